@@ -1,0 +1,73 @@
+# kan_edu: the two commands of the README are `make book` and `make test`. Everything else is set-up.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PY     := $(BIN)/python
+# One thread per process: on 2 cores torch with 2 threads under load was 25-60x slower (FIELD-NOTES).
+export OMP_NUM_THREADS ?= 1
+export MKL_NUM_THREADS ?= 1
+export PYTHONHASHSEED  := 0
+
+CHAPTERS := $(wildcard book/*.md) book/references.bib _config.yml _toc.yml $(wildcard book/_ext/*.py)
+PACKAGE  := $(wildcard kan_edu/*.py kan_edu/*/*.py)
+
+.PHONY: book test lab student sync venv vendor colab-env test-colab clean help
+
+help:
+	@echo "make book     build the book into _build/html (creates .venv, installs, executes every chapter)"
+	@echo "make test     run the whole test suite (builds the book first if it is out of date)"
+	@echo "make lab      JupyterLab on the chapter notebooks"
+	@echo "make student  student notebooks, solutions removed, in _build/student"
+
+# ------------------------------------------------------------------ environment
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	# A CPU torch where one is at hand (this machine keeps a wheel on disk); otherwise pip picks one.
+	$(PY) -m pip install -q "torch==2.13.0" || echo "no local CPU torch 2.13.0: pip will choose torch"
+	$(PY) -m pip install -q -e ".[book,test]"
+	touch $@
+
+venv: $(VENV)/.installed
+
+_vendor/.stamp: tools/vendor.sh
+	bash tools/vendor.sh _vendor
+
+vendor: _vendor/.stamp
+
+# ------------------------------------------------------------------ the book
+sync: venv
+	$(PY) tools/notebooks.py sync
+
+_build/html/index.html: $(CHAPTERS) $(PACKAGE) _vendor/.stamp $(VENV)/.installed
+	$(PY) tools/notebooks.py sync
+	rm -rf _build/html _build/.doctrees _build/exec_stats.json
+	KAN_EDU_FIGURES=static $(BIN)/jupyter-book build . -W -n --keep-going
+	touch $@
+
+book: _build/html/index.html
+	@echo "book: _build/html/index.html"
+
+# ------------------------------------------------------------------ tests
+test: book
+	$(PY) -m pytest
+
+# ipywidgets 7.7.1 / IPython 7.34, Colab's widget stack, in its own environment.
+$(VENV)-colab/.installed: pyproject.toml
+	test -x $(VENV)-colab/bin/python || $(PYTHON) -m venv $(VENV)-colab
+	$(VENV)-colab/bin/python -m pip install -q --upgrade pip
+	$(VENV)-colab/bin/python -m pip install -q "torch==2.13.0" || true
+	$(VENV)-colab/bin/python -m pip install -q -e . "ipywidgets==7.7.1" "ipython==7.34.0" "ipykernel<7" nbclient nbformat jupytext pytest mnist1d
+	touch $@
+
+colab-env: $(VENV)-colab/.installed
+
+# ------------------------------------------------------------------ for people
+lab: venv sync
+	$(BIN)/jupyter lab notebooks/
+
+student: venv
+	$(PY) tools/notebooks.py student _build/student
+
+clean:
+	rm -rf _build _vendor

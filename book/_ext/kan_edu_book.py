@@ -1,0 +1,57 @@
+"""Local Sphinx extension of the kan_edu book (book/_ext/kan_edu_book.py).
+
+Two small jobs that Jupyter Book 1 does not do on its own:
+
+1. Launch buttons. The stock Colab and Binder buttons point at the page's source, ``book/NN-slug.md``,
+   which Colab cannot open. Chapters are paired with ``notebooks/NN-slug.ipynb``; rewrite the buttons to
+   open those, and drop the launch group on pages that have no notebook (intro, bibliography, ...).
+2. Execution report. After the build, write ``_build/exec_stats.json`` with each executed page's run time
+   and status (from myst-nb), so that the tests read the book's one execution instead of repeating it.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+
+def _rewrite_launch_buttons(app, pagename, templatename, context, doctree):
+    buttons = context.get("header_buttons") or []
+    root = Path(app.srcdir)
+    stem = Path(pagename).name
+    notebook = root / "notebooks" / f"{stem}.ipynb"
+    for i, group in enumerate(list(buttons)):
+        if group.get("label") != "launch-buttons":
+            continue
+        if not notebook.exists():
+            buttons.remove(group)
+            continue
+        for button in group.get("buttons", []):
+            url = button.get("url")
+            if not url:
+                continue
+            for suffix in (".md", ".ipynb"):
+                url = url.replace(f"{pagename}{suffix}", f"notebooks/{stem}.ipynb")
+            button["url"] = url
+
+
+def _write_exec_stats(app, exception):
+    if exception is not None or app.builder.format != "html":
+        return
+    stats = {}
+    for docname, meta in sorted(app.env.metadata.items()):
+        data = meta.get("exec_data")
+        if data:
+            stats[docname] = {
+                "runtime": data.get("runtime"),
+                "succeeded": data.get("succeeded"),
+                "method": data.get("method"),
+                "error": data.get("error"),
+            }
+    out = Path(app.outdir).parent / "exec_stats.json"
+    out.write_text(json.dumps(stats, indent=2), encoding="utf-8")
+
+
+def setup(app):
+    app.connect("html-page-context", _rewrite_launch_buttons, priority=600)
+    app.connect("build-finished", _write_exec_stats)
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1.0"}

@@ -1,0 +1,23 @@
+"""kan_edu: the helper package behind the kan_edu deep-learning textbook.
+
+One idea per module; chapters import from here, never the reverse.
+
+- ``kan_edu.kan``       Kolmogorov-Arnold Networks (B-splines, layers, fitting, pruning, symbolic regression)
+- ``kan_edu.isometry``  the isometry gap, the paper's batch norm, deep BN MLPs and their gradients
+- ``kan_edu.data``      procedural, offline data sets
+- ``kan_edu.figures``   one figure spec, three runtimes (live widgets, static book player, headless)
+- ``kan_edu.check``     exercise checks that give hints, never answers
+- ``kan_edu.train``     small seeded training loops
+
+Submodules are imported on first use so that ``import kan_edu`` stays fast.
+"""
+import importlib
+
+__version__ = "0.1.0"
+__all__ = ["kan", "isometry", "data", "figures", "check", "train", "nets"]
+
+
+def __getattr__(name):
+    if name in __all__:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module 'kan_edu' has no attribute {name!r}")

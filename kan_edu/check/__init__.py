@@ -1,0 +1,10 @@
+"""kan_edu.check: exercise checks that help without giving the answer away.
+
+Every check takes the student's answer (usually a function), tests properties of it, prints one verdict
+line (a tick, or the first failed property with a hint) and returns a :class:`Verdict`. It never raises on
+a wrong answer and never prints the reference answer. Checks are grouped by topic in submodules and
+re-exported here, so a chapter simply calls ``check.relu(relu)``.
+"""
+from ._core import NotAnswered, Verdict, run  # noqa: F401
+from .shallow import *  # noqa: F401,F403
+from .warmup import *  # noqa: F401,F403

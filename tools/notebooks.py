@@ -1,0 +1,234 @@
+"""tools/notebooks.py: the chapters' notebooks, made from their MyST sources.
+
+``book/NN-slug.md`` (MyST markdown, jupytext's text format) is the source of truth. This script makes:
+
+* ``notebooks/NN-slug.ipynb``, committed without outputs, which Colab, Binder and JupyterLab open. Colab does
+  not render MyST, so directives become plain Markdown there (an exercise becomes a bold heading, a citation
+  ``[key]``, an equation reference ``(label)``); the code cells are the same as in the book.
+* a student copy (``student`` command) with every solution removed: ``{solution}`` blocks and everything from
+  ``{solution-start}`` to ``{solution-end}``, code cells included.
+
+It also holds the one place that writes the repository URL into every chapter's Colab install cell: the URL
+is read from ``_config.yml`` (``repository.url``).
+
+Usage::
+
+    python tools/notebooks.py sync            # rewrite install cells and notebooks/*.ipynb
+    python tools/notebooks.py check           # exit 1 and list what is out of sync (tests call this)
+    python tools/notebooks.py student DIR     # write student notebooks into DIR
+"""
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import jupytext
+import nbformat
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+CHAPTER_GLOB = "[0-9][0-9]-*.md"
+FENCE = re.compile(r"^(?P<fence>`{3,}|:{3,})\{(?P<name>[\w-]+)\}\s*(?P<arg>.*)$")
+INSTALL = re.compile(r'"kan_edu @ git\+[^"]*"')
+
+
+def repository_url(root: Path = ROOT) -> str:
+    config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
+    url = (config.get("repository") or {}).get("url")
+    if not url:
+        raise SystemExit("_config.yml has no repository.url")
+    return url.rstrip("/")
+
+
+def chapters(root: Path = ROOT) -> list[Path]:
+    return sorted((root / "book").glob(CHAPTER_GLOB))
+
+
+def with_install_url(text: str, url: str) -> str:
+    """The chapter text with its Colab install cell pointing at ``url``."""
+    return INSTALL.sub(f'"kan_edu @ git+{url}"', text)
+
+
+# -------------------------------------------------------------------------------- MyST block parsing
+def _blocks(lines: list[str]):
+    """Yield ``(start, end, name, arg)`` for each top-level directive fence (``end`` is the closing line)."""
+    i = 0
+    while i < len(lines):
+        m = FENCE.match(lines[i].rstrip())
+        if not m:
+            i += 1
+            continue
+        fence = m.group("fence")
+        j = i + 1
+        while j < len(lines) and lines[j].rstrip() != fence:
+            j += 1
+        yield i, min(j, len(lines) - 1), m.group("name"), m.group("arg").strip()
+        i = j + 1
+
+
+def strip_solutions(text: str) -> str:
+    """Remove every solution from a chapter's MyST text (the student copy)."""
+    lines = text.splitlines(keepends=True)
+    drop = set()
+    open_gate = None
+    for start, end, name, _ in _blocks(lines):
+        if name == "solution":
+            drop.update(range(start, end + 1))
+        elif name == "solution-start":
+            open_gate = start
+        elif name == "solution-end" and open_gate is not None:
+            drop.update(range(open_gate, end + 1))
+            open_gate = None
+    if open_gate is not None:
+        raise ValueError("a {solution-start} has no matching {solution-end}")
+    kept = "".join(line for k, line in enumerate(lines) if k not in drop)
+    return re.sub(r"\n{3,}", "\n\n", kept)
+
+
+def _body(lines: list[str]) -> list[str]:
+    return [line for line in lines if not re.match(r"^:[\w-]+:", line.strip())]
+
+
+def plain_markdown(md: str) -> str:
+    """Turn MyST-only syntax in a markdown cell into Markdown that Colab and JupyterLab render."""
+    lines = md.splitlines()
+    out: list[str] = []
+    i = 0
+    blocks = {start: (end, name, arg) for start, end, name, arg in _blocks(lines)}
+    while i < len(lines):
+        if i not in blocks:
+            out.append(lines[i])
+            i += 1
+            continue
+        end, name, arg = blocks[i]
+        body = _body(lines[i + 1:end])
+        if name == "exercise":
+            out += [f"**Exercise: {arg}**" if arg else "**Exercise**", ""] + body
+        elif name in ("solution", "solution-start"):
+            out += ["**Solution** (folded in the book: try the exercise first)", ""] + body
+        elif name == "solution-end":
+            out += ["*(end of the solution)*"]
+        elif name in ("admonition", "note", "tip", "important", "warning", "dropdown", "prf:theorem",
+                      "prf:definition", "prf:proof"):
+            title = arg or name.split(":")[-1].capitalize()
+            out += [f"> **{title}**", ">"] + [f"> {line}" if line else ">" for line in body]
+        elif name in ("bibliography", "tableofcontents", "nb-exec-table"):
+            pass
+        else:
+            out += body
+        i = end + 1
+    text = "\n".join(out)
+    text = re.sub(r"^\([\w-]+\)=\s*$\n?", "", text, flags=re.M)            # (label)= targets
+    text = re.sub(r"^(\$\$)\s*\([\w-]+\)\s*$", r"\1", text, flags=re.M)    # $$ (eq-label)
+    text = re.sub(r"\{eq\}`([^`]+)`", r"(\1)", text)
+    text = re.sub(r"\{cite(?::[tp])?\}`([^`]+)`", lambda m: "[" + m.group(1).replace(",", ", ") + "]", text)
+    text = re.sub(r"\{(?:ref|doc|numref)\}`([^`<]+?)(?:\s*<[^>]+>)?`", r"*\1*", text)
+    return text.strip("\n")
+
+
+def to_notebook(text: str, student: bool = False) -> nbformat.NotebookNode:
+    """The .ipynb for a chapter's MyST text: outputs empty, MyST made plain; solutions gone if ``student``."""
+    if student:
+        text = strip_solutions(text)
+    nb = jupytext.reads(text, fmt="md:myst")
+    cells = []
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = plain_markdown(cell.source)
+            if not cell.source.strip():
+                continue
+            cell.metadata = {}
+        else:
+            cell.outputs, cell.execution_count = [], None
+            cell.metadata = {k: v for k, v in cell.metadata.items() if k == "tags"}
+        cells.append(cell)
+    nb.cells = cells
+    nb.metadata = {
+        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+        "language_info": {"name": "python"},
+        "colab": {"provenance": []},
+    }
+    for k, cell in enumerate(nb.cells):  # stable ids, so a re-sync changes nothing
+        cell.id = f"cell-{k:03d}"
+    return nb
+
+
+def notebook_text(nb: nbformat.NotebookNode) -> str:
+    return nbformat.writes(nb, version=4) + "\n"
+
+
+def notebook_path(md: Path, root: Path = ROOT) -> Path:
+    return root / "notebooks" / (md.stem + ".ipynb")
+
+
+def out_of_sync(root: Path = ROOT) -> list[str]:
+    """What ``sync`` would change, as messages (empty when everything agrees)."""
+    url = repository_url(root)
+    problems = []
+    for md in chapters(root):
+        text = md.read_text(encoding="utf-8")
+        if "# Colab setup" not in text:
+            problems.append(f"{md.relative_to(root)} has no Colab setup cell")
+        if with_install_url(text, url) != text:
+            problems.append(f"{md.relative_to(root)}: its install cell does not use {url}")
+        nb_path = notebook_path(md, root)
+        want = notebook_text(to_notebook(with_install_url(text, url)))
+        if not nb_path.exists():
+            problems.append(f"{nb_path.relative_to(root)} is missing")
+        elif nb_path.read_text(encoding="utf-8") != want:
+            problems.append(f"{nb_path.relative_to(root)} is out of sync with {md.relative_to(root)}")
+    stale = {p.stem for p in (root / "notebooks").glob("*.ipynb")} - {md.stem for md in chapters(root)}
+    problems += [f"notebooks/{s}.ipynb has no chapter source" for s in sorted(stale)]
+    return problems
+
+
+def sync(root: Path = ROOT) -> list[Path]:
+    url = repository_url(root)
+    written = []
+    (root / "notebooks").mkdir(exist_ok=True)
+    for md in chapters(root):
+        text = md.read_text(encoding="utf-8")
+        fixed = with_install_url(text, url)
+        if fixed != text:
+            md.write_text(fixed, encoding="utf-8")
+            written.append(md)
+        nb_path = notebook_path(md, root)
+        want = notebook_text(to_notebook(fixed))
+        if not nb_path.exists() or nb_path.read_text(encoding="utf-8") != want:
+            nb_path.write_text(want, encoding="utf-8")
+            written.append(nb_path)
+    return written
+
+
+def student(outdir: Path, root: Path = ROOT) -> list[Path]:
+    outdir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for md in chapters(root):
+        path = outdir / (md.stem + ".ipynb")
+        path.write_text(notebook_text(to_notebook(md.read_text(encoding="utf-8"), student=True)), encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in ("sync", "check", "student"):
+        print(__doc__)
+        return 2
+    if argv[0] == "sync":
+        for path in sync():
+            print(f"wrote {path.relative_to(ROOT)}")
+        return 0
+    if argv[0] == "check":
+        problems = out_of_sync()
+        for p in problems:
+            print(p)
+        return 1 if problems else 0
+    outdir = Path(argv[1] if len(argv) > 1 else "_build/student")
+    paths = student(outdir)
+    print(f"wrote {len(paths)} student notebooks to {outdir}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
