@@ -37,9 +37,11 @@ def _rewrite_launch_buttons(app, pagename, templatename, context, doctree):
 def _write_exec_stats(app, exception):
     if exception is not None or app.builder.format != "html":
         return
+    from myst_nb.sphinx_ import NbMetadataCollector
+
     stats = {}
-    for docname, meta in sorted(app.env.metadata.items()):
-        data = meta.get("exec_data")
+    for docname in sorted(app.env.found_docs):
+        data = NbMetadataCollector.get_exec_data(app.env, docname)
         if data:
             stats[docname] = {
                 "runtime": data.get("runtime"),
