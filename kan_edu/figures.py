@@ -335,8 +335,12 @@ class InteractiveFigure:
 
     # -- the three runtimes ---------------------------------------------------------------------------
     def headless(self) -> list[bytes]:
-        """Draw at the defaults and the grid corners with no frontend; return the PNGs (defaults first)."""
-        return [self.png(dpi=self.static_dpi, compact=True, **v) for v in self.corner_values()]
+        """Draw at the defaults and the grid corners with no frontend; return the PNGs (defaults first).
+
+        Frames are drawn exactly as the live runtime draws them, so their timings (``redraw_ms``) are the live
+        redraw latency.
+        """
+        return [self.png(**v) for v in self.corner_values()]
 
     def static_html(self) -> str:
         """The self-contained HTML/JS player: PNG frames over the static grid, native range inputs."""

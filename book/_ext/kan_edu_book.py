@@ -5,13 +5,21 @@ Two small jobs that Jupyter Book 1 does not do on its own:
 1. Launch buttons. The stock Colab and Binder buttons point at the page's source, ``book/NN-slug.md``,
    which Colab cannot open. Chapters are paired with ``notebooks/NN-slug.ipynb``; rewrite the buttons to
    open those, and drop the launch group on pages that have no notebook (intro, bibliography, ...).
-2. Execution report. After the build, write ``_build/exec_stats.json`` with each executed page's run time
+2. Equation numbers by chapter. Chapter numbers are fixed by the file names (``book/03-...``) and some are
+   still missing, so Sphinx's numbered toctree cannot number them; equation k of chapter N is numbered
+   ``N.k`` here, in the page and in every ``{eq}`` reference to it.
+3. Execution report. After the build, write ``_build/exec_stats.json`` with each executed page's run time
    and status (from myst-nb), so that the tests read the book's one execution instead of repeating it.
 """
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
+
+from docutils import nodes
+
+CHAPTER = re.compile(r"(?:^|/)(\d\d)-[^/]+$")
 
 
 def _rewrite_launch_buttons(app, pagename, templatename, context, doctree):
@@ -32,6 +40,20 @@ def _rewrite_launch_buttons(app, pagename, templatename, context, doctree):
             for suffix in (".md", ".ipynb"):
                 url = url.replace(f"{pagename}{suffix}", f"notebooks/{stem}.ipynb")
             button["url"] = url
+
+
+def _number_equations_by_chapter(app, env):
+    for docname in sorted(env.found_docs):
+        match = CHAPTER.search(docname)
+        if not match:
+            continue
+        chapter = int(match.group(1))
+        numbers = {}
+        for node in env.get_doctree(docname).findall(nodes.math_block):
+            if node.get("number") and node.get("ids"):
+                numbers[node["ids"][0]] = (chapter, len(numbers) + 1)
+        env.toc_fignumbers.setdefault(docname, {})["displaymath"] = numbers
+    return []
 
 
 def _write_exec_stats(app, exception):
@@ -55,5 +77,6 @@ def _write_exec_stats(app, exception):
 
 def setup(app):
     app.connect("html-page-context", _rewrite_launch_buttons, priority=600)
+    app.connect("env-get-updated", _number_equations_by_chapter, priority=900)
     app.connect("build-finished", _write_exec_stats)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1.0"}
