@@ -272,6 +272,7 @@ class InteractiveFigure:
         ``compact=True`` (the static player's frames) stores the image with a 64-colour palette: about three
         times smaller for line art, with no visible change.
         """
+        self._ensure_built()  # building once is not part of a redraw
         start = time.perf_counter()
         fig = self.draw(**values)
         buf = io.BytesIO()
