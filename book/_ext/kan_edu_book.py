@@ -5,9 +5,9 @@ Two small jobs that Jupyter Book 1 does not do on its own:
 1. Launch buttons. The stock Colab and Binder buttons point at the page's source, ``book/NN-slug.md``,
    which Colab cannot open. Chapters are paired with ``notebooks/NN-slug.ipynb``; rewrite the buttons to
    open those, and drop the launch group on pages that have no notebook (intro, bibliography, ...).
-2. Equation numbers by chapter. Chapter numbers are fixed by the file names (``book/03-...``) and some are
-   still missing, so Sphinx's numbered toctree cannot number them; equation k of chapter N is numbered
-   ``N.k`` here, in the page and in every ``{eq}`` reference to it.
+2. Numbers by chapter. Chapter numbers are fixed by the file names (``book/03-...``) and some are still
+   missing, so Sphinx's numbered toctree cannot number them; equation, exercise or figure k of chapter N
+   is numbered ``N.k`` here, in the page and in every reference to it.
 3. Execution report. After the build, write ``_build/exec_stats.json`` with each executed page's run time
    and status (from myst-nb), so that the tests read the book's one execution instead of repeating it.
 """
@@ -48,11 +48,16 @@ def _number_equations_by_chapter(app, env):
         if not match:
             continue
         chapter = int(match.group(1))
-        numbers = {}
+        fignumbers = env.toc_fignumbers.setdefault(docname, {})
+        equations = {}
         for node in env.get_doctree(docname).findall(nodes.math_block):
             if node.get("number") and node.get("ids"):
-                numbers[node["ids"][0]] = (chapter, len(numbers) + 1)
-        env.toc_fignumbers.setdefault(docname, {})["displaymath"] = numbers
+                equations[node["ids"][0]] = (chapter, len(equations) + 1)
+        fignumbers["displaymath"] = equations
+        for figtype, numbers in fignumbers.items():  # exercises, figures, tables: keep their order
+            if figtype != "displaymath":
+                ordered = sorted(numbers, key=lambda node_id: numbers[node_id])
+                fignumbers[figtype] = {node_id: (chapter, k + 1) for k, node_id in enumerate(ordered)}
     return []
 
 

@@ -7,6 +7,7 @@ The verdict is also returned (truthy when passed) so that tests and autograders 
 """
 from __future__ import annotations
 
+import textwrap
 import traceback
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
@@ -46,6 +47,13 @@ def _short_error(err: BaseException) -> str:
     return f"{type(err).__name__}: {err}{where}"
 
 
+def _say(message: str) -> str:
+    """Print a verdict wrapped to the width of a notebook output (long lines scroll out of sight)."""
+    text = "\n".join(textwrap.fill(part, width=88, subsequent_indent="  ") for part in message.split("\n"))
+    print(text)
+    return message
+
+
 def run(exercise: str, properties: Iterable[tuple[str, Callable[[], bool], str]]) -> Verdict:
     """Check ``properties`` in order; each is ``(what it means, test() -> bool, hint if it fails)``.
 
@@ -57,18 +65,18 @@ def run(exercise: str, properties: Iterable[tuple[str, Callable[[], bool], str]]
             ok = bool(test())
         except NotAnswered as err:
             message = f"{FAIL} {exercise}: not answered yet. {err or 'Replace the placeholder ... with your code.'}"
-            print(message)
+            _say(message)
             return Verdict(exercise, False, message)
         except Exception as err:  # the student's code raised: report it, do not crash the notebook
-            message = f"{FAIL} {exercise}: your code raised {_short_error(err)} while checking that {what}. Hint: {hint}"
-            print(message)
+            message = f"{FAIL} {exercise}: your code raised {_short_error(err)} while checking that {what}.\nHint: {hint}"
+            _say(message)
             return Verdict(exercise, False, message)
         if not ok:
-            message = f"{FAIL} {exercise}: expected that {what}. Hint: {hint}"
-            print(message)
+            message = f"{FAIL} {exercise}: expected that {what}.\nHint: {hint}"
+            _say(message)
             return Verdict(exercise, False, message)
     message = f"{PASS} {exercise}: all checks passed."
-    print(message)
+    _say(message)
     return Verdict(exercise, True, message)
 
 
