@@ -57,7 +57,7 @@ $(VENV)-colab/.installed: pyproject.toml
 	test -x $(VENV)-colab/bin/python || $(PYTHON) -m venv $(VENV)-colab
 	$(VENV)-colab/bin/python -m pip install -q --upgrade pip
 	$(VENV)-colab/bin/python -m pip install -q "torch==2.13.0" || true
-	$(VENV)-colab/bin/python -m pip install -q -e . "ipywidgets==7.7.1" "ipython==7.34.0" "ipykernel<7" nbclient nbformat jupytext pytest mnist1d
+	$(VENV)-colab/bin/python -m pip install -q -e . "ipywidgets==7.7.1" "ipython==7.34.0" "ipykernel<7" nbclient nbformat jupytext pytest
 	touch $@
 
 colab-env: $(VENV)-colab/.installed
