@@ -95,3 +95,39 @@ def test_plain_markdown_conversions():
     out = nbtool.plain_markdown(md)
     assert "(ch-x)=" not in out and "$$ (eq-y)" not in out
     assert "(eq-y)" in out and "[a, b]" in out and "*ch-x*" in out
+
+
+def _names(source: str) -> tuple[set, set]:
+    """(names a cell defines, names it reads), ignoring IPython magics."""
+    import ast
+
+    code = "\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!")))
+    tree = ast.parse(code)
+    defined, used = set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            defined.add(node.name)
+        elif isinstance(node, ast.Name):
+            (defined if isinstance(node.ctx, ast.Store) else used).add(node.id)
+        elif isinstance(node, ast.alias):
+            defined.add((node.asname or node.name).split(".")[0])
+    return defined, used
+
+
+@pytest.mark.parametrize("md", CHAPTERS, ids=lambda p: p.stem)
+def test_student_copy_needs_no_solution(md):
+    """No cell of the student copy reads a name that only a (removed) solution defines."""
+    teacher = nbtool.to_notebook(md.read_text(encoding="utf-8"))
+    student_sources = {c.source for c in nbtool.to_notebook(md.read_text(encoding="utf-8"), student=True).cells
+                       if c.cell_type == "code"}
+    only_in_solutions, available = set(), set()
+    for cell in teacher.cells:
+        if cell.cell_type != "code":
+            continue
+        defined, used = _names(cell.source)
+        if cell.source in student_sources:
+            missing = (used & only_in_solutions) - available
+            assert not missing, f"{md.stem}: a cell needs {sorted(missing)}, defined only in a solution"
+            available |= defined
+        else:
+            only_in_solutions |= defined - available
