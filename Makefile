@@ -64,7 +64,7 @@ colab-env: $(VENV)-colab/.installed
 
 # ------------------------------------------------------------------ for people
 lab: venv sync
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/
 
 student: venv
 	$(PY) tools/notebooks.py student _build/student

@@ -103,7 +103,11 @@ def plain_markdown(md: str) -> str:
             continue
         end, name, arg = blocks[i]
         body = _body(lines[i + 1:end])
-        if name == "exercise":
+        folded = any(re.match(r"^:class:.*\bdropdown\b", line.strip()) for line in lines[i + 1:end])
+        if folded and name != "solution-start":  # folded in the book: a <details> block in the notebook
+            title = "Solution" if name == "solution" else (arg or name.capitalize())
+            out += [f"<details><summary><b>{title}</b> (click to open)</summary>", ""] + body + ["", "</details>"]
+        elif name == "exercise":
             out += [f"**Exercise: {arg}**" if arg else "**Exercise**", ""] + body
         elif name in ("solution", "solution-start"):
             out += ["**Solution** (folded in the book: try the exercise first)", ""] + body
