@@ -1,0 +1,119 @@
+"""benchmarks/kan_layer.py: speed and memory of kan_edu's KANLayer against the matmul floor (and pykan).
+
+    python benchmarks/kan_layer.py            # every case, 1 and 2 threads
+    python benchmarks/kan_layer.py --quick    # the big case only, 1 thread
+
+For each (batch, in → out) at G = 5 and G = 50, k = 3, it times forward and forward+backward and records the
+peak memory the step allocates, for:
+- kan_edu's KANLayer, with gradients for its weights (``kan_edu``, comparable with the floor) and also for
+  its input (``kan+dx``, as a layer inside a network needs);
+- the matmul floor: an nn.Linear with the same number of parameters applied to an already expanded basis
+  (what any spline layer must at least do);
+- pykan's KANLayer, when pykan is importable (an optional extra: ``pip install pykan``).
+Ratios are printed against the floor. Timings are the median of several repeats, after a warm-up.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+import tracemalloc
+
+import torch
+
+from kan_edu.kan import KANLayer
+
+CASES = [(1024, 2, 5), (1024, 64, 64), (4096, 256, 256)]
+
+
+def timed(fn, repeats):
+    fn()  # warm-up
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def peak_mb(fn):
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    fn()
+    return max(0.0, (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024)
+
+
+def bench(batch, n_in, n_out, grid, repeats):
+    torch.manual_seed(0)
+    x = torch.rand(batch, n_in) * 2 - 1
+    layer = KANLayer(n_in, n_out, grid=grid, k=3)
+    xg = x.clone().requires_grad_(True)
+    rows = {}
+
+    def kan_fwd():
+        with torch.no_grad():
+            layer(x)
+
+    def kan_fb():
+        layer.zero_grad(set_to_none=True)
+        layer(xg).sum().backward()
+
+    def kan_fb_weights():  # gradients for the weights only, as the floor computes
+        layer.zero_grad(set_to_none=True)
+        layer(x).sum().backward()
+
+    rows["kan_edu"] = (timed(kan_fwd, repeats), timed(kan_fb_weights, repeats))
+    rows["kan+dx"] = (rows["kan_edu"][0], timed(kan_fb, repeats))  # also the input gradient, as inside a network
+    expanded = torch.rand(batch, n_in * (grid + 3 + 1))
+    floor = torch.nn.Linear(n_in * (grid + 3 + 1), n_out, bias=False)
+
+    def floor_fwd():
+        with torch.no_grad():
+            floor(expanded)
+
+    def floor_fb():
+        floor.zero_grad(set_to_none=True)
+        floor(expanded).sum().backward()
+
+    rows["floor"] = (timed(floor_fwd, repeats), timed(floor_fb, repeats))
+    try:
+        from kan.KANLayer import KANLayer as PyKANLayer  # pykan, optional
+
+        ref = PyKANLayer(n_in, n_out, num=grid, k=3)
+
+        def py_fwd():
+            with torch.no_grad():
+                ref(x)
+
+        def py_fb():
+            ref.zero_grad(set_to_none=True)
+            ref(xg)[0].sum().backward()
+
+        rows["pykan"] = (timed(py_fwd, max(1, repeats // 3)), timed(py_fb, max(1, repeats // 3)))
+    except ImportError:
+        pass
+    return rows
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    cases = [(4096, 256, 256)] if args.quick else CASES
+    threads = [1] if args.quick else [1, 2]
+    print(f"{'threads':>7} {'case':>18} {'G':>3} {'impl':>8} {'fwd s':>9} {'fwd+bwd s':>10} {'x floor':>8}")
+    for n_threads in threads:
+        torch.set_num_threads(n_threads)
+        for batch, n_in, n_out in cases:
+            for grid in (5, 50):
+                repeats = 3 if batch * n_in * grid > 1e7 else 10
+                rows = bench(batch, n_in, n_out, grid, repeats)
+                floor_fb = rows["floor"][1]
+                for impl, (fwd, fb) in rows.items():
+                    print(f"{n_threads:7d} {f'{batch} {n_in}->{n_out}':>18} {grid:3d} {impl:>8} {fwd:9.4f} "
+                          f"{fb:10.4f} {fb / floor_fb:8.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,217 @@
+"""kan_edu.kan against independent references: scipy's B-splines, finite differences, closed forms."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import sympy
+import torch
+from scipy.interpolate import BSpline
+
+from kan_edu.data import make_function_dataset
+from kan_edu.kan import KAN, KANLayer, bspline_basis, fit_affine, uniform_knots
+
+torch.set_num_threads(1)
+
+
+# ------------------------------------------------------------------------------------------ B-splines
+@pytest.mark.parametrize("k", [0, 1, 2, 3])
+@pytest.mark.parametrize("uniform", [True, False])
+def test_bspline_matches_scipy_design_matrix(k, uniform):
+    rng = np.random.default_rng(k)
+    t = np.linspace(-1, 1, 12) if uniform else np.sort(rng.uniform(-1, 1, 12))
+    x = np.concatenate([np.linspace(t[k], t[len(t) - k - 1], 101), rng.uniform(t[k], t[len(t) - k - 1], 50)])
+    ref = BSpline.design_matrix(x, t, k).toarray()
+    ours = bspline_basis(torch.tensor(x), torch.tensor(t), k).numpy()
+    assert ours.shape == ref.shape == (len(x), len(t) - k - 1)
+    assert np.abs(ours - ref).max() < 1e-12
+
+
+def test_bspline_batched_shape_partition_of_unity_and_outside():
+    knots = uniform_knots(6, 3, (-1, 1), n=3, dtype=torch.float64)
+    x = torch.rand(40, 3, dtype=torch.float64) * 2 - 1
+    B = bspline_basis(x, knots, 3)
+    assert B.shape == (40, 3, 9)
+    assert torch.allclose(B.sum(-1), torch.ones(40, 3, dtype=torch.float64))
+    assert torch.all(B >= 0)
+    far = bspline_basis(torch.tensor([[10.0, -10.0, 0.0]], dtype=torch.float64), knots, 3)
+    assert far[0, 0].abs().sum() == 0 and far[0, 1].abs().sum() == 0
+
+
+def test_bspline_gradcheck():
+    knots = torch.tensor(np.sort(np.random.default_rng(1).uniform(-1, 1, 10)))
+    x = torch.tensor([-0.3, 0.05, 0.4], dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradcheck(lambda v: bspline_basis(v, knots, 3), (x,))
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(x=torch.zeros(3), knots=torch.linspace(0, 1, 3), k=3), "too few"),
+    (dict(x=torch.zeros(3), knots=torch.linspace(0, 1, 8), k=-1), "order"),
+    (dict(x=torch.zeros(3, 2), knots=torch.linspace(0, 1, 8), k=3), "knots"),
+    (dict(x=torch.tensor([float("nan")]), knots=torch.linspace(0, 1, 8), k=3), "NaN"),
+    (dict(x=torch.zeros(3), knots=torch.tensor([0.0, 1, 0.5, 2, 3, 4]), k=1), "non-decreasing"),
+])
+def test_bspline_bad_input(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        bspline_basis(**kwargs)
+
+
+# ---------------------------------------------------------------------------------------------- layer
+def test_layer_matches_edge_sum_and_never_builds_batch_out_in_in_forward():
+    layer = KANLayer(3, 4, grid=5, k=3, dtype=torch.float64)
+    x = torch.rand(16, 3, dtype=torch.float64) * 2 - 1
+    y = layer(x)
+    assert y.shape == (16, 4)
+    assert torch.allclose(y, layer.edge_activations(x).sum(1))
+    # the forward pass allocates nothing of size batch*out*in*basis (only batch*in*basis)
+    with torch.autograd.profiler.profile(profile_memory=True) as prof:
+        layer(x)
+    assert all(e.cpu_memory_usage <= 16 * 3 * 9 * 8 * 2 + 4096 for e in prof.function_events
+               if e.name not in ("aten::mm", "aten::matmul"))
+
+
+def test_layer_mask_removes_an_edge():
+    layer = KANLayer(2, 2, dtype=torch.float64)
+    x = torch.rand(8, 2, dtype=torch.float64)
+    full = layer.edge_activations(x)
+    layer.mask[1, 0] = 0
+    assert torch.allclose(layer(x)[:, 0], full[:, 0, 0])
+    assert torch.allclose(layer(x)[:, 1], full[:, :, 1].sum(1))
+
+
+def test_update_grid_keeps_the_function_on_the_data():
+    layer = KANLayer(2, 3, grid=8, k=3, dtype=torch.float64, noise_scale=1.0)
+    x = torch.rand(500, 2, dtype=torch.float64) * 1.2 - 0.9
+    before = layer(x)
+    layer.update_grid(x)
+    assert torch.allclose(layer(x), before, atol=1e-3)
+    inner = layer.knots[:, 3:12]
+    assert torch.all(inner[:, 1:] > inner[:, :-1])
+    assert inner[:, 0].min() >= x.min() - 1e-9 and inner[:, -1].max() <= x.max() + 1e-9
+
+
+def test_refine_reproduces_the_function():
+    model = KAN([2, 3, 1], grid=5, seed=1, dtype=torch.float64, noise_scale=1.0)
+    x = torch.rand(300, 2, dtype=torch.float64) * 2 - 1
+    fine = model.refine(20)
+    assert fine.grid == 20 and model.grid == 5
+    assert torch.allclose(fine(x), model(x), atol=1e-3 * float(model(x).abs().max()))
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(in_dim=0, out_dim=1), "in_dim"), (dict(in_dim=1, out_dim=1, grid=0), "grid"),
+    (dict(in_dim=1, out_dim=1, k=-1), "order"), (dict(in_dim=1, out_dim=1, grid_range=(1, 0)), "grid_range"),
+    (dict(in_dim=1, out_dim=1, base_fn="relu6"), "base_fn"),
+])
+def test_layer_bad_arguments(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        KANLayer(**kwargs)
+
+
+def test_network_input_validation():
+    model = KAN([2, 2, 1])
+    with pytest.raises(ValueError, match=r"\(batch, 2\)"):
+        model(torch.zeros(4, 3))
+    with pytest.raises(ValueError, match="NaN"):
+        model(torch.tensor([[float("nan"), 0.0]]))
+    with pytest.raises(ValueError, match="width"):
+        KAN([2])
+    with pytest.raises(IndexError, match="layer index"):
+        model.suggest_symbolic(5, 0, 0)
+    with pytest.raises(IndexError, match="input index"):
+        model.fix_symbolic(0, 7, 0, "sin")
+    with pytest.raises(ValueError, match="unknown symbolic"):
+        model.fix_symbolic(0, 0, 0, "sinh2")
+
+
+def test_fit_rejects_bad_datasets():
+    model = KAN([2, 1])
+    good = make_function_dataset(lambda x: x.sum(1), 2, n_train=20, n_test=10)
+    bad = dict(good, train_label=good["train_label"].clone())
+    bad["train_label"][0, 0] = float("inf")
+    with pytest.raises(ValueError, match="NaN or inf"):
+        model.fit(bad, steps=1, progress=False)
+    with pytest.raises(ValueError, match="keys"):
+        model.fit({"train_input": good["train_input"]}, steps=1, progress=False)
+
+
+# ----------------------------------------------------------------------------------------- training
+def target(x):
+    return torch.exp(torch.sin(torch.pi * x[:, [0]]) + x[:, [1]] ** 2)
+
+
+def test_fit_learns_and_is_deterministic():
+    ds = make_function_dataset(target, 2, n_train=300, n_test=300, dtype=torch.float64)
+    runs = []
+    for _ in range(2):
+        model = KAN([2, 1, 1], grid=5, seed=0, dtype=torch.float64)
+        runs.append(model.fit(ds, steps=20, progress=False))
+    assert np.array_equal(runs[0]["train_loss"], runs[1]["train_loss"])
+    assert runs[0]["test_loss"][-1] < 0.02 < runs[0]["test_loss"][0]
+
+
+def test_regulariser_is_the_papers():
+    model = KAN([2, 3, 1], seed=0, dtype=torch.float64)
+    x = torch.rand(50, 2, dtype=torch.float64)
+    total = 0.0
+    h = x
+    for layer in model.layers:
+        s = layer.edge_activations(h).abs().mean(0)
+        p = s / s.sum()
+        total += 1.0 * s.sum() - 2.0 * (p * torch.log(p)).sum()
+        h = layer(h)
+    assert float(model.regularization(x, 1.0, 2.0)) == pytest.approx(float(total), rel=1e-6)
+
+
+def test_prune_removes_dead_nodes():
+    model = KAN([2, 4, 1], seed=0, dtype=torch.float64)
+    with torch.no_grad():  # silence hidden nodes 1 and 3 entirely
+        for node in (1, 3):
+            model.layers[0].mask[:, node] = 0
+            model.layers[1].mask[node, :] = 0
+    x = torch.rand(100, 2, dtype=torch.float64) * 2 - 1
+    small = model.prune(x=x)
+    assert small.width == [2, 2, 1]
+    assert torch.allclose(small(x), model(x))
+
+
+# --------------------------------------------------------------------------------------- symbolic
+def test_fit_affine_recovers_known_constants():
+    x = torch.linspace(-1, 1, 200, dtype=torch.float64)
+    y = 2.5 * torch.sin(3.0 * x + 0.5) - 0.7
+    (a, b, c, d), r2 = fit_affine(x, y, "sin")
+    assert r2 > 1 - 1e-8
+    assert torch.allclose(c * torch.sin(a * x + b) + d, y, atol=1e-4)
+    _, r2_exp = fit_affine(x, torch.exp(0.02 * x), "exp")  # a tiny scale must still be found
+    assert r2_exp > 1 - 1e-8
+
+
+def test_symbolic_formula_agrees_with_the_network():
+    model = KAN([2, 1, 1], seed=0, dtype=torch.float64)
+    for (l, i, j), name in {(0, 0, 0): "sin", (0, 1, 0): "x^2", (1, 0, 0): "exp"}.items():
+        model.fix_symbolic(l, i, j, name)
+    expr = model.symbolic_formula(["x", "y"])[0]
+    f = sympy.lambdify(sympy.symbols("x y"), expr, "numpy")
+    pts = torch.rand(30, 2, dtype=torch.float64) * 2 - 1
+    assert np.allclose(f(pts[:, 0].numpy(), pts[:, 1].numpy()), model(pts)[:, 0].detach().numpy(), atol=1e-10)
+    with pytest.raises(ValueError, match="still a spline"):
+        KAN([2, 1]).symbolic_formula()
+
+
+def test_symbolic_pipeline_recovers_the_formula():
+    """Sparsify, prune to [2,1,1], auto-symbolic and polish: exp(y² + sin(πx)) to 1e-3 (takes ~15 s)."""
+    ds = make_function_dataset(target, 2, dtype=torch.float64)
+    model = KAN([2, 5, 1], grid=5, seed=0, dtype=torch.float64)
+    model.fit(ds, steps=50, lamb=0.01, progress=False)
+    small = model.prune()
+    assert small.width == [2, 1, 1]
+    small.fit(ds, steps=50, progress=False)
+    chosen = small.auto_symbolic()
+    assert chosen == {(0, 0, 0): "sin", (0, 1, 0): "x^2", (1, 0, 0): "exp"}
+    assert small.fit_constants(ds) < 1e-6
+    x, y = sympy.symbols("x y")
+    expr = small.symbolic_formula(["x", "y"])[0]
+    pts = [(0.3, -0.2), (-0.7, 0.9), (0.0, 0.0)]
+    for px, py in pts:
+        assert float(expr.subs({x: px, y: py})) == pytest.approx(math.exp(math.sin(math.pi * px) + py ** 2), abs=1e-6)
