@@ -365,8 +365,9 @@ def fit_affine(x, y, name: str, a_range=(-10.0, 10.0), b_range=(-10.0, 10.0), n_
                zooms: int = 3) -> tuple[tuple[float, float, float, float], float]:
     """Fit y ≈ c·f(a·x + b) + d for the library function ``name``; return ((a, b, c, d), R²).
 
-    For each (a, b) on a grid, c and d follow by linear least squares, and the grid zooms ``zooms`` times
-    around the best pair. Pairs where f is undefined (log or sqrt of a negative number) are skipped.
+    For each (a, b) on a grid (over the standardised input), c and d follow by linear least squares; the grid
+    zooms ``zooms`` times around the best pair, and Levenberg-Marquardt polishes all four constants at the end.
+    Pairs where f is undefined (log or sqrt of a negative number) are skipped.
     """
     if name not in SYMBOLIC_LIB:
         raise ValueError(f"unknown symbolic function {name!r}; choose one of {sorted(SYMBOLIC_LIB)}")
@@ -410,6 +411,24 @@ def fit_affine(x, y, name: str, a_range=(-10.0, 10.0), b_range=(-10.0, 10.0), n_
     design = torch.stack([fx, torch.ones_like(fx)], dim=1)
     c, d = torch.linalg.lstsq(design, y[:, None]).solution[:, 0].tolist()
     r2 = float(_r2(y, c * fx + d))
+    # polish all four constants together (Levenberg-Marquardt); keep the grid's answer if that is better
+    from scipy.optimize import least_squares
+
+    xn, yn = x.numpy(), y.numpy()
+
+    def residuals(p):
+        with np.errstate(all="ignore"):
+            out = p[2] * f(torch.from_numpy(p[0] * xn + p[1])).numpy() + p[3] - yn
+        return np.where(np.isfinite(out), out, 1e6)
+
+    polished = least_squares(residuals, [a_best, b_best, c, d], method="lm", max_nfev=200)
+    pa, pb, pc, pd = polished.x
+    with np.errstate(all="ignore"):
+        pred = pc * f(torch.tensor(pa * xn + pb)) + pd
+    if torch.isfinite(pred).all():
+        r2_polished = float(_r2(y, pred))
+        if r2_polished > r2:
+            return (float(pa), float(pb), float(pc), float(pd)), r2_polished
     return (a_best, b_best, c, d), r2
 
 
