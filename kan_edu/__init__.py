@@ -8,13 +8,14 @@ One idea per module; chapters import from here, never the reverse.
 - ``kan_edu.figures``   one figure spec, three runtimes (live widgets, static book player, headless)
 - ``kan_edu.check``     exercise checks that give hints, never answers
 - ``kan_edu.train``     small seeded training loops
+- ``kan_edu.shallow``   shallow networks: hinges, joints, linear regions
 
 Submodules are imported on first use so that ``import kan_edu`` stays fast.
 """
 import importlib
 
 __version__ = "0.1.0"
-__all__ = ["kan", "isometry", "data", "figures", "check", "train", "nets"]
+__all__ = ["kan", "isometry", "data", "figures", "check", "train", "shallow"]
 
 
 def __getattr__(name):

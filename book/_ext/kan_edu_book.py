@@ -8,7 +8,9 @@ Two small jobs that Jupyter Book 1 does not do on its own:
 2. Numbers by chapter. Chapter numbers are fixed by the file names (``book/03-...``) and some are still
    missing, so Sphinx's numbered toctree cannot number them; equation, exercise or figure k of chapter N
    is numbered ``N.k`` here, in the page and in every reference to it.
-3. Execution report. After the build, write ``_build/exec_stats.json`` with each executed page's run time
+3. Scripts registered twice. sphinx-thebe adds its inline configuration script twice under Jupyter Book 1,
+   and the second copy redeclares a ``const`` (a SyntaxError in every page's console); keep one copy.
+4. Execution report. After the build, write ``_build/exec_stats.json`` with each executed page's run time
    and status (from myst-nb), so that the tests read the book's one execution instead of repeating it.
 """
 from __future__ import annotations
@@ -40,6 +42,26 @@ def _rewrite_launch_buttons(app, pagename, templatename, context, doctree):
             for suffix in (".md", ".ipynb"):
                 url = url.replace(f"{pagename}{suffix}", f"notebooks/{stem}.ipynb")
             button["url"] = url
+
+
+INLINE_SCRIPT = re.compile(r"^\s*<script>[^<]*</script>\s*$")
+
+
+def _drop_duplicate_scripts(app, exception):
+    """Remove exact repeats of one-line inline scripts from the written pages."""
+    if exception is not None or app.builder.format != "html":
+        return
+    for page in Path(app.outdir).rglob("*.html"):
+        lines = page.read_text(encoding="utf-8").splitlines(keepends=True)
+        seen, kept = set(), []
+        for line in lines:
+            if INLINE_SCRIPT.match(line):
+                if line.strip() in seen:
+                    continue
+                seen.add(line.strip())
+            kept.append(line)
+        if len(kept) != len(lines):
+            page.write_text("".join(kept), encoding="utf-8")
 
 
 def _number_equations_by_chapter(app, env):
@@ -82,6 +104,7 @@ def _write_exec_stats(app, exception):
 
 def setup(app):
     app.connect("html-page-context", _rewrite_launch_buttons, priority=600)
+    app.connect("build-finished", _drop_duplicate_scripts)
     app.connect("env-get-updated", _number_equations_by_chapter, priority=900)
     app.connect("build-finished", _write_exec_stats)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1.0"}
