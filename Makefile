@@ -49,15 +49,16 @@ book: _build/html/index.html
 	@echo "book: _build/html/index.html"
 
 # ------------------------------------------------------------------ tests
-test: book
+test: book colab-env
 	$(PY) -m pytest
 
 # ipywidgets 7.7.1 / IPython 7.34, Colab's widget stack, in its own environment.
 $(VENV)-colab/.installed: pyproject.toml
 	test -x $(VENV)-colab/bin/python || $(PYTHON) -m venv $(VENV)-colab
 	$(VENV)-colab/bin/python -m pip install -q --upgrade pip
-	$(VENV)-colab/bin/python -m pip install -q "torch==2.13.0" || true
-	$(VENV)-colab/bin/python -m pip install -q -e . "ipywidgets==7.7.1" "ipython==7.34.0" "ipykernel<7" nbclient nbformat jupytext pytest
+	$(VENV)-colab/bin/python -m pip install -q "torch==2.13.0" || echo "no local CPU torch 2.13.0: pip will choose torch"
+	$(VENV)-colab/bin/python -m pip install -q -e . "ipywidgets==7.7.1" "ipython==7.34.0" "ipykernel>=6,<7" \
+		nbclient nbformat jupytext pyyaml
 	touch $@
 
 colab-env: $(VENV)-colab/.installed

@@ -10,6 +10,7 @@ each figure's redraw timings to F (see ``kan_edu.figures.show``).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import tempfile
@@ -28,6 +29,8 @@ def execute(md: Path, mode: str = "static", student: bool = False, timeout: int 
             figure_log: str | None = None, kernel: str = "python3") -> tuple[float, str | None, nbformat.NotebookNode]:
     """Run a chapter top to bottom; return (seconds, error or None, executed notebook)."""
     nb = notebooks.to_notebook(md.read_text(encoding="utf-8"), student=student)
+    nb.cells.append(nbformat.v4.new_code_cell(
+        "import IPython, ipywidgets; print('versions:', ipywidgets.__version__, IPython.__version__)"))
     os.environ["KAN_EDU_FIGURES"] = mode
     if figure_log:
         os.environ["KAN_EDU_FIGURE_LOG"] = str(Path(figure_log).resolve())
@@ -51,16 +54,32 @@ def main() -> int:
     parser.add_argument("--student", action="store_true")
     parser.add_argument("--timeout", type=int, default=300)
     parser.add_argument("--figure-log")
+    parser.add_argument("--report", help="write a JSON report (time, error, widget views, ipywidgets version)")
     args = parser.parse_args()
     failed = 0
+    report = {}
     for md in args.chapters:
-        seconds, error, _ = execute(md, args.mode, args.student, args.timeout, args.figure_log)
+        seconds, error, nb = execute(md, args.mode, args.student, args.timeout, args.figure_log)
         status = "ok" if error is None else "FAILED"
         print(f"{md.name}: {seconds:.1f} s {status}")
+        report[md.stem] = {"seconds": seconds, "error": error, **widget_summary(nb)}
         if error:
             failed += 1
             print(error)
+    if args.report:
+        Path(args.report).write_text(json.dumps(report, indent=2), encoding="utf-8")
     return 1 if failed else 0
+
+
+def widget_summary(nb) -> dict:
+    """How many live widget views the run displayed, and the kernel's ipywidgets and IPython versions."""
+    views = sum(1 for cell in nb.cells if cell.cell_type == "code" for out in cell.get("outputs", [])
+                if "application/vnd.jupyter.widget-view+json" in out.get("data", {}))
+    shows = sum(cell.source.count("figures.show(") for cell in nb.cells if cell.cell_type == "code")
+    versions = [out.get("text", "") for out in nb.cells[-1].get("outputs", []) if out.get("name") == "stdout"]
+    found = versions[0].split() if versions else []
+    return {"widget_views": views, "figures_show_calls": shows,
+            "ipywidgets": found[1] if len(found) > 2 else None, "ipython": found[2] if len(found) > 2 else None}
 
 
 if __name__ == "__main__":
