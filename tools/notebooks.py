@@ -82,8 +82,7 @@ def strip_solutions(text: str) -> str:
             open_gate = None
     if open_gate is not None:
         raise ValueError("a {solution-start} has no matching {solution-end}")
-    kept = "".join(line for k, line in enumerate(lines) if k not in drop)
-    return re.sub(r"\n{3,}", "\n\n", kept)
+    return "".join(line for k, line in enumerate(lines) if k not in drop)
 
 
 def _body(lines: list[str]) -> list[str]:
