@@ -798,11 +798,13 @@ class KAN(nn.Module):
     def plot(self, x: torch.Tensor | None = None, scale: float = 1.0, title: str | None = None):
         """The network as a matplotlib Figure: nodes in rows, each edge's learned curve drawn on the edge,
         its opacity set by its score |φ_ij|₁ (relative to the strongest edge of its layer)."""
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
 
         width = self.width
         n_layers = len(width)
         fig = Figure(figsize=(scale * max(3.0, 1.3 * max(width)), scale * 2.2 * (n_layers - 1) + 0.6))
+        FigureCanvasAgg(fig)  # so that the figure can be drawn and saved without pyplot
         ax = fig.add_axes([0, 0, 1, 1])
         ax.set_xlim(-0.6, max(width) - 0.4)
         ax.set_ylim(-0.4, 2.2 * (n_layers - 1) + 0.4)

@@ -7,5 +7,6 @@ re-exported here, so a chapter simply calls ``check.relu(relu)``.
 """
 from ._core import NotAnswered, Verdict, run  # noqa: F401
 from .isometry import *  # noqa: F401,F403
+from .kan import *  # noqa: F401,F403
 from .shallow import *  # noqa: F401,F403
 from .warmup import *  # noqa: F401,F403
