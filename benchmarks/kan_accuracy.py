@@ -10,11 +10,10 @@
 import time
 
 import numpy as np
-import sympy
 import torch
 
 from kan_edu.data import make_function_dataset
-from kan_edu.kan import KAN
+from kan_edu.kan import KAN, tidy
 
 torch.set_num_threads(1)
 
@@ -52,7 +51,7 @@ def main():
     rmse_sym = small.fit_constants(ds)
     expr = small.symbolic_formula(["x", "y"])[0]
     print(f"symbolic: pruned to {small.width}, edges {chosen}, RMSE {rmse_sym:.1e}, "
-          f"{time.process_time() - t:.1f} CPU s\n  formula: {sympy.nsimplify(expr, tolerance=1e-6, rational=False)}")
+          f"{time.process_time() - t:.1f} CPU s\n  formula: {tidy(expr)}")
 
     ds2 = make_function_dataset(lambda x: x[:, [0]] / x[:, [1]], 2, ranges=(0.5, 2.0), dtype=torch.float64)
     model = KAN([2, 1, 1], grid=5, seed=0, grid_range=(0.5, 2.0), dtype=torch.float64)

@@ -44,6 +44,7 @@ __all__ = [
     "KAN",
     "SYMBOLIC_LIB",
     "fit_affine",
+    "tidy",
 ]
 
 
@@ -350,6 +351,7 @@ SYMBOLIC_LIB: dict[str, SymbolicFunction] = {
     "tan": SymbolicFunction(torch.tan, sympy.tan, 3),
     "tanh": SymbolicFunction(torch.tanh, sympy.tanh, 3),
     "arctan": SymbolicFunction(torch.arctan, sympy.atan, 3),
+    "arctanh": SymbolicFunction(torch.atanh, sympy.atanh, 3),
     "abs": SymbolicFunction(torch.abs, sympy.Abs, 3),
     "gaussian": SymbolicFunction(lambda x: torch.exp(-x ** 2), lambda x: sympy.exp(-x ** 2), 3),
 }
@@ -430,6 +432,18 @@ def fit_affine(x, y, name: str, a_range=(-10.0, 10.0), b_range=(-10.0, 10.0), n_
         if r2_polished > r2:
             return (float(pa), float(pb), float(pc), float(pd)), r2_polished
     return (a_best, b_best, c, d), r2
+
+
+def tidy(expr, tolerance: float = 1e-8):
+    """Replace every float in a sympy expression by the simplest rational or rational multiple of π within
+    ``tolerance`` (leaving it alone when there is none), then simplify: 3.14159265358979·x becomes π·x."""
+    expr = sympy.sympify(expr)
+    swap = {}
+    for number in expr.atoms(sympy.Float):
+        guess = sympy.nsimplify(number, [sympy.pi], tolerance=tolerance)
+        if abs(float(guess) - float(number)) <= tolerance * max(1.0, abs(float(number))) and len(str(guess)) < 12:
+            swap[number] = guess
+    return sympy.simplify(expr.xreplace(swap))
 
 
 # ================================================================================== 3. the network

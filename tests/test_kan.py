@@ -10,7 +10,7 @@ import torch
 from scipy.interpolate import BSpline
 
 from kan_edu.data import make_function_dataset
-from kan_edu.kan import KAN, KANLayer, bspline_basis, fit_affine, uniform_knots
+from kan_edu.kan import KAN, KANLayer, bspline_basis, fit_affine, tidy, uniform_knots
 
 torch.set_num_threads(1)
 
@@ -217,3 +217,10 @@ def test_symbolic_pipeline_recovers_the_formula():
     pts = [(0.3, -0.2), (-0.7, 0.9), (0.0, 0.0)]
     for px, py in pts:
         assert float(expr.subs({x: px, y: py})) == pytest.approx(math.exp(math.sin(math.pi * px) + py ** 2), abs=1e-6)
+
+
+def test_tidy_recognises_rationals_and_pi():
+    x, y = sympy.symbols("x y")
+    messy = sympy.exp(1.00000000000531 * y ** 2 - sympy.sin(3.14159265358979 * x - 9.42477796076938))
+    assert sympy.simplify(tidy(messy) - sympy.exp(y ** 2 + sympy.sin(sympy.pi * x))) == 0
+    assert tidy(sympy.Float(0.70710678) * x) == sympy.Float(0.70710678) * x  # no short form: kept
