@@ -10,7 +10,10 @@ from typing import Callable, Sequence
 
 import torch
 
-__all__ = ["make_function_dataset"]
+__all__ = ["make_function_dataset", "knots", "KNOT_FEATURES"]
+
+#: The hyperbolic invariants in the shipped knot sample (``knots``), in column order.
+KNOT_FEATURES = ("volume", "chern_simons", "cusp_area", "meridian_re", "meridian_im", "longitude")
 
 
 def _ranges(ranges, n_var: int) -> list[tuple[float, float]]:
@@ -58,3 +61,25 @@ def make_function_dataset(f: Callable[[torch.Tensor], torch.Tensor], n_var: int,
     x_train, y_train = sample(n_train)
     x_test, y_test = sample(n_test)
     return {"train_input": x_train, "train_label": y_train, "test_input": x_test, "test_label": y_test}
+
+
+def knots(features: Sequence[str] = KNOT_FEATURES):
+    """The knot sample shipped with kan_edu: hyperbolic invariants and the signature of each knot.
+
+    Made by ``experiments/make_knot_data.py`` from snappy's census of prime knots (a seeded random sample);
+    the book only reads the file. Returns ``(x, signature, names)``: a float64 array (n_knots, len(features)),
+    an integer array of signatures (always even), and the knots' census names.
+    """
+    import csv
+    from importlib.resources import files
+
+    import numpy as np
+
+    unknown = [f for f in features if f not in KNOT_FEATURES]
+    if unknown:
+        raise ValueError(f"unknown knot features {unknown}; choose from {KNOT_FEATURES}")
+    with files("kan_edu").joinpath("data_files/knots.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    x = np.array([[float(r[f]) for f in features] for r in rows])
+    signature = np.array([int(r["signature"]) for r in rows])
+    return x, signature, [r["name"] for r in rows]

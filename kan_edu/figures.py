@@ -43,7 +43,7 @@ from matplotlib import rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-__all__ = ["Slider", "Choice", "InteractiveFigure", "show", "runtime", "STYLE", "COLORS"]
+__all__ = ["Slider", "Choice", "InteractiveFigure", "show", "show_pictures", "runtime", "STYLE", "COLORS"]
 
 #: The book's palette (colour-blind safe, Okabe-Ito order), used by every chapter.
 COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
@@ -482,3 +482,36 @@ def show(build: Callable[[Figure], Callable[..., Any]], *controls: Slider | Choi
                                  "mean_ms": float(np.mean(spec.redraw_ms)),
                                  "max_ms": float(np.max(spec.redraw_ms))}) + "\n")
     return None
+
+
+def show_pictures(pictures: dict, label: str = "show", title: Callable[[Any], str] | None = None, **options):
+    """Show ready-made matplotlib Figures (for example ``KAN.plot()`` drawings), one at a time, behind a Choice.
+
+    ``pictures`` maps each option to a Figure; they are rasterised once, so switching costs one image swap.
+    """
+    if not pictures:
+        raise ValueError("pictures must map at least one option to a matplotlib Figure")
+    images = {}
+    for key, picture in pictures.items():
+        if not isinstance(picture, Figure):
+            raise TypeError(f"pictures[{key!r}] is a {type(picture).__name__}, not a matplotlib Figure")
+        if picture.canvas is None or not hasattr(picture.canvas, "buffer_rgba"):
+            FigureCanvasAgg(picture)
+        picture.canvas.draw()
+        images[key] = np.asarray(picture.canvas.buffer_rgba())
+
+    def pictures_view(fig):
+        ax = fig.subplots()
+        ax.axis("off")
+        shown = ax.imshow(next(iter(images.values())), extent=(0, 1, 0, 1), aspect="auto")
+        ax.set(xlim=(0, 1), ylim=(0, 1))
+
+        def update(**values):
+            key = values[choice.name]
+            shown.set_data(images[key])
+            ax.set_title(title(key) if title else str(key))
+
+        return update
+
+    choice = Choice("option", list(pictures), label=label)
+    return show(pictures_view, choice, **options)

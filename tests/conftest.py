@@ -69,3 +69,14 @@ def pytest_terminal_summary(terminalreporter):
         over = "  over the 60 s budget" if seconds > 60 else ""
         terminalreporter.write_line(f"{doc:45s} {seconds:6.1f} s{flag}{over}")
     terminalreporter.write_line(f"{'total':45s} {total:6.1f} s")
+
+
+def assert_check(checker, right, wrongs, secrets, capsys):
+    """An exercise check passes ``right``, fails every one of ``wrongs`` without raising, and never prints any
+    of ``secrets`` (fragments of the reference answer)."""
+    assert checker(right), f"{checker.__name__} rejects the reference answer"
+    for wrong in wrongs:
+        assert not checker(wrong), f"{checker.__name__} accepts a wrong answer"
+    out = capsys.readouterr().out
+    for secret in secrets:
+        assert secret not in out, f"{checker.__name__} printed {secret!r}"

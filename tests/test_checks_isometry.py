@@ -4,6 +4,7 @@ import math
 import numpy as np
 import pytest
 
+from conftest import assert_check
 from kan_edu import check, isometry as iso
 
 
@@ -17,16 +18,40 @@ def drop(h):
     return float(np.log(r.mean()) - np.log(r).mean())
 
 
+def chapter_gap(h):
+    """The solution printed in chapter 25 (kept in step with it): it must pass the check."""
+    h = np.asarray(h, dtype=float)
+    n, d = h.shape
+    if n > d:
+        return math.inf
+    s = np.linalg.svd(h, compute_uv=False)
+    if s[-1] <= max(n, d) * np.finfo(float).eps * s[0]:
+        return math.inf
+    log_lam = 2 * np.log(s / s[0])
+    return float(np.log(np.mean(np.exp(log_lam))) - np.mean(log_lam))
+
+
+def log10_gap(h):  # right idea, wrong logarithm
+    return iso.isometry_gap(h) / math.log(10)
+
+
+def mean_only(h):  # forgets the geometric mean: not scale invariant
+    return float(np.log(np.linalg.eigvalsh(h @ h.T).mean()))
+
+
+def unsquared_drop(h):  # feature norms instead of squared norms
+    r = np.sqrt((h ** 2).sum(axis=0))
+    return float(np.log(r.mean()) - np.log(r).mean())
+
+
 @pytest.mark.parametrize("checker, right, wrongs", [
-    (check.isometry_gap, iso.isometry_gap, [naive_gap, lambda h: naive_gap(h.T @ h), lambda h: ..., lambda h: 1 / 0]),
-    (check.gap_drop, drop, [lambda h: drop(h.T), lambda h: -drop(h), lambda h: ...]),
+    (check.isometry_gap, iso.isometry_gap, [naive_gap, lambda h: naive_gap(h.T @ h), log10_gap, mean_only,
+                                            lambda h: ..., lambda h: 1 / 0]),
+    (check.isometry_gap, chapter_gap, [naive_gap]),
+    (check.gap_drop, drop, [lambda h: drop(h.T), lambda h: -drop(h), unsquared_drop, lambda h: ...]),
 ])
 def test_function_checks(checker, right, wrongs, capsys):
-    assert checker(right)
-    for wrong in wrongs:
-        assert not checker(wrong)
-    out = capsys.readouterr().out
-    assert "svd" not in out and "np.log(r.mean())" not in out
+    assert_check(checker, right, wrongs, ["svd", "np.log(r.mean())"], capsys)
 
 
 def test_shaping_exponent_check(capsys):

@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 from scipy.interpolate import BSpline
 
+from conftest import assert_check
 from kan_edu import check
 
 
@@ -21,8 +22,14 @@ def reference_count(width, grid, k):
      [lambda p: p.mean(0), lambda p: np.abs(p).sum(0), lambda p: (p ** 2).mean(0), lambda p: ...]),
 ])
 def test_kan_checks(checker, right, wrongs, capsys):
-    assert checker(right)
-    for wrong in wrongs:
-        assert not checker(wrong)
-    out = capsys.readouterr().out
-    assert "design_matrix" not in out and "np.abs(p).mean" not in out
+    assert_check(checker, right, wrongs, ["design_matrix", "np.abs(p).mean"], capsys)
+
+
+def test_bspline_support_check(capsys):
+    def touched(x, G, k):
+        j = int(np.floor((x + 1) / (2 / G))) + k
+        return list(range(j - k, j + 1))
+
+    wrongs = [lambda x, G, k: list(range(int((x + 1) / (2 / G)), int((x + 1) / (2 / G)) + k)),
+              lambda x, G, k: [i + k for i in touched(x, G, k)], lambda x, G, k: ...]
+    assert_check(check.bspline_support, touched, wrongs, ["floor"], capsys)

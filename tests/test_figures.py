@@ -171,3 +171,22 @@ def test_show_logs_redraw_times(tmp_path, monkeypatch):
     figures.show(line_build, Slider("a", -2, 2, 0.5, 1.0))
     row = json.loads(log.read_text())
     assert row["build"] == "line_build" and row["frames"] == 3 and row["max_ms"] > 0
+
+
+def test_show_pictures_switches_prerendered_figures(monkeypatch, tmp_path):
+    from matplotlib.figure import Figure
+
+    pictures = {}
+    for name, color in (("red", "r"), ("blue", "b")):
+        picture = Figure(figsize=(2, 2))
+        picture.subplots().plot([0, 1], [0, 1], color=color)
+        pictures[name] = picture
+    monkeypatch.setenv("KAN_EDU_FIGURES", "headless")
+    log = tmp_path / "log.jsonl"
+    monkeypatch.setenv("KAN_EDU_FIGURE_LOG", str(log))
+    figures.show_pictures(pictures, label="colour")
+    assert json.loads(log.read_text())["frames"] == 3  # defaults and the two options
+    with pytest.raises(TypeError, match="not a matplotlib Figure"):
+        figures.show_pictures({"x": "not a figure"})
+    with pytest.raises(ValueError):
+        figures.show_pictures({})

@@ -6,7 +6,7 @@ from scipy.interpolate import BSpline
 
 from ._core import answer, close, run
 
-__all__ = ["bspline_recursion", "kan_param_count", "edge_score"]
+__all__ = ["bspline_recursion", "kan_param_count", "edge_score", "bspline_support"]
 
 
 def bspline_recursion(fn):
@@ -61,4 +61,26 @@ def edge_score(fn):
          "take the absolute value before averaging: positive and negative parts must not cancel."),
         ("the score is the mean absolute activation", lambda: close(answer(fn, phi), np.abs(phi).mean(axis=0)),
          "|phi|_1 is the mean over samples of |phi(x_s)|, not the sum, and not the mean of squares."),
+    ])
+
+
+def bspline_support(fn):
+    """Check ``fn(x, G, k)``: indices of the B-splines non-zero at x, uniform grid of G intervals on [-1, 1]."""
+    import torch
+
+    from ..kan import bspline_basis, uniform_knots
+
+    def matches(x, G, k):
+        knots = uniform_knots(G, k, (-1, 1), dtype=torch.float64)[0]
+        ref = torch.nonzero(bspline_basis(torch.tensor([x], dtype=torch.float64), knots, k)[0] > 0).flatten().tolist()
+        got = sorted(int(i) for i in answer(fn, x, G, k))
+        return got == ref
+
+    return run("bspline_support", [
+        ("k + 1 bases are non-zero inside the grid", lambda: len(list(answer(fn, 0.3037, 10, 3))) == 4,
+         "a B-spline of order k lives on k + 1 intervals, so k + 1 of them overlap at any point."),
+        ("the indices are right for cubic splines", lambda: matches(0.3037, 200, 3) and matches(-0.7712, 10, 3),
+         "find the interval j of the extended knot vector that contains x (mind the k extra knots on the left)."),
+        ("and for other orders and grids", lambda: matches(0.0531, 7, 1) and matches(0.5137, 5, 2),
+         "the non-zero bases at interval j are numbers j - k up to j."),
     ])
