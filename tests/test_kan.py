@@ -226,3 +226,16 @@ def test_tidy_recognises_rationals_and_pi():
     for value in (0.70710678, 0.41237519, 12.3456789, -3.0000000001):  # values move by at most the tolerance
         tidied = tidy(sympy.Float(value) * x).coeff(x)
         assert abs(float(tidied) - value) <= 1e-8 * max(1.0, abs(value))
+
+
+@pytest.mark.parametrize("k", [0, 1, 2, 3])
+def test_uniform_fast_path_equals_general_path(k):
+    from kan_edu.kan import _local_bases, _local_bases_uniform
+
+    knots = uniform_knots(7, k, (-1, 1), n=3, dtype=torch.float64)
+    x = torch.cat([torch.rand(200, 3, dtype=torch.float64) * 2.6 - 1.3,
+                   knots[:, k:k + 8].t()[:, :3] if k else torch.zeros(1, 3, dtype=torch.float64)])
+    v1, i1 = _local_bases(x, knots, k)
+    v2, i2 = _local_bases_uniform(x, knots[:, 0][None, :], (knots[:, 1] - knots[:, 0])[None, :], knots.shape[1], k)
+    dense = lambda v, i: torch.zeros(x.shape[0], 3, knots.shape[1] - k - 1, dtype=x.dtype).scatter_add(-1, i, v)
+    assert torch.allclose(dense(v1, i1), dense(v2, i2), atol=1e-12)
