@@ -24,11 +24,14 @@ batch-first convention: a representation ``h`` has shape (n samples, d features)
   weights they stay bounded. Nonlinear activations need *shaping*, h ← σ(α_ℓ · BN(h W_ℓᵀ)) with
   α_ℓ = ℓ^(−gain_exponent) (the authors use 0.4), to keep that property.
 
-The experiment functions at the end return plain numpy arrays for the chapter's figures.
+Conventions: everything defaults to float64 on the CPU, but nothing is tied to a device (move a model with
+``.to(device)`` and pass inputs on that device). The experiment functions at the end return plain numpy arrays
+for the chapter's figures; ``experiments/isometry_depth.py`` runs them deeper.
 """
 from __future__ import annotations
 
 import math
+import time
 from typing import Sequence
 
 import numpy as np
@@ -46,6 +49,7 @@ __all__ = [
     "log_grad_norm_vs_depth",
     "explosion_rate",
     "degenerate_batch",
+    "near_duplicate_batch",
     "digits_data",
     "train_deep_bn",
 ]
@@ -56,6 +60,17 @@ NORMS = ("paper", "standard", "none")
 
 
 # ------------------------------------------------------------------------------------ the isometry gap
+def _size(value, name: str) -> int:
+    """A positive integer (1, 2, ...; 3.0 is accepted, True and 2.5 are not), or a ValueError naming it."""
+    try:
+        ok = not isinstance(value, bool) and int(value) == value and value >= 1
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
 def _matrix(h, name: str = "h") -> np.ndarray:
     if isinstance(h, torch.Tensor):
         h = h.detach().cpu().numpy()
@@ -72,11 +87,17 @@ def _matrix(h, name: str = "h") -> np.ndarray:
 def isometry_gap(h) -> float:
     """φ(h) = log(mean λ) − mean(log λ) over the eigenvalues λ of the n×n Gram matrix h·hᵀ (h: n × d).
 
-    Computed in float64 from the singular values s of h (λ = s²), in logs, so that neither det nor the
-    eigenvalue solver of a nearly singular Gram matrix spoils it. Returns ``math.inf`` when the samples are
-    linearly dependent: n > d, or a singular value below ``max(n, d) · eps · s_max`` (numpy's rank rule).
-    A batch with a duplicated sample is exactly such a case; a naive eigenvalue version reports a finite
-    number there because rounding leaves a tiny positive eigenvalue.
+    ``h`` is a numpy array or a torch tensor (detached, copied to the CPU in float64); returns a Python float.
+
+    Computed from the singular values s of h (λ = s²), in logs and relative to s_max, so that neither det nor
+    the eigenvalue solver of a nearly singular Gram matrix spoils it. Returns ``math.inf`` when the samples are
+    linearly dependent, which is decided with numpy's rank rule (``np.linalg.matrix_rank``):
+
+        rank < n  ⇔  n > d,  or  s_min ≤ max(n, d) · eps · s_max   (eps = 2.2e-16, float64),
+
+    and for an all-zero batch. A batch with a duplicated sample is exactly such a case; a naive eigenvalue
+    version reports a finite number there (about 2 for 32 Gaussian samples) because rounding leaves a tiny
+    positive eigenvalue. Raises ValueError when h is not 2-D, is empty, or holds NaN or inf.
     """
     h = _matrix(h)
     n, d = h.shape
@@ -91,45 +112,73 @@ def isometry_gap(h) -> float:
 
 
 # ------------------------------------------------------------------------------------- normalisation
-def batch_norm(h, eps: float = 1e-12):
-    """The paper's batch norm: each feature (column) divided by its root mean square over the batch.
+def _tensor(h, name: str = "h") -> torch.Tensor:
+    if h.ndim != 2:
+        raise ValueError(f"{name} must be 2-D (n samples, d features), got shape {tuple(h.shape)}")
+    if not torch.isfinite(h).all():
+        raise ValueError(f"{name} contains NaN or inf")
+    return h
 
-    No mean is subtracted. ``h`` is a torch tensor (differentiable) or a numpy array, shape (n, d).
-    Dividing by the RMS instead of the norm (a factor √n) keeps entries of order one; φ does not notice.
-    """
+
+def _paper_bn(h, eps: float):
+    """BN(h)_ij = h_ij / sqrt(mean_k h_kj² + eps), for tensors and arrays alike (no input checks)."""
     if isinstance(h, torch.Tensor):
-        if h.ndim != 2:
-            raise ValueError(f"h must be 2-D (n samples, d features), got shape {tuple(h.shape)}")
         return h / torch.sqrt(torch.mean(h * h, dim=0, keepdim=True) + eps)
-    h = _matrix(h)
     return h / np.sqrt(np.mean(h * h, axis=0, keepdims=True) + eps)
 
 
-def standard_batch_norm(h, eps: float = 1e-5):
-    """Standard batch norm (no learned scale or shift): subtract each feature's batch mean, divide by its std."""
+def _standard_bn(h, eps: float):
+    """(h − mean) / sqrt(var + eps) per feature, biased variance, no learned scale or shift (no input checks)."""
     if isinstance(h, torch.Tensor):
-        if h.ndim != 2:
-            raise ValueError(f"h must be 2-D (n samples, d features), got shape {tuple(h.shape)}")
         centred = h - h.mean(dim=0, keepdim=True)
         return centred / torch.sqrt(torch.mean(centred * centred, dim=0, keepdim=True) + eps)
-    h = _matrix(h)
     centred = h - h.mean(axis=0, keepdims=True)
     return centred / np.sqrt(np.mean(centred * centred, axis=0, keepdims=True) + eps)
 
 
+def batch_norm(h, eps: float = 1e-12):
+    """The paper's batch norm: each feature (column) divided by its root mean square over the batch,
+
+        BN(h)_ij = h_ij / sqrt( (1/n) Σ_k h_kj² + eps ).
+
+    No mean is subtracted. ``h`` is a torch tensor (differentiable, any dtype and device) or a numpy array
+    (returned in float64), shape (n, d). Our choice: the root mean square rather than the paper's norm over the
+    batch, a factor √n, so that entries stay of order one whatever the batch size; each column of the result
+    has norm √n (mean square 1), and φ, being scale invariant, does not notice. ``eps`` only keeps an all-zero
+    feature at zero instead of NaN; it is negligible for features of order one.
+    """
+    if isinstance(h, torch.Tensor):
+        return _paper_bn(_tensor(h), eps)
+    return _paper_bn(_matrix(h), eps)
+
+
+def standard_batch_norm(h, eps: float = 1e-5):
+    """Standard batch norm without learned scale or shift: subtract each feature's batch mean, divide by its std.
+
+    After centring the samples sum to the zero vector, so they are linearly dependent: φ = ∞ for any batch.
+    """
+    if isinstance(h, torch.Tensor):
+        return _standard_bn(_tensor(h), eps)
+    return _standard_bn(_matrix(h), eps)
+
+
 # ------------------------------------------------------------------------------------------- weights
 def haar_orthogonal(d: int, generator: torch.Generator | None = None, dtype=torch.float64) -> torch.Tensor:
-    """A d×d orthogonal matrix drawn uniformly (Haar measure): QR of a Gaussian matrix with R's signs fixed."""
-    if int(d) != d or d < 1:
-        raise ValueError(f"d must be a positive integer, got {d}")
-    a = torch.randn(int(d), int(d), generator=generator, dtype=torch.float64)
+    """A d×d orthogonal matrix drawn uniformly (Haar measure) from ``generator`` (a seeded torch.Generator).
+
+    QR of a matrix of independent N(0, 1) entries, then Q's columns multiplied by the signs of R's diagonal:
+    without that fix the QR routine's sign convention makes Q not quite uniform. Drawn in float64 whatever
+    ``dtype`` is, so a seed gives the same matrix in every precision (up to rounding).
+    """
+    d = _size(d, "d")
+    a = torch.randn(d, d, generator=generator, dtype=torch.float64)
     q, r = torch.linalg.qr(a)
     q = q * torch.sign(torch.diagonal(r))[None, :]
     return q.to(dtype)
 
 
 def _choice(value, choices, name):
-    if value not in choices:
+    if not isinstance(value, str) or value not in choices:
         raise ValueError(f"unknown {name} {value!r}; choose one of {tuple(choices)}")
     return value
 
@@ -144,20 +193,30 @@ class BNMLP(nn.Module):
     activation: "identity", "tanh", "sin" or "relu".
     gain_exponent: activation shaping; 0 means no shaping (α_ℓ = 1).
     norm: "paper" (:func:`batch_norm`), "standard" (:func:`standard_batch_norm`) or "none".
-    in_dim, out_dim: optional linear read-in (in_dim → width) and read-out (width → out_dim) layers, for
-        training on data; without them the network maps (n, width) to (n, width).
+    seed: seeds a local torch.Generator that draws every weight, so equal seeds give equal networks and the
+        global random state is untouched.
+    in_dim, out_dim: optional linear read-in (in_dim → width, no bias, N(0, 1/in_dim) entries) and read-out
+        (width → out_dim, with a zero bias, N(0, 1/width) entries) layers, for training on data; they are not
+        "hidden layers" and :func:`gradient_log_norms` ignores them. Without them the network maps
+        (n, width) to (n, width).
+    dtype: of all parameters (default float64); inputs are cast to it.
+
+    ``forward(x, return_hidden=False)`` returns the output, or with ``return_hidden=True`` the pair
+    (output, [h_1, ..., h_depth]), the representation after each of the ``depth`` layers. Batch norm uses the
+    statistics of the batch it is given, in training and evaluation alike.
     """
 
     def __init__(self, width: int, depth: int, init: str = "orthogonal", activation: str = "identity",
                  gain_exponent: float = 0.0, norm: str = "paper", seed: int = 0, in_dim: int | None = None,
                  out_dim: int | None = None, dtype=torch.float64):
         super().__init__()
-        if int(width) != width or width < 1:
-            raise ValueError(f"width must be a positive integer, got {width}")
-        if int(depth) != depth or depth < 1:
-            raise ValueError(f"depth must be a positive integer, got {depth}")
-        if not (isinstance(gain_exponent, (int, float)) and math.isfinite(gain_exponent) and gain_exponent >= 0):
-            raise ValueError(f"gain_exponent must be a finite number >= 0, got {gain_exponent}")
+        width, depth = _size(width, "width"), _size(depth, "depth")
+        try:
+            ok = not isinstance(gain_exponent, bool) and math.isfinite(gain_exponent) and gain_exponent >= 0
+        except TypeError:
+            ok = False
+        if not ok:
+            raise ValueError(f"gain_exponent must be a finite number >= 0, got {gain_exponent!r}")
         self.width, self.depth = int(width), int(depth)
         self.init = _choice(init, INITS, "init")
         self.activation = _choice(activation, ACTIVATIONS, "activation")
@@ -173,6 +232,8 @@ class BNMLP(nn.Module):
             weights.append(nn.Parameter(w))
         self.weights = nn.ParameterList(weights)
         self.read_in = self.read_out = None
+        in_dim = None if in_dim is None else _size(in_dim, "in_dim")
+        out_dim = None if out_dim is None else _size(out_dim, "out_dim")
         if in_dim is not None:
             self.read_in = nn.Linear(int(in_dim), self.width, bias=False, dtype=dtype)
             with torch.no_grad():
@@ -191,9 +252,9 @@ class BNMLP(nn.Module):
 
     def _normalise(self, z):
         if self.norm == "paper":
-            return batch_norm(z)
+            return _paper_bn(z, 1e-12)
         if self.norm == "standard":
-            return standard_batch_norm(z)
+            return _standard_bn(z, 1e-5)
         return z
 
     def forward(self, x: torch.Tensor, return_hidden: bool = False):
@@ -218,15 +279,19 @@ class BNMLP(nn.Module):
 
 
 def gradient_log_norms(model: BNMLP, x: torch.Tensor, y: torch.Tensor | None = None) -> np.ndarray:
-    """log ‖∂L/∂W_ℓ‖_F for each hidden layer ℓ = 1..depth, in layer order.
+    """log ‖∂L/∂W_ℓ‖_F for each hidden layer's weight W_ℓ, ℓ = 1..depth, in layer order (numpy float64).
 
-    L is the mean squared error between the network's output and ``y``. When ``y`` is None a fixed Gaussian
-    target (seed 0, the output's shape) is used: the paper's gradient bounds hold for any such loss.
+    The loss is the mean squared error L = mean((f(x) − y)²) over all entries of the output. When ``y`` is None
+    a fixed Gaussian target is used (N(0, 1) entries drawn with seed 0, the output's shape): a random target
+    makes the gradient generic, and what we study is how it scales with depth, not the target. A layer whose
+    gradient is exactly zero gets −inf. The model's stored gradients are not touched (``torch.autograd.grad``).
     """
-    model.zero_grad(set_to_none=True)
+    if not isinstance(model, BNMLP):
+        raise ValueError(f"model must be a BNMLP, got {type(model).__name__}")
     out = model(x)
     if y is None:
-        y = torch.randn(out.shape, generator=torch.Generator().manual_seed(0), dtype=torch.float64).to(out.dtype)
+        y = torch.randn(out.shape, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    y = torch.as_tensor(y).to(device=out.device, dtype=out.dtype)
     if y.shape != out.shape:
         raise ValueError(f"y has shape {tuple(y.shape)}, the output has {tuple(out.shape)}")
     loss = torch.mean((out - y) ** 2)
@@ -246,23 +311,48 @@ def _inputs(n: int, d: int, seed: int, degenerate: float = 0.0) -> torch.Tensor:
 def degenerate_batch(n: int, d: int, spread: float = 1e-3, seed: int = 0) -> np.ndarray:
     """n samples in d dimensions that all lie close to ONE direction: sample i = u + spread · noise_i.
 
-    A nearly rank-one batch, the kind a deep network without normalisation collapses its inputs into; its φ
-    is large (about log(n) − ... grows as ``spread`` shrinks).
+    u and the noise have N(0, 1) entries. A nearly rank-one batch, the kind a deep network without
+    normalisation collapses its inputs into. The Gram matrix has one eigenvalue near n·d and n − 1 of order
+    spread²·d, so φ ≈ 2·log(1/spread) + O(1): about 14 for spread = 1e-3 and n = d = 32.
     """
-    if not spread > 0:
-        raise ValueError(f"spread must be positive, got {spread}")
+    n, d = _size(n, "n"), _size(d, "d")
+    if not (isinstance(spread, (int, float)) and spread > 0 and math.isfinite(spread)):
+        raise ValueError(f"spread must be a positive finite number, got {spread!r}")
     rng = np.random.default_rng(seed)
     u = rng.standard_normal(d)
     return u[None, :] + spread * rng.standard_normal((n, d))
+
+
+def near_duplicate_batch(n: int, d: int, distance: float = 0.0, seed: int = 0) -> np.ndarray:
+    """n Gaussian samples in d dimensions whose last sample is a copy of the first, moved by ``distance``.
+
+    With ``distance = 0`` the batch holds an exact duplicate, so φ = ∞ (the case a naive eigenvalue formula
+    gets wrong). With a small distance δ the batch is valid but nearly degenerate: the Gram matrix has one
+    eigenvalue of order δ², and φ ≈ (2/n)·log(1/δ) + O(1) grows slowly as δ → 0.
+    """
+    n, d = _size(n, "n"), _size(d, "d")
+    if n < 2:
+        raise ValueError(f"need n >= 2 samples to duplicate one, got {n}")
+    if not (isinstance(distance, (int, float)) and distance >= 0 and math.isfinite(distance)):
+        raise ValueError(f"distance must be a finite number >= 0, got {distance!r}")
+    rng = np.random.default_rng(seed)
+    h = rng.standard_normal((n, d))
+    h[-1] = h[0] + distance * rng.standard_normal(d) / math.sqrt(d)
+    return h
 
 
 @torch.no_grad()
 def gap_per_layer(width: int = 32, batch: int = 32, depth: int = 100, init: str = "orthogonal",
                   norm: str = "paper", activation: str = "identity", gain_exponent: float = 0.0, seed: int = 0,
                   degenerate: float = 0.0) -> np.ndarray:
-    """φ of the input and of each of ``depth`` layers' representations (length depth + 1), in float64."""
+    """φ of the input and of each of ``depth`` layers' representations (length depth + 1), in float64.
+
+    The input is a batch of ``batch`` Gaussian samples in ``width`` dimensions, or, when ``degenerate`` > 0,
+    :func:`degenerate_batch` with that spread. With ``batch`` > ``width`` every entry is ``inf`` (the samples are
+    dependent); so is every layer after standard batch norm.
+    """
     model = BNMLP(width, depth, init, activation, gain_exponent, norm, seed)
-    x = _inputs(batch, width, seed, degenerate)
+    x = _inputs(_size(batch, "batch"), width, seed, degenerate)
     _, hidden = model(x, return_hidden=True)
     return np.array([isometry_gap(x)] + [isometry_gap(h) for h in hidden])
 
@@ -270,19 +360,34 @@ def gap_per_layer(width: int = 32, batch: int = 32, depth: int = 100, init: str 
 def log_grad_norm_vs_depth(depths: Sequence[int], width: int = 32, batch: int = 32, init: str = "orthogonal",
                            norm: str = "paper", activation: str = "identity", gain_exponent: float = 0.0,
                            seed: int = 0, degenerate: float = 0.0) -> np.ndarray:
-    """log ‖∂L/∂W_1‖_F, the FIRST layer's gradient, of a fresh network of each depth (same seed)."""
+    """log ‖∂L/∂W_1‖_F, the FIRST layer's gradient, of a fresh network of each depth (same seed and inputs).
+
+    The loss is that of :func:`gradient_log_norms` with its fixed random target; inputs as in
+    :func:`gap_per_layer`. Returns one number per depth.
+    """
+    depths = list(depths)
+    if not depths:
+        raise ValueError("depths is empty")
     out = []
     for depth in depths:
         model = BNMLP(width, int(depth), init, activation, gain_exponent, norm, seed)
-        out.append(gradient_log_norms(model, _inputs(batch, width, seed, degenerate))[0])
+        out.append(gradient_log_norms(model, _inputs(_size(batch, "batch"), width, seed, degenerate))[0])
     return np.array(out)
 
 
 def explosion_rate(depths: Sequence[int], log_norms: Sequence[float]) -> float:
-    """Least-squares slope of log-gradient-norm against depth: how much the log grows per layer."""
+    """Least-squares slope of log-gradient-norm against depth: how much the log grows per layer.
+
+    A slope c means the gradient grows like e^{c·depth}: c > 0 is explosion, c ≈ 0 bounded gradients.
+    """
     depths, log_norms = np.asarray(depths, float), np.asarray(log_norms, float)
-    if depths.shape != log_norms.shape or depths.size < 2:
-        raise ValueError("need two sequences of the same length, at least 2")
+    if depths.ndim != 1 or depths.shape != log_norms.shape or depths.size < 2:
+        raise ValueError(f"need two 1-D sequences of the same length, at least 2; got shapes {depths.shape} "
+                         f"and {log_norms.shape}")
+    if not (np.all(np.isfinite(depths)) and np.all(np.isfinite(log_norms))):
+        raise ValueError("depths and log_norms must be finite (a gradient overflowed or was exactly zero?)")
+    if np.ptp(depths) == 0:
+        raise ValueError("need at least two different depths")
     return float(np.polyfit(depths, log_norms, 1)[0])
 
 
@@ -303,10 +408,22 @@ def train_deep_bn(depth: int = 100, width: int = 64, init: str = "orthogonal", a
                   lr: float = 0.05, seed: int = 0) -> dict:
     """Train a deep BN network on the digits with SGD; return per-step loss and test accuracy every 10 steps.
 
+    The network is ``BNMLP(width, depth, ..., in_dim=64, out_dim=10)`` (read-in from the 64 pixels, read-out
+    to the 10 classes), trained on cross-entropy with plain SGD, minibatches of ``batch`` drawn at random.
     The batch size equals the width by default (n = d, the paper's setting). Every layer's weights are
-    trained. Returns ``{"step", "loss", "eval_step", "test_accuracy", "final_accuracy"}`` as numpy arrays
-    and a float.
+    trained. Test accuracy uses batches of the same size (batch norm needs batch statistics), so it is
+    measured on the first ⌊297 / batch⌋·batch test digits. About 8 s on one thread for depth 100, width 64.
+
+    Returns ``{"step", "loss", "eval_step", "test_accuracy"}`` (numpy arrays), ``"final_accuracy"`` and
+    ``"seconds"`` (wall-clock time of the run).
     """
+    depth, width, steps, batch = (_size(depth, "depth"), _size(width, "width"), _size(steps, "steps"),
+                                  _size(batch, "batch"))
+    if not (lr > 0 and math.isfinite(lr)):
+        raise ValueError(f"lr must be a positive finite number, got {lr!r}")
+    if batch > 297:
+        raise ValueError(f"batch must be at most 297 (the size of the test split), got {batch}")
+    start = time.perf_counter()
     x_train, y_train, x_test, y_test = digits_data(seed)
     model = BNMLP(width, depth, init, activation, gain_exponent, norm, seed, in_dim=64, out_dim=10)
     opt = torch.optim.SGD(model.parameters(), lr=lr)
@@ -333,4 +450,4 @@ def train_deep_bn(depth: int = 100, width: int = 64, init: str = "orthogonal", a
             evals.append(step + 1)
             accs.append(test_accuracy())
     return {"step": np.arange(1, steps + 1), "loss": np.array(losses), "eval_step": np.array(evals),
-            "test_accuracy": np.array(accs), "final_accuracy": accs[-1]}
+            "test_accuracy": np.array(accs), "final_accuracy": accs[-1], "seconds": time.perf_counter() - start}
