@@ -484,13 +484,19 @@ def show(build: Callable[[Figure], Callable[..., Any]], *controls: Slider | Choi
     return None
 
 
-def show_pictures(pictures: dict, label: str = "show", title: Callable[[Any], str] | None = None, **options):
+def show_pictures(pictures: dict, label: str = "show", title: Callable[[Any], str] | None = None,
+                  default: Any = None, **options):
     """Show ready-made matplotlib Figures (for example ``KAN.plot()`` drawings), one at a time, behind a Choice.
 
-    ``pictures`` maps each option to a Figure; they are rasterised once, so switching costs one image swap.
+    ``pictures`` maps each option (at least two: a single picture needs no control) to a Figure; ``default``
+    is the option shown first (the first one unless given). They are rasterised once, so switching costs
+    one image swap.
     """
-    if not pictures:
-        raise ValueError("pictures must map at least one option to a matplotlib Figure")
+    if len(pictures) < 2:
+        raise ValueError("pictures must map at least two options to matplotlib Figures (a control with one "
+                         "value does nothing: show a single Figure as it is)")
+    if default is not None and default not in pictures:
+        raise ValueError(f"default {default!r} is not one of the pictures {list(pictures)}")
     images = {}
     for key, picture in pictures.items():
         if not isinstance(picture, Figure):
@@ -513,5 +519,5 @@ def show_pictures(pictures: dict, label: str = "show", title: Callable[[Any], st
 
         return update
 
-    choice = Choice("option", list(pictures), label=label)
+    choice = Choice("option", list(pictures), next(iter(pictures)) if default is None else default, label=label)
     return show(pictures_view, choice, **options)

@@ -187,6 +187,31 @@ def test_show_pictures_switches_prerendered_figures(monkeypatch, tmp_path):
     figures.show_pictures(pictures, label="colour")
     assert json.loads(log.read_text())["frames"] == 3  # defaults and the two options
     with pytest.raises(TypeError, match="not a matplotlib Figure"):
-        figures.show_pictures({"x": "not a figure"})
-    with pytest.raises(ValueError):
-        figures.show_pictures({})
+        figures.show_pictures({"x": "not a figure", "y": pictures["red"]})
+    with pytest.raises(ValueError, match="at least two"):
+        figures.show_pictures({"red": pictures["red"]})
+    with pytest.raises(ValueError, match="not one of the pictures"):
+        figures.show_pictures(pictures, default="green")
+
+
+def test_show_pictures_opens_on_its_default(monkeypatch):
+    from matplotlib.figure import Figure
+
+    pictures = {}
+    for name, color in (("red", (1, 0, 0)), ("blue", (0, 0, 1))):
+        picture = Figure(figsize=(1, 1))
+        picture.patch.set_facecolor(color)
+        pictures[name] = picture
+    monkeypatch.setenv("KAN_EDU_FIGURES", "headless")
+    shown = []
+    monkeypatch.setattr(figures.InteractiveFigure, "show", lambda self, mode=None: shown.append(self))
+    figures.show_pictures(pictures, default="blue")
+    fig = shown[0]
+    assert [c.default for c in fig.controls] == ["blue"]
+    import io
+
+    import matplotlib.image
+
+    first = matplotlib.image.imread(io.BytesIO(fig.headless()[0]), format="png")  # the frame at the defaults
+    red, _, blue = first[..., :3].reshape(-1, 3).mean(0)
+    assert blue > 0.5 > red
