@@ -61,7 +61,19 @@ $(VENV)-colab/.installed: pyproject.toml
 		nbclient nbformat jupytext pyyaml
 	touch $@
 
-colab-env: $(VENV)-colab/.installed
+# Its python as a Jupyter kernel, "kan-edu-colab", kept inside .venv-colab (tests/test_colab_stack.py finds it
+# there; nothing is written to the system or user Jupyter folders).
+COLAB_KERNEL := $(VENV)-colab/share/jupyter/kernels/kan-edu-colab/kernel.json
+$(COLAB_KERNEL): $(VENV)-colab/.installed
+	$(VENV)-colab/bin/python -m ipykernel install --prefix "$(abspath $(VENV)-colab)" --name kan-edu-colab \
+		--display-name "Python 3 (Colab stack: ipywidgets 7.7.1)"
+	touch $@
+
+colab-env: $(COLAB_KERNEL)
+
+# The chapters under Colab's widget stack only (a part of `make test`).
+test-colab: venv colab-env
+	$(PY) -m pytest -m colab
 
 # ------------------------------------------------------------------ for people
 lab: venv sync
