@@ -6,6 +6,7 @@ a wrong answer and never prints the reference answer. Checks are grouped by topi
 re-exported here, so a chapter simply calls ``check.relu(relu)``.
 """
 from ._core import NotAnswered, Verdict, run  # noqa: F401
+from .deep import *  # noqa: F401,F403
 from .isometry import *  # noqa: F401,F403
 from .kan import *  # noqa: F401,F403
 from .shallow import *  # noqa: F401,F403
