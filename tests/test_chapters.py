@@ -26,7 +26,7 @@ def test_chapter_contract(md):
     n_objectives = len(re.findall(r"^- ", text.split("**Time:**")[0].split("You will be able to")[1], re.M))
     assert 3 <= n_objectives <= 5, f"3-5 learning objectives, found {n_objectives}"
     assert "# Colab setup" in text
-    assert text.count("figures.show(") >= 1, "at least one interactive figure"
+    assert len(re.findall(r"figures\.show(_pictures)?\(", text)) >= 1, "at least one interactive figure"
     assert "Predict, then reveal" in text, "a predict-then-reveal prompt"
     assert names.count("exercise") >= 3, "at least 3 exercises"
     assert names.count("solution-start") >= 1, "at least one coding exercise with a gated solution"

@@ -215,3 +215,11 @@ def test_show_pictures_opens_on_its_default(monkeypatch):
     first = matplotlib.image.imread(io.BytesIO(fig.headless()[0]), format="png")  # the frame at the defaults
     red, _, blue = first[..., :3].reshape(-1, 3).mean(0)
     assert blue > 0.5 > red
+
+
+def test_slider_labels_show_every_grid_value_exactly():
+    assert Slider("a", 0, 1, 0.125, 0.25).format(0.25) == "0.250"
+    assert Slider("a", 0, 1, 0.25, 0.5).format(0.75) == "0.75"
+    assert Slider("a", 0.05, 0.95, 0.1, 0.05).format(0.15) == "0.15"
+    assert Slider("a", 0, 10, 2, 4).format(4) == "4"
+    assert Slider("a", 0, 1, 0.1, 0.3, fmt=".3f").format(0.3) == "0.300"
