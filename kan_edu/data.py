@@ -83,3 +83,88 @@ def knots(features: Sequence[str] = KNOT_FEATURES):
     x = np.array([[float(r[f]) for f in features] for r in rows])
     signature = np.array([int(r["signature"]) for r in rows])
     return x, signature, [r["name"] for r in rows]
+
+
+_MNIST1D_CACHE: dict = {}
+
+
+def mnist1d_data(num_samples: int = 5000, train_split: float = 0.8, seed: int = 42, dtype=torch.float32,
+                 **overrides) -> dict:
+    """MNIST-1D (Greydanus 2020), generated offline by the ``mnist1d`` package: 40-sample 1-D signals, 10 classes.
+
+    With the defaults this is the standard set (4000 training and 1000 test examples), made by
+    ``mnist1d.data.make_dataset(get_dataset_args())``; it never downloads or writes anything. ``overrides`` set
+    other generator arguments (for example ``iid_noise_scale`` or ``shuffle_seq``). Returns the dict the book
+    trains on: ``train_input`` (N, 40) and ``test_input`` in ``dtype``, ``train_label`` and ``test_label`` as int64
+    class indices of shape (N,). The global ``random``/``numpy`` state that the generator reseeds is restored.
+    """
+    import random
+
+    import numpy as np
+    from mnist1d.data import get_dataset_args, make_dataset
+
+    args = get_dataset_args(as_dict=True)
+    if not isinstance(num_samples, int) or num_samples < 20:
+        raise ValueError(f"num_samples must be an integer of at least 20, got {num_samples!r}")
+    if not 0.0 < float(train_split) < 1.0:
+        raise ValueError(f"train_split must lie strictly between 0 and 1, got {train_split!r}")
+    unknown = set(overrides) - set(args) | ({"url"} & set(overrides))
+    if unknown:
+        raise ValueError(f"unknown MNIST-1D argument(s) {sorted(unknown)}; choose from {sorted(set(args) - {'url'})}")
+    args.update(num_samples=int(num_samples), train_split=float(train_split), seed=int(seed), **overrides)
+    key = tuple(sorted((k, repr(v)) for k, v in args.items()))
+    if key not in _MNIST1D_CACHE:
+        py_state, np_state = random.getstate(), np.random.get_state()
+        try:
+            raw = make_dataset(get_dataset_args().__class__(args))
+        finally:
+            random.setstate(py_state)
+            np.random.set_state(np_state)
+        _MNIST1D_CACHE[key] = {name: torch.as_tensor(np.asarray(raw[src])) for name, src in
+                               (("train_input", "x"), ("train_label", "y"), ("test_input", "x_test"),
+                                ("test_label", "y_test"))}
+    cached = _MNIST1D_CACHE[key]
+    return {name: (t.to(dtype) if name.endswith("input") else t.to(torch.int64)).clone() for name, t in cached.items()}
+
+
+__all__ += ["mnist1d_data"]
+
+
+# --------------------------------------------------------------- 1-D toys for chapters 2 and 5 (numpy)
+def noisy_line(n: int = 20, intercept: float = 0.4, slope: float = 0.7, noise: float = 0.2,
+               x_range=(0.0, 2.0), seed: int = 0, grid: bool = False, noise_growth: float = 0.0):
+    """A 1-D regression set: y = intercept + slope·x + Gaussian noise. Returns numpy ``(x, y)``, sorted by x.
+
+    ``grid=True`` puts the inputs evenly on ``x_range`` instead of drawing them uniformly. The noise's standard
+    deviation is ``noise + noise_growth·(x − x_range[0])``, so ``noise_growth > 0`` makes it heteroscedastic.
+    """
+    import numpy as np
+
+    lo, hi = map(float, x_range)
+    if not (isinstance(n, int) and n >= 1) or not lo < hi or noise < 0 or noise_growth < 0:
+        raise ValueError("need an integer n >= 1, x_range with lo < hi, and noise, noise_growth >= 0")
+    rng = np.random.default_rng(seed)
+    x = np.linspace(lo, hi, n) if grid else np.sort(rng.uniform(lo, hi, n))
+    sd = noise + noise_growth * (x - lo)
+    return x, intercept + slope * x + sd * rng.standard_normal(n)
+
+
+def binary_labels_1d(n: int = 30, intercept: float = 0.0, slope: float = 3.0, x_range=(-2.0, 2.0), seed: int = 0,
+                     grid: bool = False):
+    """A 1-D binary classification set: labels drawn with Pr(y = 1 | x) = sigmoid(intercept + slope·x).
+
+    Returns numpy ``(x, y)`` sorted by x, with y a float array of 0s and 1s. ``grid=True`` puts the inputs
+    evenly on ``x_range``.
+    """
+    import numpy as np
+
+    lo, hi = map(float, x_range)
+    if not (isinstance(n, int) and n >= 1) or not lo < hi:
+        raise ValueError("need an integer n >= 1 and x_range with lo < hi")
+    rng = np.random.default_rng(seed)
+    x = np.linspace(lo, hi, n) if grid else np.sort(rng.uniform(lo, hi, n))
+    p = 1.0 / (1.0 + np.exp(-(intercept + slope * x)))
+    return x, (rng.uniform(size=n) < p).astype(float)
+
+
+__all__ += ["noisy_line", "binary_labels_1d"]

@@ -9,5 +9,7 @@ from ._core import NotAnswered, Verdict, run  # noqa: F401
 from .deep import *  # noqa: F401,F403
 from .isometry import *  # noqa: F401,F403
 from .kan import *  # noqa: F401,F403
+from .losses import *  # noqa: F401,F403
 from .shallow import *  # noqa: F401,F403
+from .supervised import *  # noqa: F401,F403
 from .warmup import *  # noqa: F401,F403

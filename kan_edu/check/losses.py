@@ -1,0 +1,97 @@
+"""Checks for chapter 5 (loss functions): the Gaussian negative log-likelihood and softmax cross-entropy."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .. import losses
+from ._core import _to_numpy, answer, close, run
+
+__all__ = ["gaussian_nll", "softmax_cross_entropy"]
+
+_HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
+
+
+def _number(out) -> bool:
+    return np.size(_to_numpy(out)) == 1
+
+
+def _scalar(out) -> float:
+    return float(_to_numpy(out).reshape(-1)[0])
+
+
+def gaussian_nll(fn):
+    """Check ``fn(y, mu, sigma)``: the summed negative log-likelihood of y under normal distributions."""
+    rng = np.random.default_rng(21)
+    y, mu = rng.normal(size=12), rng.normal(size=12)
+    sigma = rng.uniform(0.3, 2.0, size=12)
+    one = np.array([0.0])
+
+    def nll(*args):
+        return _scalar(answer(fn, *args))
+
+    def reference():
+        # an independent formula: the log of the normal density, written out
+        density = np.exp(-((y - mu) ** 2) / (2 * sigma**2)) / np.sqrt(2 * np.pi * sigma**2)
+        return close(nll(y, mu, sigma), -np.log(density).sum(), rtol=1e-7)
+
+    return run("gaussian_nll", [
+        ("the answer is a single number", lambda: _number(answer(fn, y, mu, 1.0)),
+         "add the negative log-likelihoods of all examples."),
+        ("y = mu with sigma = 1 gives 0.5 log(2 pi) = 0.919 for one example",
+         lambda: close(nll(one, one, 1.0), _HALF_LOG_2PI),
+         "keep the normalising constant of the density: it is what makes the probabilities integrate to one."),
+        ("moving y two units from mu (sigma = 1) adds 2 to the loss",
+         lambda: close(nll(one + 2.0, one, 1.0) - nll(one, one, 1.0), 2.0),
+         "the distance enters as the squared difference divided by twice the variance."),
+        ("a wider distribution costs log(sigma) at its centre",
+         lambda: close(nll(one, one, math.e) - nll(one, one, 1.0), 1.0),
+         "the density's height is 1 / sqrt(2 pi sigma^2); its negative log has a log(sigma) term."),
+        ("sigma is the standard deviation: y one sigma away adds 1/2",
+         lambda: close(nll(one + 3.0, one, 3.0) - nll(one, one, 3.0), 0.5),
+         "divide the squared difference by sigma squared (the variance), not by sigma."),
+        ("it adds over examples and accepts one sigma per example", reference,
+         "sum the per-example values; sigma may be an array the same shape as y."),
+    ])
+
+
+def softmax_cross_entropy(fn):
+    """Check ``fn(labels, logits)``: the summed -log softmax(logits)[label] over examples."""
+    rng = np.random.default_rng(22)
+    N, K = 10, 4
+    z = rng.normal(size=(N, K))
+    labels = rng.integers(0, K, size=N)
+    shift = rng.normal(scale=3.0, size=(N, 1))
+
+    def ce(lab, logits):
+        return _scalar(answer(fn, lab, logits))
+
+    def reference():
+        # independent: probabilities by the naive formula (fine for these small logits), then -log
+        p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+        return close(ce(labels, z), -np.log(p[np.arange(N), labels]).sum(), rtol=1e-7)
+
+    huge = np.array([[1000.0, 0.0, -1000.0], [0.0, 800.0, 799.0]])
+    expected_huge = 1000.0 + (800.0 - 799.0 + math.log1p(math.exp(-1.0)))
+
+    return run("softmax_cross_entropy", [
+        ("the answer is a single number", lambda: _number(answer(fn, labels, z)),
+         "add the losses of all examples."),
+        ("equal logits over K classes cost log K per example",
+         lambda: close(ce(labels, np.zeros((N, K))), N * math.log(K)),
+         "with equal logits every class has probability 1/K; each example costs minus the log of its true "
+         "class's probability, and the costs are added (not averaged) over the examples."),
+        ("it matches the cross-entropy on small random logits", reference,
+         "turn the logits into probabilities with the softmax, pick the entry of the true label in each row, "
+         "and add minus their logs."),
+        ("adding a constant to a row of logits changes nothing",
+         lambda: close(ce(labels, z + shift), ce(labels, z), rtol=1e-7),
+         "the softmax only sees differences between logits; a constant cancels between top and bottom."),
+        ("huge logits (like 1000) give a finite, exact loss",
+         lambda: close(ce(np.array([1, 2]), huge), expected_huge, rtol=1e-9),
+         "exp(1000) overflows: subtract each row's largest logit before exponentiating (the log-sum-exp trick)."),
+        ("the loss agrees with kan_edu.losses on a larger random problem",
+         lambda: close(ce(labels, 5 * z), losses.categorical_nll(labels, 5 * z), rtol=1e-7),
+         "work row by row: one softmax over the K logits of each example."),
+    ])
