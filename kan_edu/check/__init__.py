@@ -7,6 +7,8 @@ re-exported here, so a chapter simply calls ``check.relu(relu)``.
 """
 from ._core import NotAnswered, Verdict, run  # noqa: F401
 from .deep import *  # noqa: F401,F403
+from .fitting import *  # noqa: F401,F403
+from .gradients import *  # noqa: F401,F403
 from .isometry import *  # noqa: F401,F403
 from .kan import *  # noqa: F401,F403
 from .losses import *  # noqa: F401,F403
