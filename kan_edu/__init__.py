@@ -8,14 +8,22 @@ One idea per module; chapters import from here, never the reverse.
 - ``kan_edu.figures``   one figure spec, three runtimes (live widgets, static book player, headless)
 - ``kan_edu.check``     exercise checks that give hints, never answers
 - ``kan_edu.train``     small seeded training loops
+- ``kan_edu.regression``      1-D linear regression: the least-squares loss surface and its closed-form fit
 - ``kan_edu.shallow``   shallow networks: hinges, joints, linear regions
+- ``kan_edu.deep``      deep ReLU networks: matrix form, composition (folding), counting linear regions
+- ``kan_edu.losses``    negative log-likelihoods: Gaussian, Bernoulli, categorical (stable log-sum-exp)
+- ``kan_edu.optim``     gradient descent, momentum, Adam and line search in numpy, with trajectories
+- ``kan_edu.backprop``  backpropagation by hand, finite differences, activation and gradient size vs init
+- ``kan_edu.performance``   bias and variance, double descent, the geometry of high dimensions
+- ``kan_edu.regularization``  ridge, early stopping, ensembles, Bayesian linear regression, implicit regularisation
 
 Submodules are imported on first use so that ``import kan_edu`` stays fast.
 """
 import importlib
 
 __version__ = "0.1.0"
-__all__ = ["kan", "isometry", "data", "figures", "check", "train", "shallow"]
+__all__ = ["kan", "isometry", "data", "figures", "check", "train", "regression", "shallow", "deep", "losses", "optim",
+           "backprop", "performance", "regularization"]
 
 
 def __getattr__(name):

@@ -16,6 +16,7 @@ Two small jobs that Jupyter Book 1 does not do on its own:
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -103,6 +104,9 @@ def _write_exec_stats(app, exception):
 
 
 def setup(app):
+    # The chapters' kernels inherit this process's environment: a book build draws the static frame players
+    # (kan_edu.figures reads KAN_EDU_FIGURES), also when someone runs `jupyter-book build .` by hand.
+    os.environ.setdefault("KAN_EDU_FIGURES", "static")
     app.connect("html-page-context", _rewrite_launch_buttons, priority=600)
     app.connect("build-finished", _drop_duplicate_scripts)
     app.connect("env-get-updated", _number_equations_by_chapter, priority=900)

@@ -12,6 +12,8 @@ from .gradients import *  # noqa: F401,F403
 from .isometry import *  # noqa: F401,F403
 from .kan import *  # noqa: F401,F403
 from .losses import *  # noqa: F401,F403
+from .performance import *  # noqa: F401,F403
+from .regularization import *  # noqa: F401,F403
 from .shallow import *  # noqa: F401,F403
 from .supervised import *  # noqa: F401,F403
 from .warmup import *  # noqa: F401,F403

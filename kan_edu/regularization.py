@@ -1,0 +1,289 @@
+"""kan_edu.regularization: ways to make a model generalise better (UDL chapter 9), in numpy.
+
+For a model that is linear in its parameters, y = Φw (for example the hinge model of
+:mod:`kan_edu.performance`), with the least-squares loss L(w) = |Φw − y|²:
+
+* **explicit L2 regularisation** (ridge): argmin L(w) + λ|w|², in closed form (:func:`ridge`, and
+  :func:`ridge_path` for many λ from one SVD);
+* **early stopping**: gradient descent from w = 0, stopped after t steps (:func:`gd_least_squares` gives the
+  iterates in closed form; :func:`early_stopping` picks the step from validation errors);
+* **ensembling**: bootstrap fits averaged (:func:`bootstrap_fits`);
+* **the Bayesian view**: a Gaussian prior on w is an L2 regulariser; the posterior and the posterior
+  predictive have closed forms (:func:`bayes_posterior`, :func:`bayes_predictive`);
+* **data augmentation**: shifted copies of 1-D signals (:func:`augment_shifts`).
+
+And for the **implicit regularisation** of gradient descent with a finite step α, which follows the gradient
+flow of the modified loss L + (α/4)|∇L|² more closely than the flow of L itself:
+:func:`gradient_descent`, :func:`gradient_flow`, :func:`modified_gradient` and a two-parameter toy loss
+:func:`product_loss` whose minima form a curve of sharp and flat points.
+"""
+from __future__ import annotations
+
+import math
+from typing import Callable
+
+import numpy as np
+
+__all__ = [
+    "ridge",
+    "ridge_path",
+    "gd_least_squares",
+    "early_stopping",
+    "bootstrap_fits",
+    "bayes_posterior",
+    "bayes_predictive",
+    "augment_shifts",
+    "product_loss",
+    "gradient_descent",
+    "gradient_flow",
+    "modified_gradient",
+]
+
+
+# --------------------------------------------------------------------------------------------- checks
+def _array(name, a, ndim=None):
+    a = np.asarray(a, dtype=float)
+    if ndim is not None and a.ndim not in np.atleast_1d(ndim):
+        raise ValueError(f"{name} must be {ndim}-D, got shape {a.shape}")
+    if not np.all(np.isfinite(a)):
+        raise ValueError(f"{name} contains NaN or inf")
+    return a
+
+
+def _design(phi, y):
+    phi = _array("phi", phi, 2)
+    y = _array("y", y, (1, 2))
+    if y.shape[0] != phi.shape[0]:
+        raise ValueError(f"phi has {phi.shape[0]} rows (data points) but y has {y.shape[0]}")
+    return phi, y
+
+
+def _nonneg(name, v):
+    if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) or not math.isfinite(v) \
+            or v < 0:
+        raise ValueError(f"{name} must be a finite number >= 0, got {v!r}")
+    return float(v)
+
+
+def _positive(name, v):
+    v = _nonneg(name, v)
+    if v == 0:
+        raise ValueError(f"{name} must be > 0, got {v!r}")
+    return v
+
+
+def _svd(phi, rcond):
+    u, s, vt = np.linalg.svd(phi, full_matrices=False)
+    keep = s > rcond * (s[0] if len(s) else 0.0)
+    return u, s, vt, keep
+
+
+# -------------------------------------------------------------------------------------- L2 / ridge
+def ridge(phi, y, lam: float, rcond: float = 1e-10):
+    """Ridge regression: the w that minimises |Φw − y|² + λ|w|², that is (ΦᵀΦ + λI)⁻¹Φᵀy.
+
+    ``phi`` (N, P), ``y`` (N,) or (N, m). Computed from the SVD Φ = U S Vᵀ as w = V diag(s/(s² + λ)) Uᵀy,
+    which stays accurate for tiny λ and P > N; λ = 0 gives the minimum-norm least-squares solution Φ⁺y
+    (singular values below ``rcond`` times the largest count as zero). As λ → ∞, w → 0.
+    """
+    return ridge_path(phi, y, [lam], rcond)[0]
+
+
+def ridge_path(phi, y, lams, rcond: float = 1e-10):
+    """Ridge solutions for every λ in ``lams`` from one SVD; shape (len(lams), P) or (len(lams), P, m)."""
+    phi, y = _design(phi, y)
+    lams = [_nonneg("lam", float(v)) for v in np.atleast_1d(lams).tolist()]
+    u, s, vt, keep = _svd(phi, rcond)
+    uty = u.T @ y                                                     # (r,) or (r, m)
+    out = []
+    for lam in lams:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            gain = np.where(keep, s / (s**2 + lam), 0.0)
+        out.append(vt.T @ (gain.reshape((-1,) + (1,) * (uty.ndim - 1)) * uty))
+    return np.array(out)
+
+
+# ------------------------------------------------------------------------------------ early stopping
+def gd_least_squares(phi, y, lr: float, steps, w0=None):
+    """Gradient-descent iterates on L(w) = |Φw − y|² (gradient 2Φᵀ(Φw − y)) after each number of ``steps``.
+
+    Exact, in closed form: in the SVD basis each coordinate moves independently, and from ``w0`` (default 0)
+    w_t = w* + V (1 − 2α s²)^t Vᵀ(w0 − w*) for the minimum-norm solution w* (in the null space of Φ nothing
+    moves). Returns shape (len(steps), P). Stable when α < 1/s_max²; larger steps raise a ValueError.
+    """
+    phi, y = _design(phi, y)
+    if y.ndim != 1:
+        raise ValueError(f"y must be 1-D here, got shape {y.shape}")
+    lr = _positive("lr", lr)
+    steps = np.atleast_1d(steps)
+    if steps.ndim != 1 or np.any(steps < 0) or np.any(steps != np.round(steps)):
+        raise ValueError("steps must be non-negative integers")
+    u, s, vt, keep = _svd(phi, 1e-12)
+    if lr * s[0] ** 2 >= 1:
+        raise ValueError(f"lr = {lr} is too large: gradient descent diverges unless lr < 1/s_max^2 = "
+                         f"{1 / s[0] ** 2:.4g}")
+    w0 = np.zeros(phi.shape[1]) if w0 is None else _array("w0", w0, 1)
+    if w0.shape != (phi.shape[1],):
+        raise ValueError(f"w0 must have shape ({phi.shape[1]},), got {w0.shape}")
+    u, s, vt = u[:, keep], s[keep], vt[keep]
+    w_star = vt.T @ ((u.T @ y) / s)
+    start = vt @ (w0 - w_star)                                        # coordinates that move
+    decay = (1.0 - 2.0 * lr * s**2)[None, :] ** steps.astype(float)[:, None]
+    return w0 + (vt.T @ ((decay - 1.0) * start).T).T
+
+
+def early_stopping(val_errors, patience: int | None = None) -> int:
+    """The index at which to stop, given validation errors recorded during training.
+
+    Without ``patience`` it is the index of the smallest error. With ``patience`` = k, training is imagined
+    to stop the first time the error has not improved for k evaluations in a row, and the best index seen
+    up to then is returned (what a training loop that keeps the best checkpoint would give back).
+    """
+    val = _array("val_errors", val_errors, 1)
+    if len(val) == 0:
+        raise ValueError("val_errors is empty")
+    if patience is None:
+        return int(np.argmin(val))
+    if isinstance(patience, bool) or not isinstance(patience, (int, np.integer)) or patience < 1:
+        raise ValueError(f"patience must be an integer >= 1, got {patience!r}")
+    best, waited = 0, 0
+    for i in range(1, len(val)):
+        if val[i] < val[best]:
+            best, waited = i, 0
+        else:
+            waited += 1
+            if waited >= patience:
+                break
+    return best
+
+
+# ------------------------------------------------------------------------------------------ ensembles
+def bootstrap_fits(phi, y, n_models: int, lam: float = 0.0, seed: int = 0):
+    """Bagging: ``n_models`` ridge fits, each to a bootstrap resample (N rows drawn with replacement).
+
+    Returns the weights, shape (n_models, P); the ensemble predicts ``(phi_test @ W.T).mean(axis=1)``.
+    """
+    phi, y = _design(phi, y)
+    if isinstance(n_models, bool) or not isinstance(n_models, (int, np.integer)) or n_models < 1:
+        raise ValueError(f"n_models must be an integer >= 1, got {n_models!r}")
+    rng = np.random.default_rng(seed)
+    n = phi.shape[0]
+    return np.array([ridge(phi[idx], y[idx], lam) for idx in rng.integers(0, n, size=(int(n_models), n))])
+
+
+# ------------------------------------------------------------------------------------ Bayesian view
+def bayes_posterior(phi, y, prior_std: float, noise_std: float):
+    """Posterior of the weights of y = Φw + ε, with prior w ~ N(0, σ_p² I) and noise ε ~ N(0, σ² I).
+
+    Returns ``(mean, cov)``: cov = (ΦᵀΦ/σ² + I/σ_p²)⁻¹ and mean = cov Φᵀy/σ². The mean is the ridge solution
+    with λ = σ²/σ_p².
+    """
+    phi, y = _design(phi, y)
+    if y.ndim != 1:
+        raise ValueError(f"y must be 1-D here, got shape {y.shape}")
+    prior_var = _positive("prior_std", prior_std) ** 2
+    noise_var = _positive("noise_std", noise_std) ** 2
+    precision = phi.T @ phi / noise_var + np.eye(phi.shape[1]) / prior_var
+    chol = np.linalg.cholesky(precision)
+    inv_chol = np.linalg.solve(chol, np.eye(phi.shape[1]))
+    cov = inv_chol.T @ inv_chol
+    cov = 0.5 * (cov + cov.T)
+    return cov @ (phi.T @ y) / noise_var, cov
+
+
+def bayes_predictive(phi_test, mean, cov, noise_std: float = 0.0):
+    """The posterior predictive at new inputs: Gaussian with mean Φ*μ and variance diag(Φ* Σ Φ*ᵀ) + σ².
+
+    ``noise_std`` = 0 gives the uncertainty of the function itself; the noise standard deviation gives that
+    of a new observation. Returns ``(mean, variance)``, each of shape (T,).
+    """
+    phi_test = _array("phi_test", phi_test, 2)
+    mean = _array("mean", mean, 1)
+    cov = _array("cov", cov, 2)
+    p = phi_test.shape[1]
+    if mean.shape != (p,) or cov.shape != (p, p):
+        raise ValueError(f"need mean ({p},) and cov ({p}, {p}) for {p} features, got {mean.shape} and {cov.shape}")
+    noise_var = _nonneg("noise_std", noise_std) ** 2
+    var = np.einsum("tp,pq,tq->t", phi_test, cov, phi_test) + noise_var
+    return phi_test @ mean, np.maximum(var, 0.0)
+
+
+# ------------------------------------------------------------------------------------- augmentation
+def augment_shifts(x, y, shifts):
+    """Data augmentation for 1-D signals: the data plus a copy circularly shifted by each of ``shifts``.
+
+    ``x`` (N, L) signals, ``y`` (N,) labels. Returns ``(x_aug, y_aug)`` with (1 + len(shifts))·N rows: the
+    originals first, then one block per shift (``np.roll`` along the signal; a shift of 0 is allowed).
+    """
+    x = _array("x", x, 2)
+    y = np.asarray(y)
+    if y.shape[:1] != x.shape[:1]:
+        raise ValueError(f"x has {x.shape[0]} signals but y has {y.shape[0] if y.ndim else 0} labels")
+    shifts = [int(k) for k in np.atleast_1d(shifts).tolist()]
+    xs = [x] + [np.roll(x, k, axis=1) for k in shifts]
+    return np.concatenate(xs), np.concatenate([y] * len(xs))
+
+
+# --------------------------------------------------------------------------- implicit regularisation
+def product_loss(theta):
+    """A toy loss of two parameters, L(a, b) = ½(ab − 1)², with its gradient and Hessian.
+
+    Its minima form the hyperbola ab = 1. At a minimum the Hessian's largest eigenvalue is a² + b², so the
+    minima are flattest at a = b = ±1 and sharper further out. Returns ``(L, grad (2,), hess (2, 2))``.
+    """
+    a, b = _array("theta", theta, 1)
+    r = a * b - 1.0
+    grad = np.array([r * b, r * a])
+    hess = np.array([[b * b, 2 * a * b - 1.0], [2 * a * b - 1.0, a * a]])
+    return 0.5 * r * r, grad, hess
+
+
+def gradient_descent(grad: Callable, theta0, lr: float, steps: int):
+    """Plain gradient descent θ ← θ − α∇L(θ); returns the path, shape (steps + 1, P)."""
+    lr = _positive("lr", lr)
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
+        raise ValueError(f"steps must be an integer >= 0, got {steps!r}")
+    theta = _array("theta0", theta0, 1).copy()
+    path = [theta.copy()]
+    for _ in range(int(steps)):
+        theta = theta - lr * np.asarray(grad(theta), dtype=float)
+        path.append(theta.copy())
+    return np.array(path)
+
+
+def gradient_flow(grad: Callable, theta0, duration: float, n_steps: int = 1000):
+    """The gradient flow dθ/dt = −∇L(θ) from θ0 for a time ``duration``, integrated with ``n_steps`` classical
+    Runge-Kutta (RK4) steps. Returns the path at times 0, h, ..., duration: shape (n_steps + 1, P)."""
+    duration = _nonneg("duration", duration)
+    if isinstance(n_steps, bool) or not isinstance(n_steps, (int, np.integer)) or n_steps < 1:
+        raise ValueError(f"n_steps must be an integer >= 1, got {n_steps!r}")
+    theta = _array("theta0", theta0, 1).copy()
+    h = duration / n_steps
+
+    def f(t):
+        return -np.asarray(grad(t), dtype=float)
+
+    path = [theta.copy()]
+    for _ in range(int(n_steps)):
+        k1 = f(theta)
+        k2 = f(theta + 0.5 * h * k1)
+        k3 = f(theta + 0.5 * h * k2)
+        k4 = f(theta + h * k3)
+        theta = theta + h / 6.0 * (k1 + 2 * k2 + 2 * k3 + k4)
+        path.append(theta.copy())
+    return np.array(path)
+
+
+def modified_gradient(grad: Callable, hess: Callable, lr: float) -> Callable:
+    """The gradient of the modified loss L̃ = L + (α/4)|∇L|², which is ∇L + (α/2) H ∇L (H the Hessian of L).
+
+    Gradient descent with step α stays within O(α²) of the gradient flow of L̃ over a fixed time, but only
+    within O(α) of the flow of L.
+    """
+    lr = _nonneg("lr", lr)
+
+    def g(theta):
+        gr = np.asarray(grad(theta), dtype=float)
+        return gr + 0.5 * lr * np.asarray(hess(theta), dtype=float) @ gr
+
+    return g
