@@ -19,6 +19,20 @@ sys.path.insert(0, str(ROOT / "tools"))
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 
+@pytest.fixture(autouse=True)
+def _seeded():
+    """Every test starts from the same global random state, whatever ran before it (tests that draw data
+    without their own generator are then deterministic too)."""
+    import random
+
+    import numpy as np
+    import torch
+
+    random.seed(0)
+    np.random.seed(0)
+    torch.manual_seed(0)
+
+
 def chapter_sources() -> list[Path]:
     return sorted((ROOT / "book").glob("[0-9][0-9]-*.md"))
 

@@ -220,7 +220,7 @@ def _frame(data: dict, state: list[int]) -> str | None:
 
 def _move(control, tag: str, value: int) -> None:
     if tag == "SELECT":
-        control.select_option(str(value))      # fires input and change, as a reader's pick does
+        control.select_option(index=value)  # values are indices; by value Playwright may match a label "3"
     else:
         control.fill(str(value))               # a range input: sets the value and fires input/change
 
