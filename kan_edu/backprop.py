@@ -22,6 +22,8 @@ import math
 
 import numpy as np
 
+from ._validate import finite_array as _finite
+
 __all__ = [
     "TOY_PARAMS",
     "toy_forward",
@@ -37,13 +39,6 @@ __all__ = [
 
 #: The toy model's parameters, in the order of the vector ``phi``.
 TOY_PARAMS = ("beta0", "omega0", "beta1", "omega1", "beta2", "omega2")
-
-
-def _finite(name, a):
-    a = np.asarray(a, dtype=float)
-    if not np.all(np.isfinite(a)):
-        raise ValueError(f"{name} contains NaN or inf")
-    return a
 
 
 # ------------------------------------------------------------------------------------------- the toy model

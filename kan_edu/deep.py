@@ -20,6 +20,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from ._validate import finite_array as _array
 from .shallow import activation
 
 __all__ = [
@@ -39,15 +40,6 @@ __all__ = [
 
 
 # ------------------------------------------------------------------------------------------- validation
-def _array(name, v, ndim):
-    v = np.asarray(v, dtype=float)
-    if v.ndim != ndim:
-        raise ValueError(f"{name} must be {ndim}-D, got shape {v.shape}")
-    if not np.all(np.isfinite(v)):
-        raise ValueError(f"{name} contains NaN or inf")
-    return v
-
-
 def _layers(weights, biases):
     """Check that ``weights`` and ``biases`` describe a chain of layers; return them as float arrays."""
     if isinstance(weights, np.ndarray) or isinstance(biases, np.ndarray):

@@ -24,6 +24,8 @@ import math
 
 import numpy as np
 
+from ._validate import finite_array as _array
+
 __all__ = [
     "logsumexp",
     "softmax",
@@ -37,13 +39,6 @@ __all__ = [
 
 _REDUCTIONS = ("sum", "mean", "none")
 _HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
-
-
-def _array(name, v):
-    v = np.asarray(v, dtype=float)
-    if v.size and not np.all(np.isfinite(v)):
-        raise ValueError(f"{name} contains NaN or inf")
-    return v
 
 
 def _reduce(per_example, reduction: str):

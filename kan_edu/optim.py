@@ -24,6 +24,8 @@ from typing import Callable
 
 import numpy as np
 
+from ._validate import finite_array as _array
+
 __all__ = [
     "gd_step",
     "momentum_step",
@@ -47,13 +49,6 @@ GOLDEN = (math.sqrt(5.0) - 1.0) / 2.0  # 0.618..., the golden-section ratio
 
 
 # ------------------------------------------------------------------------------------------ validation
-def _array(name, a):
-    a = np.asarray(a, dtype=float)
-    if not np.all(np.isfinite(a)):
-        raise ValueError(f"{name} contains NaN or inf")
-    return a
-
-
 def _same_shape(theta, **others):
     theta = _array("theta", theta)
     out = [theta]

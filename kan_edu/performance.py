@@ -21,6 +21,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
+
+from ._validate import finite_array as _array
 from scipy.special import gammaln
 
 __all__ = [
@@ -46,15 +48,6 @@ __all__ = [
 
 
 # --------------------------------------------------------------------------------------------- checks
-def _array(name, a, ndim=None):
-    a = np.asarray(a, dtype=float)
-    if ndim is not None and a.ndim not in np.atleast_1d(ndim):
-        raise ValueError(f"{name} must be {ndim}-D, got shape {a.shape}")
-    if not np.all(np.isfinite(a)):
-        raise ValueError(f"{name} contains NaN or inf")
-    return a
-
-
 def _positive_int(name, n, minimum=1):
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {n!r}")

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._validate import finite_array as _finite
+
 __all__ = [
     "line",
     "least_squares_loss",
@@ -47,13 +49,6 @@ def _data(x, y=None):
     if not np.all(np.isfinite(y)):
         raise ValueError("y contains NaN or inf")
     return x, y
-
-
-def _finite(name, v):
-    v = np.asarray(v, dtype=float)
-    if not np.all(np.isfinite(v)):
-        raise ValueError(f"{name} contains NaN or inf")
-    return v
 
 
 def line(x, phi0, phi1):

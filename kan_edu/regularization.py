@@ -24,6 +24,8 @@ from typing import Callable
 
 import numpy as np
 
+from ._validate import finite_array as _array
+
 __all__ = [
     "ridge",
     "ridge_path",
@@ -41,15 +43,6 @@ __all__ = [
 
 
 # --------------------------------------------------------------------------------------------- checks
-def _array(name, a, ndim=None):
-    a = np.asarray(a, dtype=float)
-    if ndim is not None and a.ndim not in np.atleast_1d(ndim):
-        raise ValueError(f"{name} must be {ndim}-D, got shape {a.shape}")
-    if not np.all(np.isfinite(a)):
-        raise ValueError(f"{name} contains NaN or inf")
-    return a
-
-
 def _design(phi, y):
     phi = _array("phi", phi, 2)
     y = _array("y", y, (1, 2))
