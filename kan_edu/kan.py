@@ -485,10 +485,18 @@ def fit_affine(x, y, name: str, a_range=(-10.0, 10.0), b_range=(-10.0, 10.0), n_
 
 def tidy(expr, tolerance: float = 1e-8):
     """Replace every float in a sympy expression by the simplest rational or rational multiple of π within
-    ``tolerance`` (leaving it alone when there is none), then simplify: 3.14159265358979·x becomes π·x."""
-    expr = sympy.sympify(expr)
+    ``tolerance`` (leaving it alone when there is none), then simplify: 3.14159265358979·x becomes π·x.
+
+    Products and powers are multiplied out first (not exponentials, logs or trig functions), so that constants
+    which only make sense together, as in 0.0049·(14.28·y)², become one number (1.0000·y²); numbers no larger
+    than ``tolerance`` become 0.
+    """
+    expr = sympy.expand(sympy.sympify(expr), power_exp=False, log=False, trig=False)
     swap = {}
     for number in expr.atoms(sympy.Float):
+        if abs(float(number)) <= tolerance:
+            swap[number] = sympy.Integer(0)
+            continue
         guess = sympy.nsimplify(number, [sympy.pi], tolerance=tolerance)
         if abs(float(guess) - float(number)) <= tolerance * max(1.0, abs(float(number))) and len(str(guess)) < 12:
             swap[number] = guess

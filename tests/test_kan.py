@@ -223,6 +223,10 @@ def test_tidy_recognises_rationals_and_pi():
     x, y = sympy.symbols("x y")
     messy = sympy.exp(1.00000000000531 * y ** 2 - sympy.sin(3.14159265358979 * x - 9.42477796076938))
     assert sympy.simplify(tidy(messy) - sympy.exp(y ** 2 + sympy.sin(sympy.pi * x))) == 0
+    # constants that only make sense together (a scale inside a square, one outside) and rounding dust
+    split = sympy.Float(0.00490565765355782) * (sympy.Float(14.2774741123561) * y - sympy.Float(1.4e-16)) ** 2
+    assert tidy(sympy.exp(split + sympy.sin(sympy.pi * x)) + sympy.Float(2e-16)) == \
+        sympy.exp(y ** 2 + sympy.sin(sympy.pi * x))
     for value in (0.70710678, 0.41237519, 12.3456789, -3.0000000001):  # values move by at most the tolerance
         tidied = tidy(sympy.Float(value) * x).coeff(x)
         assert abs(float(tidied) - value) <= 1e-8 * max(1.0, abs(value))
