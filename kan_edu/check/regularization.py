@@ -38,7 +38,7 @@ def ridge(fn):
          "as lam grows the penalty dominates; w should shrink like phi^T y / lam, not vanish or blow up."),
         ("it also works with more features than data points (P > N) when lam > 0",
          lambda: close(w(wide, y_wide, 0.1), _augmented(wide, y_wide, 0.1), rtol=1e-6, atol=1e-9),
-         "use np.linalg.solve on the P x P system (phi^T phi + lam I) w = phi^T y; it is invertible for lam > 0."),
+         "with P > N, phi^T phi alone is singular; solve the penalised P x P system instead of inverting it."),
     ])
 
 
@@ -69,7 +69,7 @@ def posterior_predictive(fn):
          no_data_is_prior, "with N = 0 rows the posterior equals the prior N(0, prior_std^2 I)."),
         ("the predictive mean is the ridge prediction with lambda = noise_std^2 / prior_std^2",
          lambda: close(out(phi, y, phi_test, sp, sn)[0], m_ref, rtol=1e-6, atol=1e-9),
-         "the posterior mean of w is (phi^T phi / noise^2 + I / prior^2)^-1 phi^T y / noise^2."),
+         "the posterior precision adds the data's precision to the prior's; compare your mean with section 9.5."),
         ("the predictive variance matches the posterior covariance of the weights",
          lambda: close(out(phi, y, phi_test, sp, sn)[1], v_ref, rtol=1e-6, atol=1e-9),
          "the variance at a test input phi* is phi*^T Sigma phi*, with Sigma the inverse of the posterior precision; "
