@@ -442,11 +442,13 @@ def fit_affine(x, y, name: str, a_range=(-10.0, 10.0), b_range=(-10.0, 10.0), n_
         a = torch.linspace(a_lo, a_hi, n_grid, dtype=torch.float64)
         b = torch.linspace(b_lo, b_hi, n_grid, dtype=torch.float64)
         fx = f(a[:, None, None] * x + b[None, :, None])  # (A, B, N)
-        ok = torch.isfinite(fx).all(-1) & (fx.std(-1) > 1e-12)
-        fx = torch.where(torch.isfinite(fx), fx, torch.zeros_like(fx))
+        finite = torch.isfinite(fx)
+        fx = torch.where(finite, fx, torch.zeros_like(fx))
         fm, ym = fx.mean(-1, keepdim=True), y.mean()
-        cov = ((fx - fm) * (y - ym)).sum(-1)
-        var = ((fx - fm) ** 2).sum(-1)
+        centred = fx - fm
+        cov = (centred * (y - ym)).sum(-1)
+        var = (centred * centred).sum(-1)
+        ok = finite.all(-1) & (var > 1e-24 * (x.numel() - 1))  # f defined everywhere and not constant (std > 1e-12)
         r2 = torch.where(ok, cov ** 2 / (var * ((y - ym) ** 2).sum() + 1e-300), torch.full_like(cov, -1.0))
         ia, ib = divmod(int(torch.argmax(r2)), n_grid)
         if best is None or r2[ia, ib] >= best[2]:
