@@ -223,3 +223,18 @@ def test_slider_labels_show_every_grid_value_exactly():
     assert Slider("a", 0.05, 0.95, 0.1, 0.05).format(0.15) == "0.15"
     assert Slider("a", 0, 10, 2, 4).format(4) == "4"
     assert Slider("a", 0, 1, 0.1, 0.3, fmt=".3f").format(0.3) == "0.300"
+
+
+def test_log_axes_lose_their_minor_ticks():
+    def build(fig):
+        ax = fig.subplots()
+        line, = ax.loglog([1, 10, 100], [1, 0.1, 0.01])
+
+        def update(p=1.0):
+            line.set_ydata([1, 0.1 ** p, 0.01 ** p])
+        return update
+
+    fig = InteractiveFigure(build, [Slider("p", 0.5, 1.5, 0.5, 1.0)])
+    ax = fig.figure.axes[0]
+    assert ax.xaxis.get_minor_locator().__class__.__name__ == "NullLocator"
+    assert ax.yaxis.get_minor_locator().__class__.__name__ == "NullLocator"
