@@ -114,3 +114,15 @@ def _to_numpy(x):
     if hasattr(x, "detach"):
         x = x.detach().cpu().numpy()
     return np.asarray(x, dtype=float)
+
+
+def is_number(x) -> bool:
+    """``x`` holds exactly one number (a Python float, a 0-D or one-element array or tensor)."""
+    import numpy as np
+
+    return np.size(_to_numpy(x)) == 1
+
+
+def scalar(x) -> float:
+    """The one number in ``x`` as a float (see :func:`is_number`)."""
+    return float(_to_numpy(x).reshape(-1)[0])

@@ -6,19 +6,12 @@ import math
 import numpy as np
 
 from .. import losses
-from ._core import _to_numpy, answer, close, run
+from ._core import answer, close, run
+from ._core import is_number as _number, scalar as _scalar
 
 __all__ = ["gaussian_nll", "softmax_cross_entropy"]
 
 _HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
-
-
-def _number(out) -> bool:
-    return np.size(_to_numpy(out)) == 1
-
-
-def _scalar(out) -> float:
-    return float(_to_numpy(out).reshape(-1)[0])
 
 
 def gaussian_nll(fn):

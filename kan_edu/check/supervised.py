@@ -4,17 +4,10 @@ from __future__ import annotations
 import numpy as np
 
 from .. import regression
-from ._core import _to_numpy, answer, close, run
+from ._core import answer, close, run
+from ._core import is_number as _number, scalar as _scalar
 
 __all__ = ["least_squares_loss", "fit_line"]
-
-
-def _number(out) -> bool:
-    return np.size(_to_numpy(out)) == 1
-
-
-def _scalar(out) -> float:
-    return float(_to_numpy(out).reshape(-1)[0])
 
 
 def least_squares_loss(fn):
