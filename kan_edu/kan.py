@@ -37,6 +37,8 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
+from .lbfgs import LBFGS
+
 __all__ = [
     "bspline_basis",
     "uniform_knots",
@@ -654,8 +656,7 @@ class KAN(nn.Module):
         self.samples = x_train
         params = [p for p in self.parameters() if p.requires_grad]
         if opt == "LBFGS":
-            optimizer = torch.optim.LBFGS(params, lr=lr or 1.0, history_size=10, line_search_fn="strong_wolfe",
-                                          tolerance_grad=1e-32, tolerance_change=1e-32)
+            optimizer = LBFGS(params, lr=lr or 1.0, history_size=10)  # torch's stalls at tiny losses
         else:
             optimizer = torch.optim.Adam(params, lr=lr or 1e-2)
         g = torch.Generator().manual_seed(self.seed if seed is None else seed)
