@@ -139,11 +139,21 @@ def _local_bases_uniform(x: torch.Tensor, t0: torch.Tensor, h: torch.Tensor, n_k
 
 
 def _uniform_spacing(knots: torch.Tensor):
-    """(t0, h) of each row as (1, d) tensors when every row of ``knots`` is evenly spaced, else None."""
+    """(t0, h) of each row as (1, d) tensors when every row of ``knots`` is evenly spaced, else None.
+
+    Knots stored in float32 carry rounding errors of about eps·|t| each, which on a fine grid exceed 1e-6·h;
+    a grid that is even up to that rounding counts as even, with its spacing taken from its two ends.
+    """
     diffs = knots[:, 1:] - knots[:, :-1]
     h = diffs[:, :1]
-    if torch.all((diffs - h).abs() <= 1e-6 * h.abs()) and torch.all(h > 0):
+    if not torch.all(h > 0):
+        return None
+    if torch.all((diffs - h).abs() <= 1e-6 * h.abs()):
         return knots[:, 0][None, :], h[:, 0][None, :]
+    mean = (knots[:, -1:] - knots[:, :1]) / diffs.shape[1]
+    rounding = 4 * torch.finfo(knots.dtype).eps * knots.abs().amax(dim=1, keepdim=True)
+    if torch.all((diffs - mean).abs() <= 1e-6 * mean + rounding):
+        return knots[:, 0][None, :], mean[:, 0][None, :]
     return None
 
 
@@ -187,6 +197,77 @@ def bspline_basis(x, knots, k: int) -> torch.Tensor:
 
 
 # =================================================================================== 2. the layer
+class _UniformFeatures(torch.autograd.Function):
+    """The layer's feature buffer on a uniform grid, [b(x), B_0(x), ..., B_{G+k-1}(x)] per input, made fast.
+
+    The values are exactly those of :func:`_local_bases_uniform` (the same operations in the same order), but
+    computed in a few reused buffers instead of dozens of fresh temporaries, and written straight into the
+    (N, d, 1 + G + k) buffer. Autograd does not record the recursion; the backward pass uses the derivative of a
+    B-spline on a uniform grid, B'_{i,k}(x) = (B_{i,k-1}(x) − B_{i+1,k-1}(x)) / h, from the order k−1 values
+    kept from the forward pass. ``base`` is b(x), computed (and differentiated) by autograd outside.
+    """
+
+    @staticmethod
+    def forward(ctx, x, base, t0, h, n_knots: int, k: int):
+        n_basis = n_knots - k - 1
+        u = (x - t0) / h
+        j_float = torch.floor(u)
+        f = u - j_float
+        j = j_float.long()
+        at_end = u == n_basis  # the right end of the basis range belongs to the last interval
+        j.masked_fill_(at_end, n_basis - 1)
+        f.masked_fill_(at_end, 1.0)
+        inside = (j >= 0) & (j <= n_knots - 2)
+        # the triangular recursion of _local_bases_uniform, in place: right_r = (r+1) − f, left_q = (f + q) − 1
+        right = [torch.rsub(f, r + 1) for r in range(k)]
+        left = [None] + [torch.add(f, q).sub_(1) for q in range(1, k + 1)]
+        columns = x.new_empty(k + 2, *x.shape)  # b(x), then the k+1 local bases
+        columns[0] = base
+        values = columns[1:]
+        values[0] = 1
+        saved, temp = torch.empty_like(f), torch.empty_like(f)
+        lower = None
+        for p in range(1, k + 1):
+            if p == k and ctx.needs_input_grad[0]:
+                lower = values[:k].clone()  # order k−1 values, for the derivative
+            saved.zero_()
+            for r in range(p):
+                torch.div(values[r], p, out=temp)
+                torch.mul(right[r], temp, out=values[r])
+                values[r].add_(saved)
+                torch.mul(left[p - r], temp, out=saved)
+            values[p].copy_(saved)
+        # where each column goes: b(x) to slot 0, basis j−k+r to slot 1+j−k+r (zeroed when out of range)
+        slots = torch.empty(k + 2, *x.shape, dtype=torch.long, device=x.device)
+        slots[0] = 0
+        torch.add(j, torch.arange(-k, 1, device=x.device).view(-1, 1, 1), out=slots[1:])
+        valid = inside & (slots[1:] >= 0) & (slots[1:] < n_basis)
+        values.masked_fill_(~valid, 0)
+        slots[1:].clamp_(0, n_basis - 1).add_(1)
+        features = x.new_zeros(*x.shape, 1 + n_basis)
+        features.scatter_add_(-1, slots.permute(1, 2, 0), columns.permute(1, 2, 0))
+        if ctx.needs_input_grad[0]:
+            ctx.save_for_backward(slots[1:], valid, lower if lower is not None else values[:0], h, at_end)
+            ctx.k = k
+        return features
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, grad):
+        grad_base = grad[..., 0] if ctx.needs_input_grad[1] else None
+        grad_x = None
+        if ctx.needs_input_grad[0]:
+            slots, valid, lower, h, at_end = ctx.saved_tensors
+            k = ctx.k
+            # d B_{j−k+r} / du = lower_{r−1} − lower_r for r = 0..k, with lower_{−1} = lower_k = 0
+            padded = lower.new_zeros(k + 2, *at_end.shape)
+            padded[1:k + 1] = lower
+            slope = torch.sub(padded[:-1], padded[1:]).masked_fill_(~valid, 0)  # (k+1, N, d)
+            upstream = torch.gather(grad, -1, slots.permute(1, 2, 0))  # (N, d, k+1): gradient at each basis
+            grad_x = torch.einsum("ndr,rnd->nd", upstream, slope).div_(h).masked_fill_(at_end, 0)
+        return grad_x, grad_base, None, None, None, None
+
+
 BASE_FUNCTIONS = {"silu": F.silu, "identity": lambda x: x, "zero": torch.zeros_like, "tanh": torch.tanh}
 
 
@@ -266,12 +347,17 @@ class KANLayer(nn.Module):
         self._check_input(x)
         x = x.to(self.coef.dtype)
         m = self._numeric_mask()
-        # b(x) and the k+1 local bases of every input go into ONE (B, in, 1 + G + k) buffer, by one scatter
-        vals, index = self._local(x)
-        vals = torch.cat([BASE_FUNCTIONS[self.base_fn](x).unsqueeze(-1), vals], dim=-1)
-        index = torch.cat([torch.zeros_like(index[..., :1]), index + 1], dim=-1)
-        features = torch.zeros(x.shape[0], self.in_dim, 1 + self.n_basis, dtype=x.dtype, device=x.device)
-        features = features.scatter_add(-1, index, vals)
+        # b(x) and the k+1 local bases of every input go into ONE (B, in, 1 + G + k) buffer
+        base_fn = BASE_FUNCTIONS[self.base_fn]
+        spacing = _uniform_spacing(self.knots)
+        if spacing is not None:
+            features = _UniformFeatures.apply(x, base_fn(x), spacing[0], spacing[1], self.knots.shape[1], self.k)
+        else:  # (b(x) is made after the bases: autograd then sums the two gradients for x in a fixed order)
+            vals, index = _local_bases(x, self.knots, self.k)
+            vals = torch.cat([base_fn(x).unsqueeze(-1), vals], dim=-1)
+            index = torch.cat([torch.zeros_like(index[..., :1]), index + 1], dim=-1)
+            features = torch.zeros(x.shape[0], self.in_dim, 1 + self.n_basis, dtype=x.dtype, device=x.device)
+            features = features.scatter_add(-1, index, vals)
         weight = torch.cat([(self.scale_base * m).unsqueeze(-1),
                             (self.scale_spline * m).unsqueeze(-1) * self.coef], dim=-1)  # (in, out, 1+nb)
         y = features.reshape(x.shape[0], -1) @ weight.permute(0, 2, 1).reshape(-1, self.out_dim)

@@ -243,3 +243,35 @@ def test_uniform_fast_path_equals_general_path(k):
     v2, i2 = _local_bases_uniform(x, knots[:, 0][None, :], (knots[:, 1] - knots[:, 0])[None, :], knots.shape[1], k)
     dense = lambda v, i: torch.zeros(x.shape[0], 3, knots.shape[1] - k - 1, dtype=x.dtype).scatter_add(-1, i, v)
     assert torch.allclose(dense(v1, i1), dense(v2, i2), atol=1e-12)
+
+
+@pytest.mark.parametrize("k", [0, 1, 2, 3, 5])
+def test_layer_fast_features_match_autograd_through_the_recursion(k):
+    # forward: the fast path (_UniformFeatures) against the per-edge sum built from bspline bases with autograd;
+    # backward: its hand-written input gradient against autograd's and against finite differences
+    layer = KANLayer(3, 2, grid=4, k=k, dtype=torch.float64)
+    knots = layer.knots
+    x = torch.cat([torch.rand(60, 3, dtype=torch.float64) * 3 - 1.5,  # inside, in the extension, outside
+                   knots[:, k + 4][None, :], knots[:, -1][None, :]]).requires_grad_(True)
+    y = layer(x)
+    reference = layer.edge_activations(x).sum(1)
+    assert torch.allclose(y, reference, atol=1e-13)
+    w = torch.randn_like(y)
+    g_fast, = torch.autograd.grad((y * w).sum(), x)
+    g_ref, = torch.autograd.grad((reference * w).sum(), x)
+    assert torch.allclose(g_fast, g_ref, atol=1e-12)
+    inner = (x.detach().abs() < 0.95).all(1)  # finite differences away from knots' kinks (k <= 1)
+    assert torch.autograd.gradcheck(lambda t: layer(t), (x.detach()[inner][:10].requires_grad_(True),))
+
+
+def test_float32_fine_grid_takes_the_uniform_path_and_stays_accurate():
+    from kan_edu.kan import _uniform_spacing
+
+    layer = KANLayer(2, 1, grid=50, k=3)
+    assert _uniform_spacing(layer.knots) is not None
+    x = torch.rand(500, 2) * 2 - 1
+    knots = layer.knots.double().numpy()
+    for i in range(2):
+        ref = BSpline.design_matrix(x[:, i].double().numpy(), knots[i], 3).toarray()
+        assert np.abs(layer.basis(x)[:, i].double().numpy() - ref).max() < 2e-5
+    assert _uniform_spacing(torch.tensor([[0.0, 0.1, 0.3, 0.4]])) is None
