@@ -433,11 +433,14 @@ class KANLayer(nn.Module):
         self._refit(x, target)
 
     @torch.no_grad()
-    def refined(self, new_grid: int, samples_per_interval: int = 8) -> "KANLayer":
+    def refined(self, new_grid: int, x: torch.Tensor | None = None, samples_per_interval: int = 8) -> "KANLayer":
         """A copy of this layer with ``new_grid`` intervals that computes the same function (grid extension).
 
-        The new grid points interpolate the old ones (so an adapted grid stays adapted), and the new
-        coefficients are the least-squares fit of the old splines on dense samples over the grid's range.
+        The new grid points interpolate the old ones (so an adapted grid stays adapted). When ``x``, the inputs
+        the layer sees in training, is given, the new grid is stretched to cover them too: training can carry
+        a layer's inputs past its grid, where the old function lives on the extension knots and would be lost
+        by a finer grid, whose extension is narrower. The new coefficients are the least-squares fit of the old
+        splines on dense samples over the new grid's range, together with ``x``.
         """
         if not isinstance(new_grid, (int, np.integer)) or new_grid < 1:
             raise ValueError(f"new_grid must be an integer >= 1, got {new_grid!r}")
@@ -445,6 +448,12 @@ class KANLayer(nn.Module):
         old_points = self.knots[:, self.k:self.k + self.grid + 1].to(torch.float64).cpu().numpy()
         pos = np.linspace(0, self.grid, new_grid + 1)
         points = np.stack([np.interp(pos, np.arange(self.grid + 1), row) for row in old_points])
+        if x is not None:
+            self._check_input(x)
+            data = x.detach().to(torch.float64).cpu().numpy()
+            lo, hi = points[:, :1], points[:, -1:]
+            new_lo, new_hi = np.minimum(lo, data.min(0)[:, None]), np.maximum(hi, data.max(0)[:, None])
+            points = new_lo + (points - lo) * (new_hi - new_lo) / (hi - lo)  # the same relative spacing
         h = (points[:, -1] - points[:, 0])[:, None] / new_grid
         ext = np.arange(1, self.k + 1)
         knots = np.concatenate([points[:, :1] - h * ext[::-1], points, points[:, -1:] + h * ext], axis=1)
@@ -454,9 +463,11 @@ class KANLayer(nn.Module):
                                             dtype=self.coef.dtype, device=self.coef.device))
         n = samples_per_interval * (max(new_grid, self.grid) + self.k)
         t = torch.linspace(0, 1, n, dtype=torch.float64)
-        lo, hi = torch.tensor(old_points[:, 0]), torch.tensor(old_points[:, -1])
-        x = (lo[None, :] + (hi - lo)[None, :] * t[:, None]).to(self.coef.dtype).to(self.coef.device)
-        new._refit(x, self._spline(x))
+        lo, hi = torch.tensor(points[:, 0]), torch.tensor(points[:, -1])
+        samples = (lo[None, :] + (hi - lo)[None, :] * t[:, None]).to(self.coef.dtype).to(self.coef.device)
+        if x is not None:
+            samples = torch.cat([samples, x.detach().to(samples.dtype)])
+        new._refit(samples, self._spline(samples))
         return new
 
 
@@ -782,7 +793,8 @@ class KAN(nn.Module):
     def refine(self, new_grid: int) -> "KAN":
         """A new KAN with ``new_grid`` intervals per edge that starts as the same function (grid extension)."""
         new = copy.deepcopy(self)
-        new.layers = nn.ModuleList(layer.refined(new_grid) for layer in self.layers)
+        inputs = self.layer_inputs(self.samples)[:-1] if self.samples is not None else [None] * len(self.layers)
+        new.layers = nn.ModuleList(layer.refined(new_grid, x) for layer, x in zip(self.layers, inputs))
         return new
 
     # -- pruning -------------------------------------------------------------------------------------
