@@ -1,6 +1,6 @@
 """experiments/kan_scaling.py: test RMSE against parameter count, KANs against MLPs (results for chapter 24).
 
-    python experiments/kan_scaling.py   # a few minutes on one core; writes kan_edu/data_files/kan_scaling.json
+    python experiments/kan_scaling.py   # about ten minutes on one core; writes kan_edu/data_files/kan_scaling.json
 
 Targets on [0, 1]² or [-1, 1]² (1000 training and 1000 test points, float64, seed 0):
 - exp(sin(πx) + y²), the paper's toy function, with a [2, 1, 1] KAN;
