@@ -113,6 +113,8 @@ def main():
                 for impl, (fwd, fb) in rows.items():
                     print(f"{n_threads:7d} {f'{batch} {n_in}->{n_out}':>18} {grid:3d} {impl:>8} {fwd:9.4f} "
                           f"{fb:10.4f} {fb / floor_fb:8.2f}")
+                if "pykan" in rows:  # both compute the input gradient: the fair comparison
+                    print(f"{'':>30} pykan / kan+dx, fwd+bwd: {rows['pykan'][1] / rows['kan+dx'][1]:.1f}x")
 
 
 if __name__ == "__main__":
