@@ -798,11 +798,33 @@ class KAN(nn.Module):
         return new
 
     # -- pruning -------------------------------------------------------------------------------------
+    @torch.no_grad()
+    def attribution_scores(self, x: torch.Tensor | None = None) -> list[torch.Tensor]:
+        """How much each edge matters for the output: a list of (in, out) per layer.
+
+        Working back from the outputs (importance 1 each), an edge's attribution is its score |φ_ij|₁ as a
+        share of the spread (standard deviation over ``x``) of the node it feeds, times that node's importance;
+        a node's importance is the sum of the attributions of its outgoing edges. A small edge into a quiet but
+        important node thus counts for much, which the raw score |φ_ij|₁ misses.
+        """
+        x = self._samples(x)
+        scores = self.edge_scores(x)
+        spreads = [v.std(dim=0).clamp_min(1e-12) for v in self.layer_inputs(x)[1:]]
+        importance = torch.ones(self.width[-1], dtype=scores[-1].dtype, device=scores[-1].device)
+        out = []
+        for score, spread in zip(reversed(scores), reversed(spreads)):
+            edge = score / spread * importance
+            out.append(edge)
+            importance = edge.sum(dim=1)
+        return out[::-1]
+
     def prune(self, node_th: float = 1e-2, edge_th: float = 3e-2, x: torch.Tensor | None = None) -> "KAN":
-        """A smaller KAN: hidden nodes whose largest incoming AND largest outgoing edge score exceed
-        ``node_th`` are kept, the others removed; then edges scoring below ``edge_th`` are masked out.
-        Scores are |φ_ij|₁ on ``x`` (default: the last training inputs)."""
+        """A smaller KAN: hidden nodes whose largest incoming AND largest outgoing edge score |φ_ij|₁ exceed
+        ``node_th`` are kept, the others removed (the paper's rule); then edges whose attribution
+        (:meth:`attribution_scores`) is below ``edge_th`` are masked out. Scores are measured on ``x``
+        (default: the last training inputs)."""
         scores = [s.detach() for s in self.edge_scores(x)]
+        attribution = self.attribution_scores(x)
         keep = [torch.arange(self.width[0])]
         for l in range(1, len(self.width) - 1):
             incoming = scores[l - 1].max(dim=0).values
@@ -822,7 +844,7 @@ class KAN(nn.Module):
             layer.mask = layer.mask[rows][:, cols].clone()
             layer.sym_mask = layer.sym_mask[rows][:, cols].clone()
             layer.sym_names = [[layer.sym_names[i][j] for j in cols.tolist()] for i in rows.tolist()]
-            small = scores[l][rows][:, cols] < edge_th
+            small = attribution[l][rows][:, cols] < edge_th
             layer.mask[small] = 0.0
         return new
 

@@ -202,6 +202,39 @@ def test_prune_removes_dead_nodes():
     assert torch.allclose(small(x), model(x))
 
 
+def test_attribution_is_scale_free_on_a_linear_chain():
+    # φ1(x) = a·x, φ2(h) = b·h: each edge's share of its node's spread is E|x|/std(x), whatever a and b
+    model = KAN([1, 1, 1], seed=0, base_fn="identity", dtype=torch.float64)
+    with torch.no_grad():
+        for layer, w in zip(model.layers, (0.01, 100.0)):
+            layer.coef.zero_()
+            layer.scale_base.fill_(w)
+    x = torch.rand(500, 1, dtype=torch.float64) * 2 - 1
+    ratio = float(x.abs().mean() / x.std())
+    first, second = model.attribution_scores(x)
+    assert float(second) == pytest.approx(ratio, rel=1e-9)
+    assert float(first) == pytest.approx(ratio ** 2, rel=1e-9)
+
+
+def test_prune_keeps_a_weak_edge_into_an_important_quiet_node():
+    # x reaches the output only through a quiet hidden node (|φ|₁ ≈ 0.02: above the node threshold 1e-2, below
+    # the edge threshold 3e-2) that the next layer amplifies: raw scores would cut the edge, attributions keep it
+    model = KAN([2, 2, 1], seed=0, base_fn="identity", dtype=torch.float64)
+    with torch.no_grad():
+        for layer in model.layers:
+            layer.coef.zero_()
+            layer.scale_base.zero_()
+        model.layers[0].scale_base[0, 0] = 0.04
+        model.layers[0].scale_base[1, 1] = 1.0
+        model.layers[1].scale_base[0, 0] = 25.0
+        model.layers[1].scale_base[1, 0] = 1.0
+    x = torch.rand(300, 2, dtype=torch.float64) * 2 - 1
+    assert 1e-2 < float(model.edge_scores(x)[0][0, 0]) < 3e-2
+    small = model.prune(x=x)
+    assert small.width == [2, 2, 1]
+    assert torch.allclose(small(x), model(x))
+
+
 # --------------------------------------------------------------------------------------- symbolic
 def test_fit_affine_recovers_known_constants():
     x = torch.linspace(-1, 1, 200, dtype=torch.float64)
