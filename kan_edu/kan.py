@@ -13,7 +13,8 @@ Reading order of this file:
 
 1. **B-splines** (:func:`bspline_basis`): for any knot vector only k+1 bases are non-zero at a point, so we
    find each point's knot interval and compute just those k+1 values with the local triangular recursion,
-   then scatter them into a dense basis. This one path serves uniform and non-uniform (adapted) grids.
+   then scatter them into a dense basis. This one path serves uniform and non-uniform (adapted) grids; on a
+   uniform grid the layer builds the same values faster, with a hand-written gradient (``_UniformFeatures``).
 2. **The layer** (:class:`KANLayer`): the bases of every input are computed once and, together with
    silu(x), multiplied by ONE weight matrix that holds w_b and w_s·c for every edge. No (batch, out, in)
    tensor is made in the forward pass; per-edge activations are computed only when something needs them
@@ -808,7 +809,10 @@ class KAN(nn.Module):
         important node thus counts for much, which the raw score |φ_ij|₁ misses.
         """
         x = self._samples(x)
-        scores = self.edge_scores(x)
+        return self._attribution(self.edge_scores(x), x)
+
+    def _attribution(self, scores: list[torch.Tensor], x: torch.Tensor) -> list[torch.Tensor]:
+        """:meth:`attribution_scores` from edge scores already measured on ``x``."""
         spreads = [v.std(dim=0).clamp_min(1e-12) for v in self.layer_inputs(x)[1:]]
         importance = torch.ones(self.width[-1], dtype=scores[-1].dtype, device=scores[-1].device)
         out = []
@@ -824,7 +828,8 @@ class KAN(nn.Module):
         (:meth:`attribution_scores`) is below ``edge_th`` are masked out. Scores are measured on ``x``
         (default: the last training inputs)."""
         scores = [s.detach() for s in self.edge_scores(x)]
-        attribution = self.attribution_scores(x)
+        with torch.no_grad():
+            attribution = self._attribution(scores, self._samples(x))
         keep = [torch.arange(self.width[0])]
         for l in range(1, len(self.width) - 1):
             incoming = scores[l - 1].max(dim=0).values
