@@ -6,6 +6,7 @@ One idea per module; chapters import from here, never the reverse.
 - ``kan_edu.isometry``  the isometry gap, the paper's batch norm, deep BN MLPs and their gradients
 - ``kan_edu.data``      procedural, offline data sets
 - ``kan_edu.figures``   one figure spec, three runtimes (live widgets, static book player, headless)
+- ``kan_edu.glue``      numbers in the prose that come from the run (myst-nb glue, readable in Colab too)
 - ``kan_edu.check``     exercise checks that give hints, never answers
 - ``kan_edu.train``     small seeded training loops
 - ``kan_edu.regression``      1-D linear regression: the least-squares loss surface and its closed-form fit
@@ -22,7 +23,7 @@ Submodules are imported on first use so that ``import kan_edu`` stays fast.
 import importlib
 
 __version__ = "0.1.0"
-__all__ = ["kan", "isometry", "data", "figures", "check", "train", "regression", "shallow", "deep", "losses", "optim",
+__all__ = ["kan", "isometry", "data", "figures", "glue", "check", "train", "regression", "shallow", "deep", "losses", "optim",
            "backprop", "performance", "regularization"]
 
 

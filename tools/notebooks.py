@@ -11,14 +11,22 @@
 It also holds the one place that writes the repository URL into every chapter's Colab install cell: the URL
 is read from ``_config.yml`` (``repository.url``).
 
+Numbers glued from the run (``kan_edu.glue``) appear in the book through myst-nb. Colab shows markdown as it
+is, so the notebook's text gets the values of the last book build instead of the ``{glue:text}`name``` role:
+``make book`` collects them from the executed chapters into ``book/glue/NN-slug.json`` (``glue`` command) and
+syncs; ``tools/run_chapter.py --update-glue`` does the same for the chapters it runs.
+
 Usage::
 
     python tools/notebooks.py sync            # rewrite install cells and notebooks/*.ipynb
+    python tools/notebooks.py sync --before-build   # the same, marking glued values not computed yet
     python tools/notebooks.py check           # exit 1 and list what is out of sync (tests call this)
     python tools/notebooks.py student DIR     # write student notebooks into DIR
+    python tools/notebooks.py glue [BUILD]    # collect glued values from BUILD (_build) into book/glue/
 """
 from __future__ import annotations
 
+import json
 import re
 import sys
 from pathlib import Path
@@ -31,6 +39,9 @@ ROOT = Path(__file__).resolve().parents[1]
 CHAPTER_GLOB = "[0-9][0-9]-*.md"
 FENCE = re.compile(r"^(?P<fence>`{3,}|:{3,})\{(?P<name>[\w-]+)\}\s*(?P<arg>.*)$")
 INSTALL = re.compile(r'"kan_edu @ git\+[^"]*"')
+# {glue}`name`, {glue:text}`name`, {glue:text}`name:.2f`, {glue:md}`name` (myst-nb's inline roles)
+GLUE_ROLE = re.compile(r"\{glue(?::(?P<kind>any|text|md))?\}`(?P<name>[\w-]+)(?::(?P<fmt>[^`]*))?`")
+GLUE_DIR = "book/glue"
 
 
 def repository_url(root: Path = ROOT) -> str:
@@ -48,6 +59,79 @@ def chapters(root: Path = ROOT) -> list[Path]:
 def with_install_url(text: str, url: str) -> str:
     """The chapter text with its Colab install cell pointing at ``url``."""
     return INSTALL.sub(f'"kan_edu @ git+{url}"', text)
+
+
+# -------------------------------------------------------------------------------- glued values
+def glue_names(text: str) -> list[str]:
+    """The glued names that a chapter's prose refers to, in order of first use."""
+    return list(dict.fromkeys(m.group("name") for m in GLUE_ROLE.finditer(text)))
+
+
+def load_glue(root: Path = ROOT) -> dict[str, dict[str, str]]:
+    """``{chapter stem: {name: text}}`` from ``book/glue/*.json`` (values of the last build)."""
+    return {path.stem: json.loads(path.read_text(encoding="utf-8"))
+            for path in sorted((root / GLUE_DIR).glob("*.json"))}
+
+
+def glue_from_notebook(nb) -> dict[str, str]:
+    """The glued texts of an executed notebook (outputs that ``kan_edu.glue.glue`` or myst-nb's glue made)."""
+    values = {}
+    for cell in nb.get("cells", []):
+        for out in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
+            meta = (out.get("metadata") or {}).get("scrapbook")
+            if not meta:
+                continue
+            prefix = meta.get("mime_prefix", "")
+            data = {k[len(prefix):]: v for k, v in (out.get("data") or {}).items()}
+            text = data.get("text/markdown", data.get("text/plain"))
+            if isinstance(text, list):
+                text = "".join(text)
+            if text is not None:
+                values[meta["name"]] = text
+    return values
+
+
+def collect_glue(build: Path, root: Path = ROOT) -> dict[str, dict[str, str]]:
+    """Glued values of every chapter that the build executed (myst-nb writes ``jupyter_execute/*.ipynb``)."""
+    found = {}
+    for md in chapters(root):
+        executed = build / "jupyter_execute" / "book" / f"{md.stem}.ipynb"
+        if executed.exists():
+            values = glue_from_notebook(json.loads(executed.read_text(encoding="utf-8")))
+            if values:
+                found[md.stem] = dict(sorted(values.items()))
+    return found
+
+
+def save_glue(stem: str, values: dict[str, str], root: Path = ROOT) -> bool:
+    """Write one chapter's glued values to ``book/glue/<stem>.json`` (sorted); True when they changed."""
+    path = root / GLUE_DIR / f"{stem}.json"
+    text = json.dumps(dict(sorted(values.items())), indent=1, ensure_ascii=False) + "\n"
+    if path.exists() and path.read_text(encoding="utf-8") == text:
+        return False
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return True
+
+
+def paste_glue(text: str, values: dict[str, str], where: str = "", missing: str | None = None) -> str:
+    """Replace every glue role in ``text`` by its value; a name with no value is an error, never a blank
+    (``missing``: the text to use instead, for the sync before a build that will produce the value)."""
+    def paste(m: re.Match) -> str:
+        name, fmt = m.group("name"), m.group("fmt")
+        if name not in values and missing is not None:
+            return missing
+        if name not in values:
+            raise KeyError(f"{where}: the prose uses {{glue}}`{name}`, but {GLUE_DIR}/ has no value for it "
+                           "(run `make book`, or `tools/run_chapter.py --update-glue` on the chapter)")
+        value = values[name]
+        if fmt:
+            try:
+                value = format(float(value), fmt)
+            except ValueError as err:
+                raise KeyError(f"{where}: cannot format glued {name}={value!r} with {fmt!r}: {err}") from None
+        return value
+    return GLUE_ROLE.sub(paste, text)
 
 
 # -------------------------------------------------------------------------------- MyST block parsing
@@ -89,8 +173,9 @@ def _body(lines: list[str]) -> list[str]:
     return [line for line in lines if not re.match(r"^:[\w-]+:", line.strip())]
 
 
-def plain_markdown(md: str) -> str:
-    """Turn MyST-only syntax in a markdown cell into Markdown that Colab and JupyterLab render."""
+def plain_markdown(md: str, glued: dict[str, str] | None = None, where: str = "", missing: str | None = None) -> str:
+    """Turn MyST-only syntax in a markdown cell into Markdown that Colab and JupyterLab render; glue roles
+    become the values in ``glued``."""
     lines = md.splitlines()
     out: list[str] = []
     i = 0
@@ -127,18 +212,22 @@ def plain_markdown(md: str) -> str:
     text = re.sub(r"\{eq\}`([^`]+)`", r"(\1)", text)
     text = re.sub(r"\{cite(?::[tp])?\}`([^`]+)`", lambda m: "[" + m.group(1).replace(",", ", ") + "]", text)
     text = re.sub(r"\{(?:ref|doc|numref)\}`([^`<]+?)(?:\s*<[^>]+>)?`", r"*\1*", text)
+    if glued is not None:  # None: leave the roles (a notebook made only to be executed)
+        text = paste_glue(text, glued, where, missing)
     return text.strip("\n")
 
 
-def to_notebook(text: str, student: bool = False) -> nbformat.NotebookNode:
-    """The .ipynb for a chapter's MyST text: outputs empty, MyST made plain; solutions gone if ``student``."""
+def to_notebook(text: str, student: bool = False, glued: dict[str, str] | None = None,
+                where: str = "", missing: str | None = None) -> nbformat.NotebookNode:
+    """The .ipynb for a chapter's MyST text: outputs empty, MyST made plain, glued values pasted in;
+    solutions gone if ``student``."""
     if student:
         text = strip_solutions(text)
     nb = jupytext.reads(text, fmt="md:myst")
     cells = []
     for cell in nb.cells:
         if cell.cell_type == "markdown":
-            cell.source = plain_markdown(cell.source)
+            cell.source = plain_markdown(cell.source, glued, where, missing)
             if not cell.source.strip():
                 continue
             cell.metadata = {}
@@ -168,6 +257,7 @@ def notebook_path(md: Path, root: Path = ROOT) -> Path:
 def out_of_sync(root: Path = ROOT) -> list[str]:
     """What ``sync`` would change, as messages (empty when everything agrees)."""
     url = repository_url(root)
+    glue = load_glue(root)
     problems = []
     for md in chapters(root):
         text = md.read_text(encoding="utf-8")
@@ -176,7 +266,12 @@ def out_of_sync(root: Path = ROOT) -> list[str]:
         if with_install_url(text, url) != text:
             problems.append(f"{md.relative_to(root)}: its install cell does not use {url}")
         nb_path = notebook_path(md, root)
-        want = notebook_text(to_notebook(with_install_url(text, url)))
+        try:
+            want = notebook_text(to_notebook(with_install_url(text, url), glued=glue.get(md.stem, {}),
+                                             where=str(md.relative_to(root))))
+        except KeyError as err:
+            problems.append(err.args[0])
+            continue
         if not nb_path.exists():
             problems.append(f"{nb_path.relative_to(root)} is missing")
         elif nb_path.read_text(encoding="utf-8") != want:
@@ -186,8 +281,10 @@ def out_of_sync(root: Path = ROOT) -> list[str]:
     return problems
 
 
-def sync(root: Path = ROOT) -> list[Path]:
+def sync(root: Path = ROOT, missing: str | None = None) -> list[Path]:
+    """Rewrite install cells and notebooks; ``missing`` stands in for glued values no build has made yet."""
     url = repository_url(root)
+    glue = load_glue(root)
     written = []
     (root / "notebooks").mkdir(exist_ok=True)
     for md in chapters(root):
@@ -197,7 +294,8 @@ def sync(root: Path = ROOT) -> list[Path]:
             md.write_text(fixed, encoding="utf-8")
             written.append(md)
         nb_path = notebook_path(md, root)
-        want = notebook_text(to_notebook(fixed))
+        want = notebook_text(to_notebook(fixed, glued=glue.get(md.stem, {}), where=str(md.relative_to(root)),
+                                         missing=missing))
         if not nb_path.exists() or nb_path.read_text(encoding="utf-8") != want:
             nb_path.write_text(want, encoding="utf-8")
             written.append(nb_path)
@@ -206,21 +304,32 @@ def sync(root: Path = ROOT) -> list[Path]:
 
 def student(outdir: Path, root: Path = ROOT) -> list[Path]:
     outdir.mkdir(parents=True, exist_ok=True)
+    glue = load_glue(root)
     written = []
     for md in chapters(root):
         path = outdir / (md.stem + ".ipynb")
-        path.write_text(notebook_text(to_notebook(md.read_text(encoding="utf-8"), student=True)), encoding="utf-8")
+        nb = to_notebook(md.read_text(encoding="utf-8"), student=True, glued=glue.get(md.stem, {}),
+                         where=str(md.relative_to(root)))
+        path.write_text(notebook_text(nb), encoding="utf-8")
         written.append(path)
     return written
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in ("sync", "check", "student"):
+    if not argv or argv[0] not in ("sync", "check", "student", "glue"):
         print(__doc__)
         return 2
     if argv[0] == "sync":
-        for path in sync():
+        # --before-build: a glued value that only the coming build will make is marked, not an error
+        for path in sync(missing="(computed when the book is built)" if "--before-build" in argv else None):
             print(f"wrote {path.relative_to(ROOT)}")
+        return 0
+    if argv[0] == "glue":
+        build = Path(argv[1] if len(argv) > 1 else ROOT / "_build")
+        found = collect_glue(build)
+        changed = [stem for stem, values in found.items() if save_glue(stem, values)]
+        print(f"{GLUE_DIR}: {sum(map(len, found.values()))} values from {len(found)} chapters; "
+              f"changed: {', '.join(changed) or 'none'}")
         return 0
     if argv[0] == "check":
         problems = out_of_sync()

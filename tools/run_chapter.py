@@ -2,8 +2,10 @@
 
     python tools/run_chapter.py book/03-shallow-networks.md [more.md ...] [--mode static|live|headless]
     python tools/run_chapter.py book/03-shallow-networks.md --student   # the student copy (no solutions)
+    python tools/run_chapter.py book/03-shallow-networks.md --update-glue  # then: tools/notebooks.py sync
 
-For authors: it writes nothing (the notebook runs in a temporary folder) and prints each chapter's wall time
+For authors: it writes nothing (the notebook runs in a temporary folder) except, with ``--update-glue``, the
+chapter's glued values into ``book/glue/`` (what the paired notebook's text shows), and prints each chapter's wall time
 and, on failure, the failing cell's error. Exit status 1 if any chapter failed. ``--figure-log F`` appends
 each figure's redraw timings to F (see ``kan_edu.figures.show``).
 """
@@ -23,6 +25,7 @@ from nbclient.exceptions import CellExecutionError
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import notebooks  # noqa: E402  (tools/notebooks.py)
+from execute import KERNEL_ENV  # noqa: E402  (tools/execute.py: the book build's kernel settings)
 
 
 def execute(md: Path, mode: str = "static", student: bool = False, timeout: int = 300,
@@ -31,11 +34,11 @@ def execute(md: Path, mode: str = "static", student: bool = False, timeout: int 
     nb = notebooks.to_notebook(md.read_text(encoding="utf-8"), student=student)
     nb.cells.append(nbformat.v4.new_code_cell(
         "import IPython, ipywidgets; print('versions:', ipywidgets.__version__, IPython.__version__)"))
+    for key, value in KERNEL_ENV.items():
+        os.environ.setdefault(key, value)
     os.environ["KAN_EDU_FIGURES"] = mode
     if figure_log:
         os.environ["KAN_EDU_FIGURE_LOG"] = str(Path(figure_log).resolve())
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
-    os.environ.setdefault("MKL_NUM_THREADS", "1")
     with tempfile.TemporaryDirectory() as tmp:
         client = NotebookClient(nb, timeout=timeout, kernel_name=kernel, resources={"metadata": {"path": tmp}})
         start = time.perf_counter()
@@ -54,6 +57,8 @@ def main() -> int:
     parser.add_argument("--student", action="store_true")
     parser.add_argument("--timeout", type=int, default=300)
     parser.add_argument("--figure-log")
+    parser.add_argument("--update-glue", action="store_true",
+                        help="store the glued values in book/glue/ (run `tools/notebooks.py sync` after)")
     parser.add_argument("--report", help="write a JSON report (time, error, widget views, ipywidgets version)")
     args = parser.parse_args()
     failed = 0
@@ -66,9 +71,29 @@ def main() -> int:
         if error:
             failed += 1
             print(error)
+        elif args.update_glue and not args.student:
+            values = notebooks.glue_from_notebook(nb)
+            changed = notebooks.save_glue(md.stem, values)
+            print(f"  {len(values)} glued values {'written to' if changed else 'unchanged in'} book/glue/{md.stem}.json")
     if args.report:
         Path(args.report).write_text(json.dumps(report, indent=2), encoding="utf-8")
     return 1 if failed else 0
+
+
+def text_outputs(nb) -> list[tuple[int, str]]:
+    """Every text a run printed, as (cell index, text): streams, plain-text results and glued values; not the
+    images or the figure players (their bytes depend on the runtime mode)."""
+    found = []
+    for k, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            if out.get("output_type") == "stream":
+                found.append((k, f"{out.get('name')}: {out.get('text', '')}"))
+            elif out.get("output_type") in ("execute_result", "display_data"):
+                data = out.get("data", {})
+                texts = [f"{mime}: {data[mime]}" for mime in sorted(data)
+                         if mime.endswith("text/plain") and "widget" not in str(data.get(mime))]
+                found += [(k, t) for t in texts if not t.split(": ", 1)[1].startswith("<")]
+    return found
 
 
 def widget_summary(nb) -> dict:
