@@ -5,7 +5,7 @@
 to bottom, as its Colab notebook does: nbclient here is the frontend, the kernel is the Colab-stack python,
 and ``KAN_EDU_FIGURES`` is *not* set, so ``kan_edu.figures`` must find out by itself that it runs live.
 
-Per chapter: no error; the kernel reports ipywidgets 7.7.1 and IPython 7.34; every ``figures.show`` call
+The chapters run two at a time (one per core, one thread each), each once. Per chapter: no error; the kernel reports ipywidgets 7.7.1 and IPython 7.34; every ``figures.show`` call
 displayed exactly one widget view (``application/vnd.jupyter.widget-view+json``) whose saved model is a box of
 core controls and one PNG ``Image``; and, in the kernel, moving each control of each figure re-encodes the
 image (and moving it back restores it). A unit test also builds ``InteractiveFigure(...).widget()`` in
@@ -23,11 +23,13 @@ import subprocess
 import tempfile
 import textwrap
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from conftest import ROOT, toc_files
+from execute import KERNEL_ENV  # tools/execute.py: the book build's kernel settings
 
 pytestmark = pytest.mark.colab
 
@@ -164,7 +166,7 @@ def run_chapter(md: Path, kernel: str, timeout: int = 300):
     nb.cells.insert(0, nbformat.v4.new_code_cell(PROBE_START))
     nb.cells.append(nbformat.v4.new_code_cell(PROBE_END))
     env = {k: v for k, v in os.environ.items() if not k.startswith("KAN_EDU_")}  # as on Colab: nothing forced
-    env.update(OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", PYTHONHASHSEED="0")
+    env.update({k: v for k, v in KERNEL_ENV.items() if not k.startswith("KAN_EDU_")})  # one thread, reproducible
     with tempfile.TemporaryDirectory() as tmp:
         client = NotebookClient(nb, timeout=timeout, kernel_name=kernel, kernel_manager_class=_kernel_manager_class(),
                                 resources={"metadata": {"path": tmp}})
@@ -250,9 +252,23 @@ def chapter_problems(nb) -> list[str]:
     return problems
 
 
+@pytest.fixture(scope="module")
+def colab_runs(request, colab_kernel) -> dict:
+    """Every selected chapter run once on the Colab-stack kernel, as many at a time as there are cores (one
+    thread each, as in the book build), the longest first (by the book build's times, when there is one)."""
+    selected = [item.callspec.params["md"] for item in request.session.items
+                if item.originalname == "test_chapter_runs_live_under_ipywidgets_7" and hasattr(item, "callspec")]
+    stats_path = ROOT / "_build" / "exec_stats.json"
+    last = json.loads(stats_path.read_text(encoding="utf-8")) if stats_path.exists() else {}
+    selected.sort(key=lambda md: -((last.get(f"book/{md.stem}") or {}).get("runtime") or 0))
+    with ThreadPoolExecutor(max_workers=max(1, min(os.cpu_count() or 1, len(selected)))) as pool:
+        futures = {md: pool.submit(run_chapter, md, colab_kernel) for md in selected}
+        return {md: future.result() for md, future in futures.items()}
+
+
 @pytest.mark.parametrize("md", CHAPTERS, ids=lambda p: p.stem)
-def test_chapter_runs_live_under_ipywidgets_7(colab_kernel, md):
-    nb, seconds, error = run_chapter(md, colab_kernel)
+def test_chapter_runs_live_under_ipywidgets_7(colab_runs, md):
+    nb, seconds, error = colab_runs[md]
     TIMINGS[md.stem] = seconds
     assert error is None, f"{md.stem} failed under ipywidgets 7.7.1 / IPython 7.34 ({seconds:.0f} s):\n{error}"
     problems = chapter_problems(nb)

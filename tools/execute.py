@@ -36,15 +36,14 @@ ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / "_build" / ".jupyter_cache"
 PACKAGE = ROOT / "kan_edu"
 
-# What every chapter kernel gets: one thread each (2 threads on a loaded 2-core box ran 25-60x slower), the
-# static figure players of the book, and the settings that make two runs print the same numbers
-# (MKL_CBWR: MKL's conditional numerical reproducibility, so that a matmul's rounding no longer depends on
-# the memory alignment of its operands; see tests/test_reproducible.py).
+# What every chapter kernel gets: one thread each (2 threads on a loaded 2-core box ran 25-60x slower; one
+# thread also makes every reduction run in one fixed order), a fixed hash seed (the order of sets and of
+# sympy's terms), and the static figure players of the book. Two runs then print the same text: see
+# tests/test_reproducible.py, and benchmarks/reproducible_outputs.py for ten fresh runs of a chapter.
 KERNEL_ENV = {
     "OMP_NUM_THREADS": "1",
     "MKL_NUM_THREADS": "1",
     "OPENBLAS_NUM_THREADS": "1",
-    "MKL_CBWR": "COMPATIBLE",
     "PYTHONHASHSEED": "0",
     "KAN_EDU_FIGURES": "static",
 }
@@ -184,7 +183,8 @@ def _run(md_path: str, timeout: int) -> tuple[str, float, str | None]:
     if result.err is not None:
         return md_path, result.time, result.exc_string[-4000:]
     get_cache().cache_notebook_bundle(
-        CacheBundleIn(nb, str(md), data={"execution_seconds": result.time, "kan_edu_fingerprint": fingerprint(md, code)}),
+        CacheBundleIn(nb, str(md), data={"execution_seconds": result.time, "executed_at": time.time(),
+                                         "kan_edu_fingerprint": fingerprint(md, code)}),
         check_validity=False, overwrite=True)
     return md_path, result.time, None
 

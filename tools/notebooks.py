@@ -92,14 +92,17 @@ def glue_from_notebook(nb) -> dict[str, str]:
 
 
 def collect_glue(build: Path, root: Path = ROOT) -> dict[str, dict[str, str]]:
-    """Glued values of every chapter that the build executed (myst-nb writes ``jupyter_execute/*.ipynb``)."""
+    """Glued values of every chapter that the build rendered (myst-nb writes ``jupyter_execute/*.glue.json``:
+    it strips the hidden glue outputs from the executed notebooks it keeps)."""
     found = {}
     for md in chapters(root):
-        executed = build / "jupyter_execute" / "book" / f"{md.stem}.ipynb"
-        if executed.exists():
-            values = glue_from_notebook(json.loads(executed.read_text(encoding="utf-8")))
-            if values:
-                found[md.stem] = dict(sorted(values.items()))
+        path = build / "jupyter_execute" / "book" / f"{md.stem}.glue.json"
+        if path.exists():
+            outputs = json.loads(path.read_text(encoding="utf-8"))
+            found[md.stem] = dict(sorted(glue_from_notebook(
+                {"cells": [{"cell_type": "code", "outputs": [
+                    {**out, "metadata": {"scrapbook": {"name": name}}} for name, out in outputs.items()]}]}
+            ).items()))
     return found
 
 

@@ -81,11 +81,15 @@ def main() -> int:
 
 
 def text_outputs(nb) -> list[tuple[int, str]]:
-    """Every text a run printed, as (cell index, text): streams, plain-text results and glued values; not the
-    images or the figure players (their bytes depend on the runtime mode)."""
+    """Every text a run printed, as (code cell number, text): streams and plain-text results; not the images
+    or the figure players (their bytes depend on the runtime mode), nor glued values (compare those with
+    ``notebooks.glue_from_notebook``)."""
     found = []
-    for k, cell in enumerate(nb.cells):
-        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+    code_cells = [cell for cell in nb.cells if cell.cell_type == "code"]
+    for k, cell in enumerate(code_cells):
+        for out in cell.get("outputs", []):
+            if "scrapbook" in (out.get("metadata") or {}):
+                continue
             if out.get("output_type") == "stream":
                 found.append((k, f"{out.get('name')}: {out.get('text', '')}"))
             elif out.get("output_type") in ("execute_result", "display_data"):

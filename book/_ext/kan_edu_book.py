@@ -12,6 +12,9 @@ Two small jobs that Jupyter Book 1 does not do on its own:
    and the second copy redeclares a ``const`` (a SyntaxError in every page's console); keep one copy.
 4. Execution report. After the build, write ``_build/exec_stats.json`` with each executed page's run time
    and status (from myst-nb), so that the tests read the book's one execution instead of repeating it.
+5. Fresh outputs in incremental builds. ``tools/execute.py`` re-executes a chapter into the execution cache
+   when kan_edu code it imports changes, although its source did not; Sphinx would keep the old page. A page
+   whose cached execution is newer than the page's last read is read again.
 """
 from __future__ import annotations
 
@@ -103,6 +106,26 @@ def _write_exec_stats(app, exception):
     out.write_text(json.dumps(stats, indent=2), encoding="utf-8")
 
 
+def _reread_re_executed(app, env, added, changed, removed):
+    """Docnames whose notebook was executed into the cache after Sphinx last read them."""
+    cache_dir = Path(app.outdir).parent / ".jupyter_cache"
+    if not cache_dir.exists():
+        return []
+    from jupyter_cache import get_cache
+
+    executed = {}
+    for record in get_cache(str(cache_dir)).list_cache_records():
+        when = (record.data or {}).get("executed_at")
+        if when:
+            executed[Path(record.uri).resolve()] = max(when, executed.get(Path(record.uri).resolve(), 0))
+    stale = []
+    for docname, read_at in env.all_docs.items():
+        when = executed.get((Path(app.srcdir) / f"{docname}.md").resolve())
+        if when and when * 1e6 > read_at and docname not in changed and docname not in added:
+            stale.append(docname)
+    return stale
+
+
 def setup(app):
     # The chapters' kernels inherit this process's environment: a book build draws the static frame players
     # (kan_edu.figures reads KAN_EDU_FIGURES), also when someone runs `jupyter-book build .` by hand.
@@ -111,4 +134,5 @@ def setup(app):
     app.connect("build-finished", _drop_duplicate_scripts)
     app.connect("env-get-updated", _number_equations_by_chapter, priority=900)
     app.connect("build-finished", _write_exec_stats)
+    app.connect("env-get-outdated", _reread_re_executed)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1.0"}
