@@ -11,13 +11,15 @@ export PYTHONHASHSEED  := 0
 CHAPTERS := $(wildcard book/*.md) book/references.bib _config.yml _toc.yml $(wildcard book/_ext/*.py)
 PACKAGE  := $(wildcard kan_edu/*.py kan_edu/*/*.py)
 
-.PHONY: book test lab student sync venv vendor colab-env test-colab clean help
+.PHONY: book test lab student sync publish venv vendor colab-env test-colab clean help
 
 help:
 	@echo "make book     build the book into _build/html (creates .venv, installs, executes every chapter)"
 	@echo "make test     run the whole test suite (builds the book first if it is out of date)"
 	@echo "make lab      JupyterLab on the chapter notebooks"
 	@echo "make student  student notebooks, solutions removed, in _build/student"
+	@echo "make sync     rewrite notebooks and README links from _config.yml (REPO=url BRANCH=name change it first)"
+	@echo "make publish  build the book and push it to the gh-pages branch of REMOTE (default origin)"
 
 # ------------------------------------------------------------------ environment
 $(VENV)/.installed: pyproject.toml
@@ -36,7 +38,10 @@ _vendor/.stamp: tools/vendor.sh
 vendor: _vendor/.stamp
 
 # ------------------------------------------------------------------ the book
+# The repository setting (_config.yml) drives the install cells, the buttons and the README links; REPO= and
+# BRANCH= change it first (make sync REPO=https://github.com/you/kan_edu, make sync BRANCH=a-tag).
 sync: venv
+	$(PY) tools/links.py sync $(if $(REPO),--url "$(REPO)") $(if $(BRANCH),--branch "$(BRANCH)")
 	$(PY) tools/notebooks.py sync
 
 # 1. execute the chapters that changed (or whose kan_edu code changed), in parallel, into the execution cache;
@@ -87,6 +92,11 @@ lab: venv sync
 
 student: venv
 	$(PY) tools/notebooks.py student _build/student
+
+# The built site to the gh-pages branch of REMOTE (a remote's name, a URL or a path), which GitHub Pages serves.
+REMOTE ?= origin
+publish: book
+	$(PY) tools/publish.py _build/html --remote "$(REMOTE)"
 
 clean:
 	rm -rf _build _vendor

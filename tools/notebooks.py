@@ -8,8 +8,9 @@
 * a student copy (``student`` command) with every solution removed: ``{solution}`` blocks and everything from
   ``{solution-start}`` to ``{solution-end}``, code cells included.
 
-It also holds the one place that writes the repository URL into every chapter's Colab install cell: the URL
-is read from ``_config.yml`` (``repository.url``).
+It also holds the one place that writes the repository into every chapter's Colab install cell: the URL and
+the branch (or tag) are read from ``_config.yml`` (``repository.url``, ``repository.branch``), so a notebook
+opened from a commit installs the ``kan_edu`` of that same branch: ``pip install "kan_edu @ git+URL@BRANCH"``.
 
 Numbers glued from the run (``kan_edu.glue``) appear in the book through myst-nb. Colab shows markdown as it
 is, so the notebook's text gets the values of the last book build instead of the ``{glue:text}`name``` role:
@@ -52,12 +53,22 @@ def repository_url(root: Path = ROOT) -> str:
     return url.rstrip("/")
 
 
+def repository_branch(root: Path = ROOT) -> str:
+    config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
+    return str((config.get("repository") or {}).get("branch") or "main")
+
+
+def install_source(root: Path = ROOT) -> str:
+    """What the Colab install cell installs from: ``URL@BRANCH`` (pip's git syntax; a tag works too)."""
+    return f"{repository_url(root)}@{repository_branch(root)}"
+
+
 def chapters(root: Path = ROOT) -> list[Path]:
     return sorted((root / "book").glob(CHAPTER_GLOB))
 
 
 def with_install_url(text: str, url: str) -> str:
-    """The chapter text with its Colab install cell pointing at ``url``."""
+    """The chapter text with its Colab install cell pointing at ``url`` (``install_source()``: URL@BRANCH)."""
     return INSTALL.sub(f'"kan_edu @ git+{url}"', text)
 
 
@@ -259,7 +270,7 @@ def notebook_path(md: Path, root: Path = ROOT) -> Path:
 
 def out_of_sync(root: Path = ROOT) -> list[str]:
     """What ``sync`` would change, as messages (empty when everything agrees)."""
-    url = repository_url(root)
+    url = install_source(root)
     glue = load_glue(root)
     problems = []
     for md in chapters(root):
@@ -286,7 +297,7 @@ def out_of_sync(root: Path = ROOT) -> list[str]:
 
 def sync(root: Path = ROOT, missing: str | None = None) -> list[Path]:
     """Rewrite install cells and notebooks; ``missing`` stands in for glued values no build has made yet."""
-    url = repository_url(root)
+    url = install_source(root)
     glue = load_glue(root)
     written = []
     (root / "notebooks").mkdir(exist_ok=True)
