@@ -77,8 +77,8 @@ def _module_files(name: str, package: Path = PACKAGE) -> list[Path]:
 def _imports_of_code(code: str) -> set[str]:
     """kan_edu submodules that a chapter's code names (``from kan_edu import a, b``, ``kan_edu.c``, ...)."""
     found = set(re.findall(r"\bkan_edu\.(\w+)", code))
-    for names in re.findall(r"from\s+kan_edu\s+import\s+\(?([\w\s,]+)\)?", code):
-        found.update(n.strip().split(" as ")[0] for n in names.split(",") if n.strip())
+    for inline, wrapped in re.findall(r"from[ \t]+kan_edu[ \t]+import[ \t]+(?:([\w \t,]+)|\(([\w\s,]+)\))", code):
+        found.update(n.split()[0] for n in (inline or wrapped).split(",") if n.strip())
     return found
 
 
@@ -130,11 +130,11 @@ def dependencies(code: str, package: Path = PACKAGE) -> list[Path]:
     return sorted(files)
 
 
-def fingerprint(md: Path, code: str) -> str:
+def fingerprint(code: str, package: Path = PACKAGE) -> str:
     """A hash of everything besides the code cells that a chapter's outputs depend on."""
     digest = hashlib.sha256()
-    for path in dependencies(code):
-        digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
+    for path in dependencies(code, package):
+        digest.update(str(path.relative_to(package.parent)).encode() + b"\0" + path.read_bytes() + b"\0")
     digest.update(repr(sorted(KERNEL_ENV.items())).encode())
     for lib in LIBRARIES:
         try:
@@ -164,7 +164,7 @@ def state(md: Path, cache) -> tuple[str, float | None]:
         record = cache.match_cache_notebook(nb)
     except KeyError:
         return "its code changed (or it never ran)", last
-    if record.data.get("kan_edu_fingerprint") != fingerprint(md, code):
+    if record.data.get("kan_edu_fingerprint") != fingerprint(code):
         return "kan_edu code it imports, a setting or a library changed", last
     return "up to date", record.data.get("execution_seconds", last)
 
@@ -184,7 +184,7 @@ def _run(md_path: str, timeout: int) -> tuple[str, float, str | None]:
         return md_path, result.time, result.exc_string[-4000:]
     get_cache().cache_notebook_bundle(
         CacheBundleIn(nb, str(md), data={"execution_seconds": result.time, "executed_at": time.time(),
-                                         "kan_edu_fingerprint": fingerprint(md, code)}),
+                                         "kan_edu_fingerprint": fingerprint(code)}),
         check_validity=False, overwrite=True)
     return md_path, result.time, None
 
