@@ -18,8 +18,9 @@ readers see three things, and none of them a raw role or a blank:
 
 Names are lower-case words joined by hyphens (``best-width``), unique within a chapter. The value is formatted
 once, here, so the book and the notebook show the same characters: a ``str.format`` pattern (``"{:.2f}"``,
-``"{:.0%}"``, ``"{:,}"``), or by default ``{:.3g}`` for reals, the integer for integers and the text itself
-for strings (``glue("winner", "the CNN")`` glues words, for a ranking that the run decides).
+``"{:.0%}"``, ``"{:,}"``), ``"sci"`` for a power of ten as prose writes it (``6 × 10⁻¹¹``; ``"sci.1"`` keeps
+one decimal: ``6.3 × 10⁻¹¹``), or by default ``{:.3g}`` for reals, the integer for integers and the text
+itself for strings (``glue("winner", "the CNN")`` glues words, for a ranking that the run decides).
 """
 from __future__ import annotations
 
@@ -31,6 +32,8 @@ import re
 __all__ = ["glue", "format_value"]
 
 NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SCI = re.compile(r"^sci(?:\.(\d))?$")
+SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 # myst-nb reads glued values from outputs carrying this metadata; the mime prefix hides them in the page.
 _PREFIX = "application/papermill.record/"
 
@@ -63,12 +66,23 @@ def format_value(value, fmt: str | None = None) -> str:
         raise ValueError(f"glue: value is {value}; a number stated in the prose must be finite")
     if fmt is None:
         fmt = "{:d}" if isinstance(value, numbers.Integral) else "{:.3g}"
+    if isinstance(fmt, str) and SCI.match(fmt):
+        return _scientific(float(value), int(SCI.match(fmt).group(1) or 0))
     if not isinstance(fmt, str) or "{" not in fmt:
         raise ValueError(f"glue: fmt must be a str.format pattern such as '{{:.2f}}', got {fmt!r}")
     try:
         return fmt.format(value)
     except (ValueError, IndexError, KeyError) as err:
         raise ValueError(f"glue: fmt {fmt!r} cannot format {value!r}: {err}") from None
+
+
+def _scientific(value: float, decimals: int) -> str:
+    """``value`` as mantissa × 10 to a superscript power; a mantissa of exactly 1 is left out (``10⁻⁵``)."""
+    mantissa, exponent = f"{value:.{decimals}e}".split("e")
+    power = "10" + str(int(exponent)).translate(SUPERSCRIPT)
+    if mantissa in ("1", "-1") or mantissa.rstrip("0").rstrip(".") in ("1", "-1"):
+        return power if not mantissa.startswith("-") else "−" + power
+    return f"{mantissa.replace('-', '−')} × {power}"
 
 
 def glue(name: str, value, fmt: str | None = None) -> None:

@@ -20,6 +20,8 @@ CHAPTERS = chapter_sources()
     (0.123456, None, "0.123"), (12345.678, None, "1.23e+04"), (7, None, "7"), (np.int64(7), None, "7"),
     (np.float32(0.5), "{:.2f}", "0.50"), (torch.tensor(0.25), "{:.0%}", "25%"), (torch.tensor([3]), None, "3"),
     (1234567, "{:,}", "1,234,567"), ("the CNN", None, "the CNN"), (2.5e-7, "{:.1e}", "2.5e-07"),
+    (6.3e-11, "sci", "6 × 10⁻¹¹"), (6.34e-11, "sci.1", "6.3 × 10⁻¹¹"), (1e-5, "sci", "10⁻⁵"),
+    (2.1e15, "sci", "2 × 10¹⁵"), (-3e4, "sci", "−3 × 10⁴"), (1.0, "sci", "10⁰"),
 ])
 def test_format_value(value, fmt, text):
     assert format_value(value, fmt) == text
