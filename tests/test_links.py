@@ -95,6 +95,7 @@ def _copy_project(tmp_path):
     for md in chapter_sources():
         shutil.copy(md, tmp_path / "book" / md.name)
     shutil.copytree(ROOT / "notebooks", tmp_path / "notebooks")
+    shutil.copytree(ROOT / "book" / "glue", tmp_path / "book" / "glue")  # the glued values the notebooks show
     return tmp_path
 
 
