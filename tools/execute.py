@@ -169,6 +169,15 @@ def state(md: Path, cache) -> tuple[str, float | None]:
     return "up to date", record.data.get("execution_seconds", last)
 
 
+def cached_notebook(md: Path):
+    """The chapter as the cache holds it, outputs included (None when it is not cached or out of date).
+    (The notebooks myst-nb writes to ``_build/jupyter_execute`` lack the outputs when they come from the cache.)"""
+    cache = get_cache()
+    if state(md, cache)[0] != "up to date":
+        return None
+    return cache.merge_match_into_notebook(read_chapter(md))[1]
+
+
 def _run(md_path: str, timeout: int) -> tuple[str, float, str | None]:
     """Execute one chapter on a fresh kernel and, on success, store it in the cache (runs in a worker)."""
     from jupyter_cache.base import CacheBundleIn
