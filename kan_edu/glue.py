@@ -38,13 +38,6 @@ SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 _PREFIX = "application/papermill.record/"
 
 
-class _Text(str):
-    """A string whose display is the bare text (a plain ``str`` would be shown with its quotes)."""
-
-    def __repr__(self) -> str:
-        return str(self)
-
-
 def format_value(value, fmt: str | None = None) -> str:
     """The text that ``glue`` pastes for ``value``: checked (no NaN or inf), then formatted by ``fmt``."""
     if hasattr(value, "shape") and hasattr(value, "item"):  # numpy scalars, one-element arrays and tensors
@@ -99,6 +92,8 @@ def glue(name: str, value, fmt: str | None = None) -> None:
         return None
     from IPython.display import display
 
-    bundle = {_PREFIX + "text/plain": _Text(text)}
+    # text/plain holds the quoted literal, as IPython shows a str: myst-nb reads it back with literal_eval, so the
+    # page gets the text itself (a bare "11,000" would come back as the tuple (11, 0))
+    bundle = {_PREFIX + "text/plain": repr(text)}
     display(bundle, raw=True, metadata={"scrapbook": {"name": name, "mime_prefix": _PREFIX}})
     return None

@@ -45,17 +45,20 @@ def test_glue_names_are_checked(name):
 
 def test_glue_roundtrips_through_a_kernel_to_myst_nb_and_the_notebook_text():
     """A kernel's glue outputs are what myst-nb extracts and what tools/notebooks.py pastes into Colab text."""
+    from myst_nb.core.variables import format_plain_text
     from myst_nb.ext.glue import extract_glue_data_cell
 
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell("from kan_edu.glue import glue\nglue('best-width', 0.123456)\n"
-                                          "glue('winner', 'the CNN')\nglue('ratio', 3, '{:d}x')")]
+                                          "glue('winner', 'the CNN')\nglue('ratio', 3, '{:d}x')\n"
+                                          "glue('big', 11000.0, '{:,.0f}')")]
     NotebookClient(nb, timeout=120, kernel_name="python3").execute()
     assert not [o for o in nb.cells[0].outputs if o.output_type == "stream"], "glue printed something"
     values = nbtool.glue_from_notebook(nb)
-    assert values == {"best-width": "0.123", "winner": "the CNN", "ratio": "3x"}
+    assert values == {"best-width": "0.123", "winner": "the CNN", "ratio": "3x", "big": "11,000"}
     extracted = dict(extract_glue_data_cell(nbformat.from_dict(nb.cells[0])))
-    assert extracted["winner"]["data"]["text/plain"] == "the CNN"  # no quotes in the page
+    for name, text in values.items():  # what the page shows: myst-nb's own reading of the stored value
+        assert format_plain_text(extracted[name]["data"]["text/plain"], "") == text, name
     text = "Width {glue:text}`best-width`, as {glue:text}`best-width:.1f`; {glue}`winner` wins by {glue:md}`ratio`."
     assert nbtool.paste_glue(text, values) == "Width 0.123, as 0.1; the CNN wins by 3x."
     with pytest.raises(KeyError, match="missing-name"):

@@ -27,6 +27,7 @@ Usage::
 """
 from __future__ import annotations
 
+import ast
 import json
 import re
 import sys
@@ -98,8 +99,17 @@ def glue_from_notebook(nb) -> dict[str, str]:
             if isinstance(text, list):
                 text = "".join(text)
             if text is not None:
-                values[meta["name"]] = text
+                values[meta["name"]] = text if "text/markdown" in data else _as_pasted(text)
     return values
+
+
+def _as_pasted(plain: str) -> str:
+    """What myst-nb pastes for a text/plain value: the Python literal read back (a quoted string loses its
+    quotes), else the text as it is."""
+    try:
+        return str(ast.literal_eval(plain))
+    except (SyntaxError, ValueError):
+        return plain
 
 
 def collect_glue(build: Path, root: Path = ROOT) -> dict[str, dict[str, str]]:

@@ -12,7 +12,8 @@ Two small jobs that Jupyter Book 1 does not do on its own:
    and the second copy redeclares a ``const`` (a SyntaxError in every page's console); keep one copy.
 4. Execution report. After the build, write ``_build/exec_stats.json`` with each executed page's run time
    and status (from myst-nb), so that the tests read the book's one execution instead of repeating it.
-5. Fresh outputs in incremental builds. ``tools/execute.py`` re-executes a chapter into the execution cache
+5. Glued values in the running text: a stylesheet (``book/_ext/static``) sets them in the text's weight.
+6. Fresh outputs in incremental builds. ``tools/execute.py`` re-executes a chapter into the execution cache
    when kan_edu code it imports changes, although its source did not; Sphinx would keep the old page. A page
    whose cached execution is newer than the page's last read is read again.
 """
@@ -126,6 +127,10 @@ def _reread_re_executed(app, env, added, changed, removed):
     return stale
 
 
+def _add_static(app):
+    app.config.html_static_path.append(str(Path(__file__).parent / "static"))
+
+
 def setup(app):
     # The chapters' kernels inherit this process's environment: a book build draws the static frame players
     # (kan_edu.figures reads KAN_EDU_FIGURES), also when someone runs `jupyter-book build .` by hand.
@@ -135,4 +140,6 @@ def setup(app):
     app.connect("env-get-updated", _number_equations_by_chapter, priority=900)
     app.connect("build-finished", _write_exec_stats)
     app.connect("env-get-outdated", _reread_re_executed)
+    app.connect("builder-inited", _add_static)
+    app.add_css_file("kan_edu_book.css")
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1.0"}
