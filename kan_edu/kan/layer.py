@@ -64,6 +64,7 @@ class KANLayer(nn.Module):
         self.register_buffer("sym_mask", torch.zeros(self.in_dim, self.out_dim, dtype=dtype))
         self.sym_params = nn.Parameter(torch.zeros(self.in_dim, self.out_dim, 4, dtype=dtype))
         self.sym_names = [["0"] * self.out_dim for _ in range(self.in_dim)]
+        self.slopes: torch.Tensor | None = None  # set during an additive warm start: the layer is then x @ slopes
 
     # -- the pieces ---------------------------------------------------------------------------------
     @property
@@ -97,6 +98,8 @@ class KANLayer(nn.Module):
         """(B, in_dim) → (B, out_dim) with one matmul for all numeric edges."""
         self._check_input(x)
         x = x.to(self.coef.dtype)
+        if self.slopes is not None:  # the linear stand-in of an additive warm start (see KAN.fit)
+            return x @ (self.slopes * self.mask)
         m = self._numeric_mask()
         # b(x) and the k+1 local bases of every input go into ONE (B, in, 1 + G + k) buffer
         feats = self.features(x)

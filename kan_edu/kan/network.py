@@ -44,6 +44,7 @@ class KAN(TrainingMixin, PruningMixin, FormulaMixin, PlotMixin, nn.Module):
             KANLayer(width[l], width[l + 1], grid, k, grid_range, base_fn, noise_scale, grid_eps, g, dtype)
             for l in range(len(width) - 1))
         self.samples: torch.Tensor | None = None  # the last training inputs, for scores and symbolic fits
+        self._fresh = True  # never trained: the first fit starts with an additive warm start
 
     # -- shape and evaluation ---------------------------------------------------------------------
     @property
@@ -72,6 +73,10 @@ class KAN(TrainingMixin, PruningMixin, FormulaMixin, PlotMixin, nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         self._check_input(x)
+        return self._forward(x)
+
+    def _forward(self, x: torch.Tensor) -> torch.Tensor:
+        """The forward pass without the input check (for inputs checked once at the door, as in fit)."""
         for layer in self.layers:
             x = layer(x)
         return x
