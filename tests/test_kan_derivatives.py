@@ -61,3 +61,22 @@ def test_laplacian_of_a_network_matches_finite_differences(path):
     for layer in model.layers:  # (the symbolic constants are not used by numeric edges)
         for p in (layer.coef, layer.scale_base, layer.scale_spline):
             assert p.grad is not None and torch.isfinite(p.grad).all() and p.grad.abs().max() > 0
+
+
+@pytest.mark.parametrize("k", [0, 1, 2, 3, 5])
+def test_general_features_equal_the_reference_bit_for_bit_and_their_gradient_autograds(k):
+    from kan_edu.kan.features import _GeneralFeatures, _reference_features
+
+    layer = adapted(KANLayer(3, 2, grid=6, k=k, dtype=torch.float64))
+    knots = layer.knots
+    g = torch.Generator().manual_seed(k)
+    x = torch.cat([torch.rand(80, 3, generator=g, dtype=torch.float64) * 3.4 - 1.7,  # inside, extension, outside
+                   knots[:, k + 6][None, :], knots[:, k][None, :], knots[:, 0][None, :]]).requires_grad_(True)
+    silu = torch.nn.functional.silu
+    fast = _GeneralFeatures.apply(x, silu(x), knots, k)
+    ref = _reference_features(x, silu(x), knots, k)
+    assert torch.equal(fast, ref)
+    w = torch.randn(fast.shape, generator=g, dtype=torch.float64)
+    g_fast, = torch.autograd.grad((fast * w).sum(), x)
+    g_ref, = torch.autograd.grad((ref * w).sum(), x)
+    assert torch.allclose(g_fast, g_ref, atol=1e-12, rtol=1e-12)

@@ -72,8 +72,13 @@ class KANLayer(nn.Module):
         return self.knots.shape[1] - self.k - 1
 
     def _spacing(self):
-        """(t0, h) when the grid is uniform (the fast path), else None."""
-        return _uniform_spacing(self.knots)
+        """(t0, h) when the grid is uniform (the fast path), else None; measured again only when the knots
+        change (another tensor, or the same one written in place)."""
+        cache = getattr(self, "_spacing_cache", None)
+        if cache is None or cache[0] is not self.knots or cache[1] != self.knots._version:
+            cache = (self.knots, self.knots._version, _uniform_spacing(self.knots))
+            self._spacing_cache = cache
+        return cache[2]
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
         """(B, in_dim, 1 + G + k): b(x) and the spline bases of every input (see :mod:`.features`)."""

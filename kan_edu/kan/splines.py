@@ -43,17 +43,15 @@ def _interval(x: torch.Tensor, knots: torch.Tensor, k: int):
     return j.clamp(0, M - 2), inside
 
 
-def _local_bases(x: torch.Tensor, knots: torch.Tensor, k: int):
-    """The k+1 B-splines that are non-zero at each x, and where they go (any knots).
+def _general_recursion(xt: torch.Tensor, knots: torch.Tensor, j: torch.Tensor, k: int):
+    """The triangular recursion on any knots: the k+1 bases j−k .. j of order k at ``xt`` (d, N), whose
+    intervals are ``j``, as a list; and the k quotients of the last step, lower_r / (t_{j+r+1} − t_{j−k+r+1})
+    (order k−1 values over their support widths), from which the derivative follows:
+    dB_{j−k+r,k}/dx = k·(q_{r−1} − q_r), with q_{−1} = q_k = 0.
 
-    ``x`` (N, d), ``knots`` (d, M). Returns ``values`` (N, d, k+1) and ``index`` (N, d, k+1): values[..., r]
-    is basis number index[..., r] (in 0..M-k-2). Entries that fall outside the basis range, or inputs outside
-    [t_0, t_{M-1}], get value 0 (their index is clamped to a valid one). Differentiable in x to any order.
+    Plain differentiable torch operations: autograd can differentiate through it to any order.
     """
     M = knots.shape[1]
-    n_basis = M - k - 1
-    xt = x.t().contiguous()  # (d, N): searchsorted works row by row
-    j, inside = _interval(xt, knots, k)
 
     def knot(offset):  # t_{j+offset}, clamped into the knot vector, shape (d, N)
         return torch.gather(knots, 1, (j + offset).clamp(0, M - 1))
@@ -61,6 +59,7 @@ def _local_bases(x: torch.Tensor, knots: torch.Tensor, k: int):
     left = [None] + [xt - knot(1 - r) for r in range(1, k + 1)]   # x - t_{j+1-r}
     right = [None] + [knot(r) - xt for r in range(1, k + 1)]      # t_{j+r} - x
     values = [torch.ones_like(xt)]
+    quotients = []
     for p in range(1, k + 1):
         saved = torch.zeros_like(xt)
         new = []
@@ -69,8 +68,24 @@ def _local_bases(x: torch.Tensor, knots: torch.Tensor, k: int):
             temp = values[r] / torch.where(denom == 0, torch.ones_like(denom), denom)
             new.append(saved + right[r + 1] * temp)
             saved = left[p - r] * temp
+            if p == k:
+                quotients.append(temp)
         new.append(saved)
         values = new
+    return values, quotients
+
+
+def _local_bases(x: torch.Tensor, knots: torch.Tensor, k: int):
+    """The k+1 B-splines that are non-zero at each x, and where they go (any knots).
+
+    ``x`` (N, d), ``knots`` (d, M). Returns ``values`` (N, d, k+1) and ``index`` (N, d, k+1): values[..., r]
+    is basis number index[..., r] (in 0..M-k-2). Entries that fall outside the basis range, or inputs outside
+    [t_0, t_{M-1}], get value 0 (their index is clamped to a valid one). Differentiable in x to any order.
+    """
+    n_basis = knots.shape[1] - k - 1
+    xt = x.t().contiguous()  # (d, N): searchsorted works row by row
+    j, inside = _interval(xt, knots, k)
+    values, _ = _general_recursion(xt, knots, j, k)
     vals = torch.stack(values, dim=-1)  # (d, N, k+1): bases j-k .. j
     index = j.unsqueeze(-1) - k + torch.arange(k + 1, device=x.device)
     valid = inside.unsqueeze(-1) & (index >= 0) & (index < n_basis)
