@@ -26,8 +26,8 @@ class FormulaMixin:
         self._index(l, i, j)
         with torch.no_grad():
             h = self._samples(x).to(self.layers[0].coef.dtype)
-            for layer in self.layers[:l]:
-                h = layer(h)
+            for m, layer in enumerate(self.layers[:l]):
+                h = self._nodes(m, layer(h))
             phi = self.layers[l].edge_activations(h)[:, i, j]
         return h[:, i], phi
 
@@ -77,6 +77,15 @@ class FormulaMixin:
             layer.sym_mask[i, j] = 1.0
         layer.sym_names[i][j] = name
         return r2
+
+    def unfix_symbolic(self, l: int, i: int, j: int):
+        """Turn edge (l, i, j) back into its spline (the coefficients it had when it was fixed)."""
+        self._index(l, i, j)
+        layer = self.layers[l]
+        with torch.no_grad():
+            layer.sym_mask[i, j] = 0.0
+            layer.sym_params[i, j] = 0.0
+        layer.sym_names[i][j] = "0"
 
     def auto_symbolic(self, lib: Sequence[str] | None = None, x: torch.Tensor | None = None,
                       verbose: bool = False) -> dict:
@@ -136,9 +145,9 @@ class FormulaMixin:
 
         ``digits`` rounds every constant to that many decimals (None keeps them all).
         """
-        names = list(var_names) if var_names is not None else [f"x_{i + 1}" for i in range(self.width[0])]
-        if len(names) != self.width[0]:
-            raise ValueError(f"need {self.width[0]} variable names, got {len(names)}")
+        names = list(var_names) if var_names is not None else [f"x_{i + 1}" for i in self.input_ids]
+        if len(names) != self.n_in:
+            raise ValueError(f"need {self.n_in} variable names, got {len(names)}")
         exprs = [sympy.Symbol(n) for n in names]
 
         def num(v):
@@ -158,5 +167,7 @@ class FormulaMixin:
                     f = SYMBOLIC_LIB[layer.sym_names[i][j]].sympy
                     total += num(c) * f(num(a) * exprs[i] + num(b)) + num(d)
                 out.append(total)
-            exprs = out
+            m = self.mult[l + 1]  # product nodes multiply their two subnodes
+            s = len(out) - 2 * m
+            exprs = out[:s] + [out[s + 2 * q] * out[s + 2 * q + 1] for q in range(m)]
         return [sympy.nsimplify(e, rational=False) if digits is not None else e for e in exprs]

@@ -47,6 +47,21 @@ SYMBOLIC_LIB: dict[str, SymbolicFunction] = {
     "arctanh": SymbolicFunction(torch.atanh, sympy.atanh, 3),
     "abs": SymbolicFunction(torch.abs, sympy.Abs, 3),
     "gaussian": SymbolicFunction(lambda x: torch.exp(-x ** 2), lambda x: sympy.exp(-x ** 2), 3),
+    # (below: added in the second edition, toward pykan's library; functions that equal an earlier entry up to
+    # the affine constants, as cos = sin shifted or arccos = π/2 − arcsin, count as more complex, so that a tie
+    # goes to the earlier one and the ranking does not flip on rounding)
+    "x^5": SymbolicFunction(lambda x: x ** 5, lambda x: x ** 5, 3),
+    "1/x^2": SymbolicFunction(lambda x: _safe_inv(x) ** 2, lambda x: x ** -2, 2),
+    "1/x^3": SymbolicFunction(lambda x: _safe_inv(x) ** 3, lambda x: x ** -3, 3),
+    "1/x^4": SymbolicFunction(lambda x: _safe_inv(x) ** 4, lambda x: x ** -4, 4),
+    "1/sqrt": SymbolicFunction(lambda x: 1 / torch.sqrt(x), lambda x: 1 / sympy.sqrt(x), 2),
+    "x^1.5": SymbolicFunction(lambda x: torch.sqrt(x) ** 3, lambda x: x ** sympy.Rational(3, 2), 4),
+    "cos": SymbolicFunction(torch.cos, sympy.cos, 3),
+    "sgn": SymbolicFunction(torch.sign, sympy.sign, 3),
+    "arcsin": SymbolicFunction(torch.arcsin, sympy.asin, 4),
+    "arccos": SymbolicFunction(torch.arccos, sympy.acos, 5),
+    "sinh": SymbolicFunction(torch.sinh, sympy.sinh, 3),
+    "cosh": SymbolicFunction(torch.cosh, sympy.cosh, 3),
 }
 
 

@@ -44,9 +44,9 @@ class TrainingMixin:
         x = self._samples(x)
         scores = []
         h = x.to(self.layers[0].coef.dtype)
-        for layer in self.layers:
+        for l, layer in enumerate(self.layers):
             scores.append(layer.edge_activations(h).abs().mean(0))
-            h = layer(h)
+            h = self._nodes(l, layer(h))
         return scores
 
     def regularization(self, x: torch.Tensor, lamb_l1: float = 1.0, lamb_entropy: float = 2.0) -> torch.Tensor:
@@ -78,9 +78,9 @@ class TrainingMixin:
         self._check_input(x)
         with torch.no_grad():
             h = x.to(self.layers[0].coef.dtype)
-            for layer in self.layers[:n_layers]:
+            for l, layer in enumerate(self.layers[:n_layers]):
                 layer.update_grid(h)
-                h = layer(h)
+                h = self._nodes(l, layer(h))
 
     def fit(self, dataset: dict, steps: int = 100, opt: str = "LBFGS", lr: float | None = None,
             lamb: float = 0.0, lamb_l1: float = 1.0, lamb_entropy: float = 2.0, update_grid: bool = True,
@@ -116,7 +116,7 @@ class TrainingMixin:
         x_test, y_test = data["test_input"].to(device, dtype), data["test_label"].to(device, dtype)
         self._check_input(x_train)
         self._check_input(x_test)
-        loss, report = _losses(loss_fn, self.width[-1], y_train)
+        loss, report = _losses(loss_fn, self.n_out, y_train)
         self.samples = x_train
         warm = warmup if (self._fresh and len(self.layers) > 1 and not any(l.sym_mask.any() for l in self.layers)) else 0
         warm = min(warm, steps - 1)  # (at least one step of the real network, so the history ends on it)
@@ -198,8 +198,8 @@ class TrainingMixin:
     def _delinearize(self, x: torch.Tensor):
         """Back from :meth:`_linearize`: each later layer's grid moves to its inputs, and its spline is fitted
         so that base plus spline equals the learned linear map there."""
-        h = self.layers[0](x.to(self.layers[0].coef.dtype))
-        for layer in self.layers[1:]:
+        h = self._nodes(0, self.layers[0](x.to(self.layers[0].coef.dtype)))
+        for l, layer in enumerate(self.layers[1:], start=1):
             slopes, layer.slopes = layer.slopes.detach(), None
             layer.update_grid(h)
             ws = torch.where(layer.scale_spline.abs() > 1e-12, layer.scale_spline, torch.ones_like(layer.scale_spline))
@@ -209,7 +209,7 @@ class TrainingMixin:
             samples = torch.cat([lo + (hi - lo) * t, h])
             base = BASE_FUNCTIONS[layer.base_fn](samples).unsqueeze(-1) * layer.scale_base
             layer._refit(samples, (samples.unsqueeze(-1) * slopes - base) / ws)
-            h = layer(h)
+            h = self._nodes(l, layer(h))
 
 
 def _losses(loss_fn, n_out: int, labels: torch.Tensor):
