@@ -1,0 +1,166 @@
+"""kan_edu.kan.features: a layer's feature buffer, [b(x), B_0(x), ..., B_{n-1}(x)] per input, and its gradient.
+
+A KAN layer multiplies ONE (N, d·(1+n)) feature matrix by ONE weight matrix, so everything that depends on x
+is in this buffer: the base function b(x) in slot 0 and the n = G + k B-splines in the others (only k+1 of them
+non-zero per input). :func:`features` builds it on either path:
+
+- uniform knots: :class:`_UniformFeatures`, the fast recursion of :mod:`.splines` written straight into the
+  buffer by one scatter, with a hand-written input gradient from the B-spline derivative on a uniform grid,
+  B'_{i,k}(x) = (B_{i,k−1}(x) − B_{i+1,k−1}(x)) / h;
+- any knots (grids adapted to data): :class:`_GeneralFeatures`, the general recursion run without autograd's
+  record, with a hand-written input gradient dB_{i,k}/dx = k·(B_{i,k−1}/(t_{i+k} − t_i) − B_{i+1,k−1}/(t_{i+k+1} − t_{i+1})).
+
+Higher derivatives. A hand-written backward is only right to first order unless it is itself differentiable.
+When autograd records the backward pass (``create_graph=True``: a Laplacian, a gradient penalty), both paths
+compute their input gradient from the order k−1 bases of the general, differentiable recursion instead, so
+gradients of gradients are exact (``torch.autograd.gradgradcheck`` tests it).
+"""
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from .splines import _general_recursion, _interval, _local_bases, _uniform_position, _uniform_recursion
+
+__all__ = ["BASE_FUNCTIONS", "features"]
+
+BASE_FUNCTIONS = {"silu": F.silu, "identity": lambda x: x, "zero": torch.zeros_like, "tanh": torch.tanh}
+
+
+def _dense(vals, index, n_basis):
+    """Scatter local values (N, d, r) at ``index`` into a dense (N, d, n_basis) tensor."""
+    out = vals.new_zeros(*vals.shape[:-1], n_basis)
+    return out.scatter_add(-1, index, vals)
+
+
+def _basis_slope(x: torch.Tensor, knots: torch.Tensor, k: int) -> torch.Tensor:
+    """dB_{i,k}/dx for every basis, (N, d, M−k−1), by differentiable operations (for second derivatives):
+    dB_{i,k}/dx = k·(B_{i,k−1}/(t_{i+k} − t_i) − B_{i+1,k−1}/(t_{i+k+1} − t_{i+1})), the order k−1 bases from
+    the general recursion (autograd differentiates through it again)."""
+    n_basis = knots.shape[1] - k - 1
+    if k == 0:
+        return x.new_zeros(*x.shape, n_basis) * x.unsqueeze(-1)  # zero, but on the graph
+    lower = _dense(*_local_bases(x, knots, k - 1), n_basis + 1)  # (N, d, n + 1)
+    width = knots[:, k:] - knots[:, :n_basis + 1]  # support of each order k−1 basis, (d, n + 1)
+    scaled = lower / torch.where(width > 0, width, torch.ones_like(width))
+    return k * (scaled[..., :-1] - scaled[..., 1:])
+
+
+class _UniformFeatures(torch.autograd.Function):
+    """The feature buffer on uniform knots, made fast.
+
+    The values are those of :func:`.splines._local_bases_uniform` (the same recursion, the same operations in
+    the same order), computed in a few reused buffers and written straight into the (N, d, 1 + n) buffer.
+    Autograd does not record the recursion; the backward pass uses the order k−1 values kept from the forward
+    pass. ``base`` is b(x), computed (and differentiated) by autograd outside.
+    """
+
+    @staticmethod
+    def forward(ctx, x, base, knots, t0, h, k: int):
+        n_knots = knots.shape[1]
+        n_basis = n_knots - k - 1
+        j, f, inside, at_end = _uniform_position(x, t0, h, n_knots, k)
+        columns = x.new_empty(k + 2, *x.shape)  # b(x), then the k+1 local bases
+        columns[0] = base
+        values = columns[1:]
+        lower = _uniform_recursion(f, k, values, keep_lower=ctx.needs_input_grad[0])
+        # where each column goes: b(x) to slot 0, basis j−k+r to slot 1+j−k+r (zeroed when out of range)
+        slots = torch.empty(k + 2, *x.shape, dtype=torch.long, device=x.device)
+        slots[0] = 0
+        torch.add(j, torch.arange(-k, 1, device=x.device).view(-1, 1, 1), out=slots[1:])
+        valid = inside & (slots[1:] >= 0) & (slots[1:] < n_basis)
+        values.masked_fill_(~valid, 0)
+        slots[1:].clamp_(0, n_basis - 1).add_(1)
+        out = x.new_zeros(*x.shape, 1 + n_basis)
+        out.scatter_add_(-1, slots.permute(1, 2, 0), columns.permute(1, 2, 0))
+        if ctx.needs_input_grad[0]:
+            ctx.save_for_backward(x, knots, slots[1:], valid, lower, h, at_end)
+            ctx.k = k
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        grad_base = grad[..., 0] if ctx.needs_input_grad[1] else None
+        grad_x = None
+        if ctx.needs_input_grad[0]:
+            x, knots, slots, valid, lower, h, at_end = ctx.saved_tensors
+            k = ctx.k
+            if torch.is_grad_enabled():  # create_graph: a differentiable gradient, for second derivatives
+                slope = _basis_slope(x, knots, k)
+                slope = torch.where(at_end.unsqueeze(-1), torch.zeros_like(slope), slope)
+                grad_x = (grad[..., 1:] * slope).sum(-1)
+            else:
+                # d B_{j−k+r} / du = lower_{r−1} − lower_r for r = 0..k, with lower_{−1} = lower_k = 0
+                padded = lower.new_zeros(k + 2, *at_end.shape)
+                padded[1:k + 1] = lower
+                slope = torch.sub(padded[:-1], padded[1:]).masked_fill_(~valid, 0)  # (k+1, N, d)
+                upstream = torch.gather(grad, -1, slots.permute(1, 2, 0))  # (N, d, k+1): gradient at each basis
+                grad_x = torch.einsum("ndr,rnd->nd", upstream, slope).div_(h).masked_fill_(at_end, 0)
+        return grad_x, grad_base, None, None, None, None
+
+
+class _GeneralFeatures(torch.autograd.Function):
+    """The feature buffer on any knots, without autograd's record of the recursion.
+
+    The forward pass runs the general recursion (:func:`.splines._general_recursion`, the same operations, so
+    the same values bit for bit as :func:`_reference_features`) and keeps the quotients of its last step; the
+    backward pass turns them into the derivative, dB_{j−k+r,k}/dx = k·(q_{r−1} − q_r), and gathers the
+    upstream gradient at the k+1 slots of each input. When the backward is itself recorded (create_graph),
+    the derivative comes from :func:`_basis_slope` instead, which autograd can differentiate again.
+    """
+
+    @staticmethod
+    def forward(ctx, x, base, knots, k: int):
+        n_basis = knots.shape[1] - k - 1
+        xt = x.t().contiguous()
+        j, inside = _interval(xt, knots, k)
+        values, quotients = _general_recursion(xt, knots, j, k)
+        vals = torch.stack(values, dim=-1)  # (d, N, k+1)
+        index = j.unsqueeze(-1) - k + torch.arange(k + 1, device=x.device)
+        valid = inside.unsqueeze(-1) & (index >= 0) & (index < n_basis)
+        vals = torch.where(valid, vals, torch.zeros_like(vals)).permute(1, 0, 2)
+        index = index.clamp(0, n_basis - 1).permute(1, 0, 2)
+        columns = torch.cat([base.unsqueeze(-1), vals], dim=-1)
+        slots = torch.cat([torch.zeros_like(index[..., :1]), index + 1], dim=-1)
+        out = x.new_zeros(*x.shape, 1 + n_basis).scatter_add_(-1, slots, columns)
+        if ctx.needs_input_grad[0]:
+            q = torch.stack(quotients) if k else xt.new_zeros(0, *xt.shape)  # (k, d, N)
+            ctx.save_for_backward(x, knots, slots[..., 1:], valid.permute(1, 0, 2), q)
+            ctx.k = k
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        grad_base = grad[..., 0] if ctx.needs_input_grad[1] else None
+        grad_x = None
+        if ctx.needs_input_grad[0]:
+            x, knots, slots, valid, q = ctx.saved_tensors
+            k = ctx.k
+            if torch.is_grad_enabled():  # create_graph: a differentiable gradient, for second derivatives
+                grad_x = (grad[..., 1:] * _basis_slope(x, knots, k)).sum(-1)
+            else:
+                padded = q.new_zeros(k + 2, *q.shape[1:])
+                padded[1:k + 1] = q
+                slope = torch.sub(padded[:-1], padded[1:]).mul_(k).permute(2, 1, 0)  # (N, d, k+1)
+                upstream = torch.gather(grad, -1, slots)
+                grad_x = (upstream * slope).masked_fill_(~valid, 0).sum(-1)
+        return grad_x, grad_base, None, None
+
+
+def _reference_features(x, base, knots, k):
+    """The feature buffer by autograd through :func:`.splines._local_bases` (the reference for tests)."""
+    vals, index = _local_bases(x, knots, k)
+    vals = torch.cat([base.unsqueeze(-1), vals], dim=-1)
+    index = torch.cat([torch.zeros_like(index[..., :1]), index + 1], dim=-1)
+    return _dense(vals, index, knots.shape[1] - k)
+
+
+def features(x: torch.Tensor, base: torch.Tensor, knots: torch.Tensor, k: int, spacing=None) -> torch.Tensor:
+    """[b(x), B_0(x), ..., B_{n−1}(x)] for every input: shape (N, d, 1 + n), n = M − k − 1.
+
+    ``x`` (N, d) inputs, ``base`` = b(x) of the same shape, ``knots`` (d, M). ``spacing`` is (t0, h) from
+    :func:`.splines._uniform_spacing` when the knots are uniform (the fast path), else None.
+    """
+    if spacing is not None:
+        return _UniformFeatures.apply(x, base, knots, spacing[0], spacing[1], k)
+    return _GeneralFeatures.apply(x, base, knots, k)

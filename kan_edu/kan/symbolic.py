@@ -1,0 +1,165 @@
+"""kan_edu.kan.symbolic: the symbolic library, fitting c·f(a·x + b) + d to a curve, and tidying formulas.
+
+Each library entry is one function in two forms, torch (to evaluate a fixed edge) and sympy (to print the
+network as a formula), with a complexity that the ranking in :meth:`KAN.suggest_symbolic` trades against fit.
+:func:`fit_affine` finds the four constants of one entry for samples (x, y) of an edge; :func:`tidy` turns
+fitted floats back into the simple numbers (rationals, multiples of π) they stand for.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import sympy
+import torch
+
+__all__ = ["SymbolicFunction", "SYMBOLIC_LIB", "fit_affine", "tidy"]
+
+
+@dataclass(frozen=True)
+class SymbolicFunction:
+    """A library entry: the same function for torch and for sympy, and how complex it counts."""
+
+    torch: Callable
+    sympy: Callable
+    complexity: int
+
+
+def _safe_inv(x):
+    return 1 / torch.where(x.abs() < 1e-12, torch.full_like(x, 1e-12), x)
+
+
+SYMBOLIC_LIB: dict[str, SymbolicFunction] = {
+    "0": SymbolicFunction(lambda x: 0 * x, lambda x: sympy.Integer(0), 0),
+    "x": SymbolicFunction(lambda x: x, lambda x: x, 1),
+    "x^2": SymbolicFunction(lambda x: x ** 2, lambda x: x ** 2, 2),
+    "x^3": SymbolicFunction(lambda x: x ** 3, lambda x: x ** 3, 3),
+    "x^4": SymbolicFunction(lambda x: x ** 4, lambda x: x ** 4, 3),
+    "1/x": SymbolicFunction(_safe_inv, lambda x: 1 / x, 2),
+    "sqrt": SymbolicFunction(lambda x: torch.sqrt(x), sympy.sqrt, 2),
+    "exp": SymbolicFunction(torch.exp, sympy.exp, 2),
+    "log": SymbolicFunction(lambda x: torch.log(x), sympy.log, 2),
+    "sin": SymbolicFunction(torch.sin, sympy.sin, 2),
+    "tan": SymbolicFunction(torch.tan, sympy.tan, 3),
+    "tanh": SymbolicFunction(torch.tanh, sympy.tanh, 3),
+    "arctan": SymbolicFunction(torch.arctan, sympy.atan, 3),
+    "arctanh": SymbolicFunction(torch.atanh, sympy.atanh, 3),
+    "abs": SymbolicFunction(torch.abs, sympy.Abs, 3),
+    "gaussian": SymbolicFunction(lambda x: torch.exp(-x ** 2), lambda x: sympy.exp(-x ** 2), 3),
+    # (below: added in the second edition, toward pykan's library; functions that equal an earlier entry up to
+    # the affine constants, as cos = sin shifted or arccos = π/2 − arcsin, count as more complex, so that a tie
+    # goes to the earlier one and the ranking does not flip on rounding)
+    "x^5": SymbolicFunction(lambda x: x ** 5, lambda x: x ** 5, 3),
+    "1/x^2": SymbolicFunction(lambda x: _safe_inv(x) ** 2, lambda x: x ** -2, 2),
+    "1/x^3": SymbolicFunction(lambda x: _safe_inv(x) ** 3, lambda x: x ** -3, 3),
+    "1/x^4": SymbolicFunction(lambda x: _safe_inv(x) ** 4, lambda x: x ** -4, 4),
+    "1/sqrt": SymbolicFunction(lambda x: 1 / torch.sqrt(x), lambda x: 1 / sympy.sqrt(x), 2),
+    "x^1.5": SymbolicFunction(lambda x: torch.sqrt(x) ** 3, lambda x: x ** sympy.Rational(3, 2), 4),
+    "cos": SymbolicFunction(torch.cos, sympy.cos, 3),
+    "sgn": SymbolicFunction(torch.sign, sympy.sign, 3),
+    "arcsin": SymbolicFunction(torch.arcsin, sympy.asin, 4),
+    "arccos": SymbolicFunction(torch.arccos, sympy.acos, 5),
+    "sinh": SymbolicFunction(torch.sinh, sympy.sinh, 3),
+    "cosh": SymbolicFunction(torch.cosh, sympy.cosh, 3),
+}
+
+
+def _r2(y, pred):
+    ss = ((y - y.mean()) ** 2).sum()
+    return 1 - ((y - pred) ** 2).sum() / ss if ss > 0 else torch.tensor(1.0 if torch.allclose(y, pred) else 0.0)
+
+
+@torch.no_grad()
+def fit_affine(x, y, name: str, a_range=(-10.0, 10.0), b_range=(-10.0, 10.0), n_grid: int = 41,
+               zooms: int = 3) -> tuple[tuple[float, float, float, float], float]:
+    """Fit y ≈ c·f(a·x + b) + d for the library function ``name``; return ((a, b, c, d), R²).
+
+    For each (a, b) on a grid (over the standardised input), c and d follow by linear least squares; the grid
+    zooms ``zooms`` times around the best pair, and Levenberg-Marquardt polishes all four constants at the end.
+    Pairs where f is undefined (log or sqrt of a negative number) are skipped.
+    """
+    if name not in SYMBOLIC_LIB:
+        raise ValueError(f"unknown symbolic function {name!r}; choose one of {sorted(SYMBOLIC_LIB)}")
+    x = torch.as_tensor(x, dtype=torch.float64).reshape(-1)
+    y = torch.as_tensor(y, dtype=torch.float64).reshape(-1)
+    if x.shape != y.shape or x.numel() < 2:
+        raise ValueError("x and y need the same number (>= 2) of samples")
+    if not (torch.isfinite(x).all() and torch.isfinite(y).all()):
+        raise ValueError("x and y must be finite")
+    if name == "0":
+        return (0.0, 0.0, 0.0, 0.0), float(_r2(y, torch.zeros_like(y)))
+    f = SYMBOLIC_LIB[name].torch
+    # search on the standardised input z = (x − m)/s, so that the ranges fit any scale of x:
+    # f(a'·z + b') = f(a·x + b) with a = a'/s, b = b' − a'·m/s
+    m, s = x.mean(), x.std()
+    s = s if s > 0 else torch.ones_like(s)
+    x_raw, x = x, (x - m) / s
+    (a_lo, a_hi), (b_lo, b_hi) = a_range, b_range
+    best = None
+    for _ in range(zooms + 1):
+        a = torch.linspace(a_lo, a_hi, n_grid, dtype=torch.float64)
+        b = torch.linspace(b_lo, b_hi, n_grid, dtype=torch.float64)
+        fx = f(a[:, None, None] * x + b[None, :, None])  # (A, B, N)
+        finite = torch.isfinite(fx)
+        fx = torch.where(finite, fx, torch.zeros_like(fx))
+        fm, ym = fx.mean(-1, keepdim=True), y.mean()
+        centred = fx - fm
+        cov = (centred * (y - ym)).sum(-1)
+        var = (centred * centred).sum(-1)
+        ok = finite.all(-1) & (var > 1e-24 * (x.numel() - 1))  # f defined everywhere and not constant (std > 1e-12)
+        r2 = torch.where(ok, cov ** 2 / (var * ((y - ym) ** 2).sum() + 1e-300), torch.full_like(cov, -1.0))
+        ia, ib = divmod(int(torch.argmax(r2)), n_grid)
+        if best is None or r2[ia, ib] >= best[2]:
+            best = (float(a[ia]), float(b[ib]), float(r2[ia, ib]))
+        da, db = (a_hi - a_lo) / (n_grid - 1), (b_hi - b_lo) / (n_grid - 1)
+        a_lo, a_hi = best[0] - 2 * da, best[0] + 2 * da
+        b_lo, b_hi = best[1] - 2 * db, best[1] + 2 * db
+    a_best, b_best = best[0] / float(s), best[1] - best[0] * float(m) / float(s)
+    x = x_raw
+    fx = f(a_best * x + b_best)
+    if not torch.isfinite(fx).all():
+        return (a_best, b_best, 0.0, float(y.mean())), -1.0
+    design = torch.stack([fx, torch.ones_like(fx)], dim=1)
+    c, d = torch.linalg.lstsq(design, y[:, None]).solution[:, 0].tolist()
+    r2 = float(_r2(y, c * fx + d))
+    # polish all four constants together (Levenberg-Marquardt); keep the grid's answer if that is better
+    from scipy.optimize import least_squares
+
+    xn, yn = x.numpy(), y.numpy()
+
+    def residuals(p):
+        with np.errstate(all="ignore"):
+            out = p[2] * f(torch.from_numpy(p[0] * xn + p[1])).numpy() + p[3] - yn
+        return np.where(np.isfinite(out), out, 1e6)
+
+    polished = least_squares(residuals, [a_best, b_best, c, d], method="lm", max_nfev=200)
+    pa, pb, pc, pd = polished.x
+    with np.errstate(all="ignore"):
+        pred = pc * f(torch.tensor(pa * xn + pb)) + pd
+    if torch.isfinite(pred).all():
+        r2_polished = float(_r2(y, pred))
+        if r2_polished > r2:
+            return (float(pa), float(pb), float(pc), float(pd)), r2_polished
+    return (a_best, b_best, c, d), r2
+
+
+def tidy(expr, tolerance: float = 1e-8):
+    """Replace every float in a sympy expression by the simplest rational or rational multiple of π within
+    ``tolerance`` (leaving it alone when there is none), then simplify: 3.14159265358979·x becomes π·x.
+
+    Products and powers are multiplied out first (not exponentials, logs or trig functions), so that constants
+    which only make sense together, as in 0.0049·(14.28·y)², become one number (1.0000·y²); numbers no larger
+    than ``tolerance`` become 0.
+    """
+    expr = sympy.expand(sympy.sympify(expr), power_exp=False, log=False, trig=False)
+    swap = {}
+    for number in expr.atoms(sympy.Float):
+        if abs(float(number)) <= tolerance:
+            swap[number] = sympy.Integer(0)
+            continue
+        guess = sympy.nsimplify(number, [sympy.pi], tolerance=tolerance)
+        if abs(float(guess) - float(number)) <= tolerance * max(1.0, abs(float(number))) and len(str(guess)) < 12:
+            swap[number] = guess
+    return sympy.simplify(expr.xreplace(swap))
+
