@@ -46,3 +46,4 @@ def test_a_fresh_run_prints_exactly_what_the_build_printed(site):
 def test_no_chapter_prints_a_wall_clock_time(site, md):
     timed = [text for _, text in run_chapter.text_outputs(built(md)) if TIMING.search(text)]
     assert not timed, f"{md.stem} prints a time, which changes from run to run: {timed[0][:200]!r}"
+

@@ -121,7 +121,9 @@ def fit_affine(x, y, name: str, a_range=(-10.0, 10.0), b_range=(-10.0, 10.0), n_
     if not torch.isfinite(fx).all():
         return (a_best, b_best, 0.0, float(y.mean())), -1.0
     design = torch.stack([fx, torch.ones_like(fx)], dim=1)
-    c, d = torch.linalg.lstsq(design, y[:, None]).solution[:, 0].tolist()
+    # the SVD driver: the default, gelsy (QR with column pivoting), rounds differently for copies of the same
+    # matrix at different addresses, which made the fitted constants change from process to process
+    c, d = torch.linalg.lstsq(design, y[:, None], driver="gelsd").solution[:, 0].tolist()
     r2 = float(_r2(y, c * fx + d))
     # polish all four constants together (Levenberg-Marquardt); keep the grid's answer if that is better
     from scipy.optimize import least_squares
