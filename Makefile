@@ -72,7 +72,7 @@ $(VENV)-colab/.installed: pyproject.toml
 		nbclient nbformat jupytext pyyaml
 	touch $@
 
-# Its python as a Jupyter kernel, "kan-edu-colab", kept inside .venv-colab (tests/test_colab_stack.py finds it
+# Its python as a Jupyter kernel, "kan-edu-colab", kept inside .venv-colab (tests/book/test_colab_stack.py finds it
 # there; nothing is written to the system or user Jupyter folders).
 COLAB_KERNEL := $(VENV)-colab/share/jupyter/kernels/kan-edu-colab/kernel.json
 $(COLAB_KERNEL): $(VENV)-colab/.installed

@@ -39,7 +39,7 @@ PACKAGE = ROOT / "kan_edu"
 # What every chapter kernel gets: one thread each (2 threads on a loaded 2-core box ran 25-60x slower; one
 # thread also makes every reduction run in one fixed order), a fixed hash seed (the order of sets and of
 # sympy's terms), and the static figure players of the book. Two runs then print the same text: see
-# tests/test_reproducible.py, and benchmarks/reproducible_outputs.py for ten fresh runs of a chapter.
+# tests/book/test_reproducible.py, and benchmarks/reproducible_outputs.py for ten fresh runs of a chapter.
 KERNEL_ENV = {
     "OMP_NUM_THREADS": "1",
     "MKL_NUM_THREADS": "1",

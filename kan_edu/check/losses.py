@@ -1,4 +1,5 @@
-"""Checks for chapter 5 (loss functions): the Gaussian negative log-likelihood and softmax cross-entropy."""
+"""Checks for kan_edu.losses: a numerically stable softplus (chapter 1's warm-up), the Gaussian negative
+log-likelihood and softmax cross-entropy (chapter 5)."""
 from __future__ import annotations
 
 import math
@@ -9,7 +10,7 @@ from .. import losses
 from ._core import answer, close, run
 from ._core import is_number as _number, scalar as _scalar
 
-__all__ = ["gaussian_nll", "softmax_cross_entropy"]
+__all__ = ["softplus", "gaussian_nll", "softmax_cross_entropy"]
 
 _HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
 
@@ -87,4 +88,33 @@ def softmax_cross_entropy(fn):
         ("the loss agrees with kan_edu.losses on a larger random problem",
          lambda: close(ce(labels, 5 * z), losses.categorical_nll(labels, 5 * z), rtol=1e-7),
          "work row by row: one softmax over the K logits of each example."),
+    ])
+
+
+def softplus(fn):
+    """Check a numerically stable softplus(z) = log(1 + exp(z)) written with numpy."""
+    z = np.linspace(-30.0, 30.0, 121)
+    ref = np.logaddexp(0.0, z)  # an independent, stable reference
+
+    def values_match():
+        out = np.asarray(answer(fn, z), dtype=float)
+        return out.shape == z.shape and np.allclose(out, ref, rtol=1e-6, atol=1e-12)
+
+    def no_overflow():
+        with np.errstate(over="raise", invalid="raise"):
+            big = np.asarray(answer(fn, np.array([800.0, 1000.0])), dtype=float)
+        return np.all(np.isfinite(big)) and np.allclose(big, [800.0, 1000.0])
+
+    def tiny_for_negative():
+        small = np.asarray(answer(fn, np.array([-800.0, -50.0])), dtype=float)
+        return np.all(small >= 0) and small[0] < 1e-300 and np.isclose(small[1], np.exp(-50.0), rtol=1e-6)
+
+    return run("softplus", [
+        ("softplus(z) equals log(1 + exp(z)) for z in [-30, 30], element-wise with the input's shape",
+         values_match, "compute log(1 + exp(z)) with numpy functions applied element-wise to the array."),
+        ("large inputs (z = 800, 1000) give finite results close to z, without overflow",
+         no_overflow, "exp(800) overflows. For z > 0, log(1 + exp(z)) = z + log(1 + exp(-z)): only exp of a "
+                      "negative number is ever needed (np.log1p helps too)."),
+        ("very negative inputs give tiny non-negative results (about exp(z))",
+         tiny_for_negative, "for z < 0, log(1 + exp(z)) is close to exp(z); np.log1p keeps that precision."),
     ])

@@ -10,7 +10,7 @@ import torch
 from nbclient import NotebookClient
 
 import notebooks as nbtool  # tools/notebooks.py
-from conftest import ROOT, chapter_sources
+from tests.helpers import ROOT, chapter_sources
 from kan_edu.glue import format_value, glue
 
 CHAPTERS = chapter_sources()

@@ -13,8 +13,8 @@ from urllib.parse import unquote
 import pytest
 
 import publish  # tools/publish.py
-from conftest import ROOT
-from test_offline_html import EXTERNAL, external_loads, page_loads
+from tests.helpers import ROOT
+from tests.book.test_offline_html import EXTERNAL, external_loads, page_loads
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 

@@ -34,7 +34,7 @@ from urllib.parse import unquote, urldefrag
 import pytest
 import yaml
 
-from conftest import ROOT, toc_files
+from tests.helpers import ROOT, toc_files
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
 

@@ -12,7 +12,7 @@ import pytest
 
 import notebooks as nbtool  # tools/notebooks.py
 import run_chapter  # tools/run_chapter.py
-from conftest import ROOT
+from tests.helpers import ROOT
 
 pytestmark = [pytest.mark.book, pytest.mark.slow]
 SENSITIVE = "23-kan-interpretability"  # fits symbolic constants after a long training: the first to drift

@@ -1,14 +1,10 @@
-"""The checks of chapters 8 and 9 pass the reference answers, fail wrong ones, never raise, never tell."""
+"""The checks of kan_edu.check.regularization (chapter 9) pass the reference answers, fail wrong ones, never
+raise, never tell."""
 import numpy as np
 import pytest
 
-from conftest import assert_check
 from kan_edu import check
-
-
-def bias_variance_right(preds, f):
-    mean = preds.mean(axis=0)
-    return np.mean((mean - f) ** 2), np.mean(preds.var(axis=0))
+from tests.helpers import assert_check
 
 
 def ridge_right(phi, y, lam):
@@ -23,16 +19,6 @@ def predictive_right(phi, y, phi_test, prior_std, noise_std):
 
 
 @pytest.mark.parametrize("checker, right, wrongs, secrets", [
-    (check.bias_variance, bias_variance_right,
-     [lambda p, f: ..., lambda p, f: (np.mean((p.mean(0) - f) ** 2), np.mean(p.var(axis=0, ddof=1))),
-      lambda p, f: (np.mean(np.abs(p.mean(0) - f)), np.mean(p.var(0))),
-      lambda p, f: (np.mean((p - f) ** 2), 0.0), lambda p, f: np.mean((p - f) ** 2),
-      lambda p, f: (np.mean(p.var(0)), np.mean((p.mean(0) - f) ** 2))],
-     ["var(axis=0", "mean(axis=0"]),
-    (check.shell_fraction, lambda d, e: 1 - (1 - e) ** d,
-     [lambda d, e: ..., lambda d, e: e ** d, lambda d, e: (1 - e) ** d, lambda d, e: d * e,
-      lambda d, e: 1 - (1 - e) ** (d - 1)],
-     ["(1 - e)", "** d"]),
     (check.ridge, ridge_right,
      [lambda a, b, lam: ..., lambda a, b, lam: np.linalg.lstsq(a, b, rcond=None)[0],
       lambda a, b, lam: np.linalg.solve(a.T @ a + lam, a.T @ b),
@@ -49,7 +35,7 @@ def predictive_right(phi, y, phi_test, prior_std, noise_std):
       lambda p, y, t, sp, sn: predictive_right(p, y, t, sp, sn)[0]],
      ["inv(", "einsum", "precision"]),
 ])
-def test_part1_c_checks(checker, right, wrongs, secrets, capsys):
+def test_regularization_checks(checker, right, wrongs, secrets, capsys):
     assert_check(checker, right, wrongs, secrets, capsys)
 
 
@@ -57,6 +43,6 @@ def test_placeholders_are_not_answered_yet(capsys):
     def placeholder(*args):
         ...
 
-    for checker in (check.bias_variance, check.shell_fraction, check.ridge, check.posterior_predictive):
+    for checker in (check.ridge, check.posterior_predictive):
         assert not checker(placeholder)
         assert "not answered yet" in capsys.readouterr().out

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from conftest import ROOT
+from tests.helpers import ROOT
 from kan_edu.data import KNOT_FEATURES, knots, make_function_dataset
 
 

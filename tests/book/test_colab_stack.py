@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, toc_files
+from tests.helpers import ROOT, toc_files
 from execute import KERNEL_ENV  # tools/execute.py: the book build's kernel settings
 
 pytestmark = pytest.mark.colab

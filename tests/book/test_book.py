@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from conftest import ROOT, chapter_sources, toc_files
+from tests.helpers import ROOT, chapter_sources, toc_files
 
 pytestmark = pytest.mark.book
 CHAPTERS = [md.stem for md in chapter_sources()]

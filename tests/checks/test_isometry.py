@@ -4,7 +4,7 @@ import math
 import numpy as np
 import pytest
 
-from conftest import assert_check
+from tests.helpers import assert_check
 from kan_edu import check, isometry as iso
 
 

@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 
 import notebooks as nbtool
-from conftest import ROOT, chapter_sources, toc_files
+from tests.helpers import ROOT, chapter_sources, toc_files
 
 CHAPTERS = chapter_sources()
 

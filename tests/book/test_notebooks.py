@@ -8,7 +8,7 @@ import nbformat
 import pytest
 
 import notebooks as nbtool  # tools/notebooks.py
-from conftest import ROOT, chapter_sources
+from tests.helpers import ROOT, chapter_sources
 
 CHAPTERS = chapter_sources()
 

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from scipy.interpolate import BSpline
 
-from conftest import assert_check
+from tests.helpers import assert_check
 from kan_edu import check
 
 

@@ -11,7 +11,7 @@ import pytest
 
 import links  # tools/links.py
 import notebooks as nbtool  # tools/notebooks.py
-from conftest import ROOT, chapter_sources
+from tests.helpers import ROOT, chapter_sources
 
 UPSTREAM = "kan-edu/kan_edu"
 

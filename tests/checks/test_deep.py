@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from conftest import assert_check
+from tests.helpers import assert_check
 from kan_edu import check, deep
 
 
@@ -81,7 +81,7 @@ def test_checks(checker, rights, wrongs, secrets, capsys):
 
 
 def test_the_chapter_solutions_are_the_ones_tested():
-    from conftest import ROOT
+    from tests.helpers import ROOT
 
     text = (ROOT / "book" / "04-deep-networks.md").read_text(encoding="utf-8")
     for line in ("h = np.maximum(b + h @ W.T, 0.0)", "return biases[-1] + h @ weights[-1].T",
