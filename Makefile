@@ -11,11 +11,12 @@ export PYTHONHASHSEED  := 0
 CHAPTERS := $(wildcard book/*.md) book/references.bib _config.yml _toc.yml $(wildcard book/_ext/*.py)
 PACKAGE  := $(wildcard kan_edu/*.py kan_edu/*/*.py)
 
-.PHONY: book test lab student sync publish venv vendor colab-env test-colab clean help
+.PHONY: book test lint lab student sync publish venv vendor colab-env test-colab clean help
 
 help:
 	@echo "make book     build the book into _build/html (creates .venv, installs, executes every chapter)"
 	@echo "make test     run the whole test suite (builds the book first if it is out of date)"
+	@echo "make lint     ruff: lint and format check (the first step of make test)"
 	@echo "make lab      JupyterLab on the chapter notebooks"
 	@echo "make student  student notebooks, solutions removed, in _build/student"
 	@echo "make sync     rewrite notebooks and README links from _config.yml (REPO=url BRANCH=name change it first)"
@@ -60,7 +61,12 @@ book: _build/html/index.html
 	@echo "book: _build/html/index.html"
 
 # ------------------------------------------------------------------ tests
-test: book colab-env
+# ruff lints and checks the formatting (settings in pyproject.toml); `ruff format .` fixes the formatting.
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint book colab-env
 	$(PY) -m pytest
 
 # ipywidgets 7.7.1 / IPython 7.34, Colab's widget stack, in its own environment.

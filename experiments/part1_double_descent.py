@@ -9,6 +9,7 @@ feature draws each; clean labels, and labels of which 20 % were redrawn at rando
 The settings live in kan_edu.performance.DOUBLE_DESCENT; tests/package/test_performance.py recomputes a few widths
 and compares them with the shipped file.
 """
+
 import json
 import os
 import time

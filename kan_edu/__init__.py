@@ -21,6 +21,7 @@ One idea per module; chapters import from here, never the reverse.
 Submodules are found by listing the package and imported on first use (``kan_edu.optim``), so that
 ``import kan_edu`` stays fast and a new topic module needs no line here.
 """
+
 import importlib
 import pkgutil
 

@@ -3,6 +3,7 @@
 Public functions call it on every array argument so that bad input fails early with a message that names the
 argument, instead of deep inside numpy or as a silent NaN.
 """
+
 from __future__ import annotations
 
 import numpy as np

@@ -16,6 +16,7 @@ Three pieces, in numpy:
 
 Samples are rows (batch first), as elsewhere in kan_edu: a layer computes ``Z = H @ W.T + b``.
 """
+
 from __future__ import annotations
 
 import math
@@ -77,16 +78,21 @@ def toy_backward(x, y, phi):
     """
     _, c = toy_forward(x, y, phi)
     b0, w0, b1, w1, b2, w2 = c["phi"]
-    dl_df = 2.0 * (c["f"] - c["y"])           # ℓ = Σ (f − y)²
-    dl_dh2 = dl_df * w2                      # f = β₂ + ω₂ h₂
-    dl_dz1 = dl_dh2 * np.cos(c["z1"])        # h₂ = sin(z₁)
-    dl_dh1 = dl_dz1 * w1                     # z₁ = β₁ + ω₁ h₁
-    dl_dz0 = dl_dh1 * (1.0 - c["h1"] ** 2)   # h₁ = tanh(z₀)
-    return np.array([
-        np.sum(dl_dz0), np.sum(dl_dz0 * c["x"]),   # β₀, ω₀ (z₀ = β₀ + ω₀ x)
-        np.sum(dl_dz1), np.sum(dl_dz1 * c["h1"]),  # β₁, ω₁
-        np.sum(dl_df), np.sum(dl_df * c["h2"]),    # β₂, ω₂
-    ])
+    dl_df = 2.0 * (c["f"] - c["y"])  # ℓ = Σ (f − y)²
+    dl_dh2 = dl_df * w2  # f = β₂ + ω₂ h₂
+    dl_dz1 = dl_dh2 * np.cos(c["z1"])  # h₂ = sin(z₁)
+    dl_dh1 = dl_dz1 * w1  # z₁ = β₁ + ω₁ h₁
+    dl_dz0 = dl_dh1 * (1.0 - c["h1"] ** 2)  # h₁ = tanh(z₀)
+    return np.array(
+        [
+            np.sum(dl_dz0),
+            np.sum(dl_dz0 * c["x"]),  # β₀, ω₀ (z₀ = β₀ + ω₀ x)
+            np.sum(dl_dz1),
+            np.sum(dl_dz1 * c["h1"]),  # β₁, ω₁
+            np.sum(dl_df),
+            np.sum(dl_df * c["h2"]),  # β₂, ω₂
+        ]
+    )
 
 
 def finite_difference_gradient(f, theta, h=1e-6):
@@ -125,13 +131,18 @@ def relu_net_init(widths, sigma2, seed=0, bias=0.0):
     if len(widths) < 2 or min(widths) < 1:
         raise ValueError(f"widths needs at least an input and an output size, all positive, got {widths}")
     n_layers = len(widths) - 1
-    sigma2 = np.broadcast_to(np.asarray(sigma2, dtype=float), (n_layers,)) if np.ndim(sigma2) == 0 else \
-        np.asarray(sigma2, dtype=float)
+    sigma2 = (
+        np.broadcast_to(np.asarray(sigma2, dtype=float), (n_layers,))
+        if np.ndim(sigma2) == 0
+        else np.asarray(sigma2, dtype=float)
+    )
     if sigma2.shape != (n_layers,) or not np.all(np.isfinite(sigma2)) or np.any(sigma2 < 0):
         raise ValueError(f"sigma2 must be one non-negative number or one per layer ({n_layers}), got {sigma2}")
     rng = np.random.default_rng(seed)
-    return [(rng.normal(scale=math.sqrt(s2), size=(d_out, d_in)), np.full(d_out, float(bias)))
-            for s2, d_in, d_out in zip(sigma2, widths[:-1], widths[1:])]
+    return [
+        (rng.normal(scale=math.sqrt(s2), size=(d_out, d_in)), np.full(d_out, float(bias)))
+        for s2, d_in, d_out in zip(sigma2, widths[:-1], widths[1:])
+    ]
 
 
 def _check_net(params, X):

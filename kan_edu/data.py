@@ -4,9 +4,11 @@ Nothing here downloads anything: every data set is computed from a formula or co
 it (scikit-learn's digits, networkx's graphs, mnist1d's generator). Every random draw uses a local, seeded
 generator, so the same seed gives the same data everywhere.
 """
+
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Sequence
+from typing import Callable
 
 import torch
 
@@ -28,9 +30,15 @@ def _ranges(ranges, n_var: int) -> list[tuple[float, float]]:
     return ranges
 
 
-def make_function_dataset(f: Callable[[torch.Tensor], torch.Tensor], n_var: int,
-                          ranges: Sequence = (-1, 1), n_train: int = 1000, n_test: int = 1000, seed: int = 0,
-                          dtype=torch.float32) -> dict:
+def make_function_dataset(
+    f: Callable[[torch.Tensor], torch.Tensor],
+    n_var: int,
+    ranges: Sequence = (-1, 1),
+    n_train: int = 1000,
+    n_test: int = 1000,
+    seed: int = 0,
+    dtype=torch.float32,
+) -> dict:
     """Sample a function on a box: inputs uniform in ``ranges`` (one (lo, hi) for all, or one per variable).
 
     ``f`` maps a tensor (N, n_var) to (N,), (N, 1) or (N, n_out). Returns the dict KANs and MLPs train on:
@@ -88,8 +96,9 @@ def knots(features: Sequence[str] = KNOT_FEATURES):
 _MNIST1D_CACHE: dict = {}
 
 
-def mnist1d_data(num_samples: int = 5000, train_split: float = 0.8, seed: int = 42, dtype=torch.float32,
-                 **overrides) -> dict:
+def mnist1d_data(
+    num_samples: int = 5000, train_split: float = 0.8, seed: int = 42, dtype=torch.float32, **overrides
+) -> dict:
     """MNIST-1D (Greydanus 2020), generated offline by the ``mnist1d`` package: 40-sample 1-D signals, 10 classes.
 
     With the defaults this is the standard set (4000 training and 1000 test examples), made by
@@ -120,9 +129,15 @@ def mnist1d_data(num_samples: int = 5000, train_split: float = 0.8, seed: int = 
         finally:
             random.setstate(py_state)
             np.random.set_state(np_state)
-        _MNIST1D_CACHE[key] = {name: torch.as_tensor(np.asarray(raw[src])) for name, src in
-                               (("train_input", "x"), ("train_label", "y"), ("test_input", "x_test"),
-                                ("test_label", "y_test"))}
+        _MNIST1D_CACHE[key] = {
+            name: torch.as_tensor(np.asarray(raw[src]))
+            for name, src in (
+                ("train_input", "x"),
+                ("train_label", "y"),
+                ("test_input", "x_test"),
+                ("test_label", "y_test"),
+            )
+        }
     cached = _MNIST1D_CACHE[key]
     return {name: (t.to(dtype) if name.endswith("input") else t.to(torch.int64)).clone() for name, t in cached.items()}
 
@@ -131,8 +146,16 @@ __all__ += ["mnist1d_data"]
 
 
 # --------------------------------------------------------------- 1-D toys for chapters 2 and 5 (numpy)
-def noisy_line(n: int = 20, intercept: float = 0.4, slope: float = 0.7, noise: float = 0.2,
-               x_range=(0.0, 2.0), seed: int = 0, grid: bool = False, noise_growth: float = 0.0):
+def noisy_line(
+    n: int = 20,
+    intercept: float = 0.4,
+    slope: float = 0.7,
+    noise: float = 0.2,
+    x_range=(0.0, 2.0),
+    seed: int = 0,
+    grid: bool = False,
+    noise_growth: float = 0.0,
+):
     """A 1-D regression set: y = intercept + slope·x + Gaussian noise. Returns numpy ``(x, y)``, sorted by x.
 
     ``grid=True`` puts the inputs evenly on ``x_range`` instead of drawing them uniformly. The noise's standard
@@ -149,8 +172,9 @@ def noisy_line(n: int = 20, intercept: float = 0.4, slope: float = 0.7, noise: f
     return x, intercept + slope * x + sd * rng.standard_normal(n)
 
 
-def binary_labels_1d(n: int = 30, intercept: float = 0.0, slope: float = 3.0, x_range=(-2.0, 2.0), seed: int = 0,
-                     grid: bool = False):
+def binary_labels_1d(
+    n: int = 30, intercept: float = 0.0, slope: float = 3.0, x_range=(-2.0, 2.0), seed: int = 0, grid: bool = False
+):
     """A 1-D binary classification set: labels drawn with Pr(y = 1 | x) = sigmoid(intercept + slope·x).
 
     Returns numpy ``(x, y)`` sorted by x, with y a float array of 0s and 1s. ``grid=True`` puts the inputs

@@ -14,9 +14,11 @@ which is where the bound (D+1)^K comes from); :func:`count_regions_grid` counts 
 piecewise-linear function from its values on a fine grid. The constructions :func:`sawtooth_network` and
 :func:`folding_network` fold the input again and again and reach exponentially many regions.
 """
+
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Sequence
+from typing import Callable
 
 import numpy as np
 
@@ -46,16 +48,20 @@ def _layers(weights, biases):
         raise ValueError("weights and biases must be lists of arrays, one per layer")
     weights, biases = list(weights), list(biases)
     if len(weights) == 0 or len(weights) != len(biases):
-        raise ValueError(f"need one bias per weight matrix and at least one layer, got {len(weights)} weight "
-                         f"matrices and {len(biases)} bias vectors")
+        raise ValueError(
+            f"need one bias per weight matrix and at least one layer, got {len(weights)} weight "
+            f"matrices and {len(biases)} bias vectors"
+        )
     Ws = [_array(f"weights[{k}]", W, 2) for k, W in enumerate(weights)]
     bs = [_array(f"biases[{k}]", b, 1) for k, b in enumerate(biases)]
     for k, (W, b) in enumerate(zip(Ws, bs)):
         if b.shape[0] != W.shape[0]:
             raise ValueError(f"biases[{k}] has length {b.shape[0]} but weights[{k}] has {W.shape[0]} rows")
         if k > 0 and W.shape[1] != Ws[k - 1].shape[0]:
-            raise ValueError(f"weights[{k}] has {W.shape[1]} columns but layer {k - 1} has {Ws[k - 1].shape[0]} "
-                             "units (Omega_k must have shape (D_k, D_{k-1}))")
+            raise ValueError(
+                f"weights[{k}] has {W.shape[1]} columns but layer {k - 1} has {Ws[k - 1].shape[0]} "
+                "units (Omega_k must have shape (D_k, D_{k-1}))"
+            )
     return Ws, bs
 
 
@@ -85,7 +91,7 @@ def forward(x, weights, biases, act: str = "relu", return_hidden: bool = False):
     a = activation(act)
     h, pres, hidden = x, [], []
     for W, b in zip(Ws[:-1], bs[:-1]):
-        z = b + h @ W.T                 # row form of β_k + Ω_k h_{k-1}
+        z = b + h @ W.T  # row form of β_k + Ω_k h_{k-1}
         h = a(z)
         pres.append(z)
         hidden.append(h)
@@ -147,8 +153,10 @@ def _shallow_params(name, net):
     theta1 = _array(f"{name} theta1", theta1, 1)
     phi = _array(f"{name} phi", phi, 1)
     if theta1.shape != theta0.shape or phi.shape[0] != theta0.shape[0] + 1:
-        raise ValueError(f"{name}: theta0 and theta1 need length D and phi length D + 1, got "
-                         f"{theta0.shape[0]}, {theta1.shape[0]} and {phi.shape[0]}")
+        raise ValueError(
+            f"{name}: theta0 and theta1 need length D and phi length D + 1, got "
+            f"{theta0.shape[0]}, {theta1.shape[0]} and {phi.shape[0]}"
+        )
     return theta0, theta1, phi
 
 
@@ -200,9 +208,9 @@ def pieces_1d(weights, biases, lo: float = -1.0, hi: float = 1.0, act: str = "re
     for k in range(len(Ws) - 1):
         sub_W, sub_b = Ws[: k + 1], bs[: k + 1]
         # pre-activations of layer k+1 at the knots: the network cut after layer k, with its activation omitted
-        z = _pre_activation(knots, sub_W, sub_b)                 # (M, D_k)
+        z = _pre_activation(knots, sub_W, sub_b)  # (M, D_k)
         za, zb = z[:-1], z[1:]
-        cross = (za * zb) < 0                                    # a sign change strictly inside the piece
+        cross = (za * zb) < 0  # a sign change strictly inside the piece
         seg, _ = np.nonzero(cross)
         t = za[cross] / (za[cross] - zb[cross])
         new = knots[seg] + t * (knots[seg + 1] - knots[seg])
@@ -254,7 +262,7 @@ def count_regions_grid(y, rtol: float = 1e-6) -> int:
         raise ValueError(f"rtol must be > 0, got {rtol}")
     s = np.diff(y)
     kink = np.abs(np.diff(s)) > rtol * np.abs(s).max()
-    starts = kink & ~np.r_[False, kink[:-1]]          # first kink of each run
+    starts = kink & ~np.r_[False, kink[:-1]]  # first kink of each run
     return int(starts.sum()) + 1
 
 
@@ -331,7 +339,7 @@ def _zigzag_layer(D):
     slopes = (-1.0) ** np.arange(D + 1)
     if D % 2 == 1:
         slopes[D - 1] = 2.0
-    slopes[D] = slopes[D - 1] - slopes[0]            # the last change of slope is −(first slope)
+    slopes[D] = slopes[D - 1] - slopes[0]  # the last change of slope is −(first slope)
     theta1 = np.r_[np.ones(D - 1), -1.0]
     theta0 = -theta1 * knots
     return theta0, theta1, np.diff(slopes)

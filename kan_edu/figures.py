@@ -24,6 +24,7 @@ A chapter describes an interactive figure once:
 The runtime comes from the environment variable ``KAN_EDU_FIGURES`` when it is set, otherwise ``live``
 inside an IPython kernel and ``headless`` elsewhere.
 """
+
 from __future__ import annotations
 
 import base64
@@ -35,8 +36,9 @@ import json
 import math
 import os
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any, Callable
 
 import numpy as np
 from matplotlib import rc_context
@@ -114,9 +116,7 @@ class Slider:
         if not 0 < self.step <= self.max - self.min:
             raise ValueError(f"Slider {self.name!r}: step must be in (0, max - min], got {self.step}")
         if not self.min <= self.default <= self.max:
-            raise ValueError(
-                f"Slider {self.name!r}: default {self.default} lies outside [{self.min}, {self.max}]"
-            )
+            raise ValueError(f"Slider {self.name!r}: default {self.default} lies outside [{self.min}, {self.max}]")
         if self.frames is not None and self.frames < 2:
             raise ValueError(f"Slider {self.name!r}: frames must be at least 2, got {self.frames}")
 
@@ -134,8 +134,10 @@ class Slider:
     @property
     def decimals(self) -> int:
         """Decimals that show every value of the grid exactly: 2 for a step of 0.25, 3 for 0.125 (at most 6)."""
+
         def exact(v, d):
-            return abs(v * 10 ** d - round(v * 10 ** d)) < 1e-6
+            return abs(v * 10**d - round(v * 10**d)) < 1e-6
+
         return next((d for d in range(7) if exact(self.step, d) and exact(self.min, d)), 6)
 
     def _cast(self, value):
@@ -187,8 +189,6 @@ class Choice:
 
     def grid(self, count: int | None = None) -> list:
         return list(self.options)
-
-
 
 
 # ------------------------------------------------------------------------------------------ the figure
@@ -400,7 +400,7 @@ class InteractiveFigure:
                 widget = f'<select data-axis="{axis}" aria-label="{html.escape(c.text)}">{opts}</select>'
             controls_html.append(
                 f'<label class="kanfig-control"><span class="kanfig-name">{html.escape(c.text)}</span>'
-                f'{widget}<output>{html.escape(labels[default[axis]])}</output></label>'
+                f"{widget}<output>{html.escape(labels[default[axis]])}</output></label>"
             )
         note = (
             '<div class="kanfig-note">Static preview: one control at a time (moving one resets the others). '
@@ -409,8 +409,13 @@ class InteractiveFigure:
             else ""
         )
         payload = json.dumps(
-            {"frames": frames, "keys": keys, "labels": [[c.format(v) for v in g] for c, g in zip(self.controls, grids)],
-             "defaults": list(default), "mode": mode},
+            {
+                "frames": frames,
+                "keys": keys,
+                "labels": [[c.format(v) for v in g] for c, g in zip(self.controls, grids)],
+                "defaults": list(default),
+                "mode": mode,
+            },
             separators=(",", ":"),
         )
         caption = html.escape(self.caption or "Interactive figure")
@@ -470,8 +475,9 @@ el.addEventListener("input",function(){{show(a);}});el.addEventListener("change"
 
         for w in inputs.values():
             w.observe(redraw, names="value")
-        box = widgets.VBox([widgets.HBox(list(inputs.values()), layout=widgets.Layout(flex_flow="row wrap")),
-                            image, status])
+        box = widgets.VBox(
+            [widgets.HBox(list(inputs.values()), layout=widgets.Layout(flex_flow="row wrap")), image, status]
+        )
         box.figure_spec = self  # handy for tests and for readers who want the Figure
         return box
 
@@ -505,14 +511,23 @@ def show(build: Callable[[Figure], Callable[..., Any]], *controls: Slider | Choi
     log = os.environ.get("KAN_EDU_FIGURE_LOG")
     if log and spec.redraw_ms:
         with open(log, "a", encoding="utf-8") as fh:
-            fh.write(json.dumps({"build": getattr(build, "__name__", "?"), "frames": len(spec.redraw_ms),
-                                 "mean_ms": float(np.mean(spec.redraw_ms)),
-                                 "max_ms": float(np.max(spec.redraw_ms))}) + "\n")
+            fh.write(
+                json.dumps(
+                    {
+                        "build": getattr(build, "__name__", "?"),
+                        "frames": len(spec.redraw_ms),
+                        "mean_ms": float(np.mean(spec.redraw_ms)),
+                        "max_ms": float(np.max(spec.redraw_ms)),
+                    }
+                )
+                + "\n"
+            )
     return None
 
 
-def show_pictures(pictures: dict, label: str = "show", title: Callable[[Any], str] | None = None,
-                  default: Any = None, **options):
+def show_pictures(
+    pictures: dict, label: str = "show", title: Callable[[Any], str] | None = None, default: Any = None, **options
+):
     """Show ready-made matplotlib Figures (for example ``KAN.plot()`` drawings), one at a time, behind a Choice.
 
     ``pictures`` maps each option (at least two: a single picture needs no control) to a Figure; ``default``
@@ -520,8 +535,10 @@ def show_pictures(pictures: dict, label: str = "show", title: Callable[[Any], st
     one image swap.
     """
     if len(pictures) < 2:
-        raise ValueError("pictures must map at least two options to matplotlib Figures (a control with one "
-                         "value does nothing: show a single Figure as it is)")
+        raise ValueError(
+            "pictures must map at least two options to matplotlib Figures (a control with one "
+            "value does nothing: show a single Figure as it is)"
+        )
     if default is not None and default not in pictures:
         raise ValueError(f"default {default!r} is not one of the pictures {list(pictures)}")
     images = {}

@@ -21,6 +21,7 @@ once, here, so the book and the notebook show the same characters: a ``str.forma
 ``"{:.0%}"``, ``"{:,}"``), or by default ``{:.3g}`` for reals, the integer for integers and the text itself
 for strings (``glue("winner", "the CNN")`` glues words, for a ranking that the run decides).
 """
+
 from __future__ import annotations
 
 import importlib.util

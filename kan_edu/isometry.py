@@ -28,11 +28,12 @@ Conventions: everything defaults to float64 on the CPU, but nothing is tied to a
 ``.to(device)`` and pass inputs on that device). The experiment functions at the end return plain numpy arrays
 for the chapter's figures; ``experiments/isometry_depth.py`` runs them deeper.
 """
+
 from __future__ import annotations
 
 import math
 import time
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import torch
@@ -206,9 +207,19 @@ class BNMLP(nn.Module):
     statistics of the batch it is given, in training and evaluation alike.
     """
 
-    def __init__(self, width: int, depth: int, init: str = "orthogonal", activation: str = "identity",
-                 gain_exponent: float = 0.0, norm: str = "paper", seed: int = 0, in_dim: int | None = None,
-                 out_dim: int | None = None, dtype=torch.float64):
+    def __init__(
+        self,
+        width: int,
+        depth: int,
+        init: str = "orthogonal",
+        activation: str = "identity",
+        gain_exponent: float = 0.0,
+        norm: str = "paper",
+        seed: int = 0,
+        in_dim: int | None = None,
+        out_dim: int | None = None,
+        dtype=torch.float64,
+    ):
         super().__init__()
         width, depth = _size(width, "width"), _size(depth, "depth")
         try:
@@ -237,13 +248,15 @@ class BNMLP(nn.Module):
         if in_dim is not None:
             self.read_in = nn.Linear(int(in_dim), self.width, bias=False, dtype=dtype)
             with torch.no_grad():
-                self.read_in.weight.copy_(torch.randn(self.width, int(in_dim), generator=g, dtype=torch.float64)
-                                          / math.sqrt(in_dim))
+                self.read_in.weight.copy_(
+                    torch.randn(self.width, int(in_dim), generator=g, dtype=torch.float64) / math.sqrt(in_dim)
+                )
         if out_dim is not None:
             self.read_out = nn.Linear(self.width, int(out_dim), dtype=dtype)
             with torch.no_grad():
-                self.read_out.weight.copy_(torch.randn(int(out_dim), self.width, generator=g, dtype=torch.float64)
-                                           / math.sqrt(width))
+                self.read_out.weight.copy_(
+                    torch.randn(int(out_dim), self.width, generator=g, dtype=torch.float64) / math.sqrt(width)
+                )
                 self.read_out.bias.zero_()
 
     def gain(self, layer: int) -> float:
@@ -342,9 +355,17 @@ def near_duplicate_batch(n: int, d: int, distance: float = 0.0, seed: int = 0) -
 
 
 @torch.no_grad()
-def gap_per_layer(width: int = 32, batch: int = 32, depth: int = 100, init: str = "orthogonal",
-                  norm: str = "paper", activation: str = "identity", gain_exponent: float = 0.0, seed: int = 0,
-                  degenerate: float = 0.0) -> np.ndarray:
+def gap_per_layer(
+    width: int = 32,
+    batch: int = 32,
+    depth: int = 100,
+    init: str = "orthogonal",
+    norm: str = "paper",
+    activation: str = "identity",
+    gain_exponent: float = 0.0,
+    seed: int = 0,
+    degenerate: float = 0.0,
+) -> np.ndarray:
     """φ of the input and of each of ``depth`` layers' representations (length depth + 1), in float64.
 
     The input is a batch of ``batch`` Gaussian samples in ``width`` dimensions, or, when ``degenerate`` > 0,
@@ -357,9 +378,17 @@ def gap_per_layer(width: int = 32, batch: int = 32, depth: int = 100, init: str 
     return np.array([isometry_gap(x)] + [isometry_gap(h) for h in hidden])
 
 
-def log_grad_norm_vs_depth(depths: Sequence[int], width: int = 32, batch: int = 32, init: str = "orthogonal",
-                           norm: str = "paper", activation: str = "identity", gain_exponent: float = 0.0,
-                           seed: int = 0, degenerate: float = 0.0) -> np.ndarray:
+def log_grad_norm_vs_depth(
+    depths: Sequence[int],
+    width: int = 32,
+    batch: int = 32,
+    init: str = "orthogonal",
+    norm: str = "paper",
+    activation: str = "identity",
+    gain_exponent: float = 0.0,
+    seed: int = 0,
+    degenerate: float = 0.0,
+) -> np.ndarray:
     """log ‖∂L/∂W_1‖_F, the FIRST layer's gradient, of a fresh network of each depth (same seed and inputs).
 
     The loss is that of :func:`gradient_log_norms` with its fixed random target; inputs as in
@@ -382,8 +411,9 @@ def explosion_rate(depths: Sequence[int], log_norms: Sequence[float]) -> float:
     """
     depths, log_norms = np.asarray(depths, float), np.asarray(log_norms, float)
     if depths.ndim != 1 or depths.shape != log_norms.shape or depths.size < 2:
-        raise ValueError(f"need two 1-D sequences of the same length, at least 2; got shapes {depths.shape} "
-                         f"and {log_norms.shape}")
+        raise ValueError(
+            f"need two 1-D sequences of the same length, at least 2; got shapes {depths.shape} and {log_norms.shape}"
+        )
     if not (np.all(np.isfinite(depths)) and np.all(np.isfinite(log_norms))):
         raise ValueError("depths and log_norms must be finite (a gradient overflowed or was exactly zero?)")
     if np.ptp(depths) == 0:
@@ -403,9 +433,18 @@ def digits_data(seed: int = 0, n_test: int = 297):
     return x[train], y[train], x[test], y[test]
 
 
-def train_deep_bn(depth: int = 100, width: int = 64, init: str = "orthogonal", activation: str = "tanh",
-                  gain_exponent: float = 0.4, norm: str = "paper", steps: int = 150, batch: int = 64,
-                  lr: float = 0.05, seed: int = 0) -> dict:
+def train_deep_bn(
+    depth: int = 100,
+    width: int = 64,
+    init: str = "orthogonal",
+    activation: str = "tanh",
+    gain_exponent: float = 0.4,
+    norm: str = "paper",
+    steps: int = 150,
+    batch: int = 64,
+    lr: float = 0.05,
+    seed: int = 0,
+) -> dict:
     """Train a deep BN network on the digits with SGD; return per-step loss and test accuracy every 10 steps.
 
     The network is ``BNMLP(width, depth, ..., in_dim=64, out_dim=10)`` (read-in from the 64 pixels, read-out
@@ -417,8 +456,12 @@ def train_deep_bn(depth: int = 100, width: int = 64, init: str = "orthogonal", a
     Returns ``{"step", "loss", "eval_step", "test_accuracy"}`` (numpy arrays), ``"final_accuracy"`` and
     ``"seconds"`` (wall-clock time of the run).
     """
-    depth, width, steps, batch = (_size(depth, "depth"), _size(width, "width"), _size(steps, "steps"),
-                                  _size(batch, "batch"))
+    depth, width, steps, batch = (
+        _size(depth, "depth"),
+        _size(width, "width"),
+        _size(steps, "steps"),
+        _size(batch, "batch"),
+    )
     if not (lr > 0 and math.isfinite(lr)):
         raise ValueError(f"lr must be a positive finite number, got {lr!r}")
     if batch > 297:
@@ -435,7 +478,7 @@ def train_deep_bn(depth: int = 100, width: int = 64, init: str = "orthogonal", a
         with torch.no_grad():
             correct = 0
             for start in range(0, len(y_test) - batch + 1, batch):
-                xb, yb = x_test[start:start + batch], y_test[start:start + batch]
+                xb, yb = x_test[start : start + batch], y_test[start : start + batch]
                 correct += int((model(xb).argmax(1) == yb).sum())
             return correct / ((len(y_test) // batch) * batch)
 
@@ -449,5 +492,11 @@ def train_deep_bn(depth: int = 100, width: int = 64, init: str = "orthogonal", a
         if step % 10 == 9 or step == steps - 1:
             evals.append(step + 1)
             accs.append(test_accuracy())
-    return {"step": np.arange(1, steps + 1), "loss": np.array(losses), "eval_step": np.array(evals),
-            "test_accuracy": np.array(accs), "final_accuracy": accs[-1], "seconds": time.perf_counter() - start}
+    return {
+        "step": np.arange(1, steps + 1),
+        "loss": np.array(losses),
+        "eval_step": np.array(evals),
+        "test_accuracy": np.array(accs),
+        "final_accuracy": accs[-1],
+        "seconds": time.perf_counter() - start,
+    }

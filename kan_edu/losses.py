@@ -18,6 +18,7 @@ Everything is computed from logits with the log-sum-exp trick, so huge logits gi
 where the naive ``log(softmax(z))`` gives ``log(0) = -inf``. Each loss takes ``reduction="sum"`` (the
 chapter's Σ, the default), ``"mean"`` (what ``torch.nn.functional`` does by default) or ``"none"``.
 """
+
 from __future__ import annotations
 
 import math
@@ -138,8 +139,10 @@ def categorical_nll(labels, logits, reduction: str = "sum"):
         labels = labels.reshape(1)
     if labels.shape != (z.shape[0],):
         raise ValueError(f"need one label per row of logits: labels shape {labels.shape}, logits {z.shape}")
-    if labels.size and not (np.issubdtype(labels.dtype, np.integer)
-                            or np.all(np.asarray(labels, dtype=float) == np.round(labels.astype(float)))):
+    if labels.size and not (
+        np.issubdtype(labels.dtype, np.integer)
+        or np.all(np.asarray(labels, dtype=float) == np.round(labels.astype(float)))
+    ):
         raise ValueError("labels must be integer class indices")
     labels = labels.astype(int)
     K = z.shape[1]

@@ -17,10 +17,10 @@ trajectory for any of the rules), a line search (:func:`bracket_minimum`, :func:
 the chapter's small non-convex model, a *wave packet* with two parameters fitted to a procedural data set
 (:class:`WavePacket`).
 """
+
 from __future__ import annotations
 
 import math
-from typing import Callable
 
 import numpy as np
 
@@ -121,15 +121,24 @@ def _check_t(t):
 def adam_step(theta, m, v, grad, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     """One step of Adam; returns ``(theta, m, v)``. ``t`` counts steps from 1; start ``m``, ``v`` at zeros.
 
-        m ← β₁ m + (1 − β₁) g,          v ← β₂ v + (1 − β₂) g²,
-        m̂ = m / (1 − β₁ᵗ),              v̂ = v / (1 − β₂ᵗ),
-        θ ← θ − α m̂ / (√v̂ + ε).
+    m ← β₁ m + (1 − β₁) g,          v ← β₂ v + (1 − β₂) g²,
+    m̂ = m / (1 − β₁ᵗ),              v̂ = v / (1 − β₂ᵗ),
+    θ ← θ − α m̂ / (√v̂ + ε).
     """
     theta, m, v, grad = _same_shape(theta, m=m, v=v, grad=grad)
     if np.any(v < 0):
         raise ValueError("v is a moving average of squared gradients and cannot be negative")
-    return _adam(theta, m, v, grad, _check_t(t), _positive("lr", lr), _unit_interval("beta1", beta1),
-                 _unit_interval("beta2", beta2), _positive("eps", eps))
+    return _adam(
+        theta,
+        m,
+        v,
+        grad,
+        _check_t(t),
+        _positive("lr", lr),
+        _unit_interval("beta1", beta1),
+        _unit_interval("beta2", beta2),
+        _positive("eps", eps),
+    )
 
 
 # ------------------------------------------------------------------------------------ whole trajectories
@@ -152,15 +161,16 @@ def minibatch_indices(n_data, batch_size, steps, seed=0):
     batches: list[np.ndarray] = []
     while len(batches) < steps:
         order = rng.permutation(n_data)
-        batches += [order[i:i + batch_size] for i in range(0, n_data, batch_size)]
+        batches += [order[i : i + batch_size] for i in range(0, n_data, batch_size)]
     return batches[:steps]
 
 
 METHODS = ("gd", "momentum", "nesterov", "adam")
 
 
-def optimize(grad, theta0, method="gd", steps=100, lr=0.1, beta=0.9, beta2=0.999, eps=1e-8,
-             n_data=None, batch_size=None, seed=0):
+def optimize(
+    grad, theta0, method="gd", steps=100, lr=0.1, beta=0.9, beta2=0.999, eps=1e-8, n_data=None, batch_size=None, seed=0
+):
     """Run an optimiser and return its trajectory, an array of shape ``(steps + 1, P)`` starting at ``theta0``.
 
     ``grad(theta, idx)`` returns the gradient of the loss on the examples ``idx`` (``None`` means all of them).
@@ -341,8 +351,7 @@ def critical_points(grad, starts, tol=1e-10, merge=1e-4):
     starts = np.atleast_2d(_array("starts", starts))
     found: list[tuple[np.ndarray, str]] = []
     for start in starts:
-        sol = root(lambda p: np.asarray(grad(p), dtype=float), start,
-                   jac=lambda p: numerical_hessian(grad, p), tol=tol)
+        sol = root(lambda p: np.asarray(grad(p), dtype=float), start, jac=lambda p: numerical_hessian(grad, p), tol=tol)
         if not sol.success or np.linalg.norm(grad(sol.x)) > 1e-7:
             continue
         if any(np.linalg.norm(sol.x - p) < merge for p, _ in found):

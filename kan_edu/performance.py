@@ -16,14 +16,15 @@ Three experiments that run in well under a second each:
   surface (:func:`shell_fraction`), and how pairwise distances concentrate as the dimension grows
   (:func:`pairwise_distances`, :func:`distance_concentration`).
 """
+
 from __future__ import annotations
 
 import math
 
 import numpy as np
+from scipy.special import gammaln
 
 from ._validate import finite_array as _array
-from scipy.special import gammaln
 
 __all__ = [
     "target_1d",
@@ -150,8 +151,9 @@ def decompose(predictions, f_test, noise_std: float) -> dict:
     return {"noise": noise, "bias2": bias2, "variance": variance, "total": noise + bias2 + variance}
 
 
-def bias_variance_components(capacities, n_train: int = 15, n_datasets: int = 200, n_test: int = 201,
-                             seed: int = 0, x_range=(0.0, 1.0)) -> dict:
+def bias_variance_components(
+    capacities, n_train: int = 15, n_datasets: int = 200, n_test: int = 201, seed: int = 0, x_range=(0.0, 1.0)
+) -> dict:
     """Least-squares hinge-model fits to ``n_datasets`` seeded training sets, for every noise level at once.
 
     Each training set k has stratified inputs X_k and standard-normal noise E_k. Least squares is linear in
@@ -176,15 +178,23 @@ def bias_variance_components(capacities, n_train: int = 15, n_datasets: int = 20
     B = np.empty_like(A)
     for i, D in enumerate(capacities):
         pinv = np.linalg.pinv(hinge_features(X, D, (lo, hi)), rcond=1e-10)  # (K, D + 1, n), stacked
-        test_phi = hinge_features(x_test, D, (lo, hi))                     # (T, D + 1)
+        test_phi = hinge_features(x_test, D, (lo, hi))  # (T, D + 1)
         A[i] = np.einsum("tp,kpn,kn->kt", test_phi, pinv, target_1d(X))
         B[i] = np.einsum("tp,kpn,kn->kt", test_phi, pinv, E)
-    return {"x_test": x_test, "f_test": f_test, "capacities": np.array(capacities), "A": A, "B": B,
-            "x_train": X, "noise_train": E}
+    return {
+        "x_test": x_test,
+        "f_test": f_test,
+        "capacities": np.array(capacities),
+        "A": A,
+        "B": B,
+        "x_train": X,
+        "noise_train": E,
+    }
 
 
-def bias_variance(n_hidden: int, noise_std: float, n_train: int = 15, n_datasets: int = 200,
-                  n_test: int = 201, seed: int = 0) -> dict:
+def bias_variance(
+    n_hidden: int, noise_std: float, n_train: int = 15, n_datasets: int = 200, n_test: int = 201, seed: int = 0
+) -> dict:
     """:func:`decompose` for the hinge model with ``n_hidden`` joints; adds ``predictions`` and ``x_test``."""
     noise_std = _noise(noise_std)
     comp = bias_variance_components([n_hidden], n_train, n_datasets, n_test, seed)
@@ -223,8 +233,18 @@ def random_relu_features(x, n_features: int, seed=0, scale: float = 1.0):
     return np.maximum(x @ w + b, 0.0) / math.sqrt(p)
 
 
-def double_descent(x, targets, x_test, targets_test, widths, ridges=(0.0,), n_draws: int = 3, seed: int = 0,
-                   scale: float = 1.0, rcond: float = 1e-10) -> dict:
+def double_descent(
+    x,
+    targets,
+    x_test,
+    targets_test,
+    widths,
+    ridges=(0.0,),
+    n_draws: int = 3,
+    seed: int = 0,
+    scale: float = 1.0,
+    rcond: float = 1e-10,
+) -> dict:
     """Least squares on random ReLU features of growing width: train and test errors, for several ridges.
 
     ``targets`` (N, m), for example one-hot labels, or (S, N, m) for S target sets that share the inputs (for
@@ -245,18 +265,23 @@ def double_descent(x, targets, x_test, targets_test, widths, ridges=(0.0,), n_dr
     single = y.ndim == 2
     y = y[None] if single else y
     y_test = np.broadcast_to(y_test, (y.shape[0],) + y_test.shape[-2:]) if y_test.ndim == 2 else y_test
-    if y.shape[1] != len(x) or y_test.shape[1] != len(x_test) or y_test.shape[0] != y.shape[0] \
-            or y.shape[2] != y_test.shape[2]:
-        raise ValueError(f"shapes do not match: x {x.shape}, targets {y.shape}, x_test {x_test.shape}, "
-                         f"targets_test {y_test.shape}")
+    if (
+        y.shape[1] != len(x)
+        or y_test.shape[1] != len(x_test)
+        or y_test.shape[0] != y.shape[0]
+        or y.shape[2] != y_test.shape[2]
+    ):
+        raise ValueError(
+            f"shapes do not match: x {x.shape}, targets {y.shape}, x_test {x_test.shape}, targets_test {y_test.shape}"
+        )
     ridges = [float(r) for r in np.atleast_1d(ridges).tolist()]
     if not all(math.isfinite(r) and r >= 0 for r in ridges):
         raise ValueError(f"ridges must be finite numbers >= 0, got {ridges}")
     widths = [_positive_int("width", w) for w in np.atleast_1d(widths).tolist()]
     n_draws = _positive_int("n_draws", n_draws)
     S, N, m = y.shape
-    stacked = y.transpose(1, 0, 2).reshape(N, S * m)             # all target sets as columns
-    truth = y_test.argmax(axis=2)                                # (S, T)
+    stacked = y.transpose(1, 0, 2).reshape(N, S * m)  # all target sets as columns
+    truth = y_test.argmax(axis=2)  # (S, T)
     shape = (S, len(widths), n_draws, len(ridges))
     out = {k: np.empty(shape) for k in ("train_mse", "test_mse", "test_error", "weight_norm")}
     for i, p in enumerate(widths):
@@ -269,7 +294,7 @@ def double_descent(x, targets, x_test, targets_test, widths, ridges=(0.0,), n_dr
             u, s, vt = u[:, keep], s[keep], vt[keep]
             uty = u.T @ stacked
             for k, lam in enumerate(ridges):
-                w = vt.T @ ((s / (s**2 + lam))[:, None] * uty)   # (p, S·m)
+                w = vt.T @ ((s / (s**2 + lam))[:, None] * uty)  # (p, S·m)
                 fit = (phi @ w).reshape(N, S, m).transpose(1, 0, 2)
                 pred = (phi_test @ w).reshape(len(x_test), S, m).transpose(1, 0, 2)
                 out["train_mse"][:, i, j, k] = np.mean(np.sum((fit - y) ** 2, axis=2), axis=1)
@@ -316,7 +341,7 @@ def digits_data(n_train: int = 200, n_test: int = 500, label_noise: float = 0.2,
         raise ValueError(f"n_train + n_test must be at most {len(x)}, got {n_train + n_test}")
     rng = np.random.default_rng([int(seed), 8])
     order = rng.permutation(len(x))
-    train, test = order[:n_train], order[n_train:n_train + n_test]
+    train, test = order[:n_train], order[n_train : n_train + n_test]
     noisy = labels[train].copy()
     flip = rng.uniform(size=n_train) < label_noise
     noisy[flip] = rng.integers(0, 10, size=int(flip.sum()))
@@ -334,10 +359,13 @@ def run_double_descent(**setup) -> dict:
         raise ValueError(f"unknown setting(s) {sorted(unknown)}; choose from {sorted(DOUBLE_DESCENT)}")
     cfg = {**DOUBLE_DESCENT, **setup}
     x, targets, x_test, targets_test = digits_data(cfg["n_train"], cfg["n_test"], cfg["label_noise"], cfg["seed"])
-    res = double_descent(x, targets, x_test, targets_test, cfg["widths"], cfg["ridges"], cfg["n_draws"],
-                         cfg["seed"], cfg["scale"])
-    out = {"setup": {k: list(v) if isinstance(v, tuple) else v for k, v in cfg.items()},
-           "label_sets": ["clean", "noisy"]}
+    res = double_descent(
+        x, targets, x_test, targets_test, cfg["widths"], cfg["ridges"], cfg["n_draws"], cfg["seed"], cfg["scale"]
+    )
+    out = {
+        "setup": {k: list(v) if isinstance(v, tuple) else v for k, v in cfg.items()},
+        "label_sets": ["clean", "noisy"],
+    }
     for key in ("train_mse", "test_mse", "test_error", "weight_norm"):
         q1, med, q3 = np.percentile(res[key], [25, 50, 75], axis=2)
         out[key] = {"median": med.tolist(), "q1": q1.tolist(), "q3": q3.tolist()}
@@ -350,8 +378,12 @@ def double_descent_results() -> dict:
     from importlib.resources import files
 
     raw = json.loads(files("kan_edu").joinpath(_DD_FILE).read_text(encoding="utf-8"))
-    out = {"setup": raw["setup"], "label_sets": raw["label_sets"],
-           "widths": np.array(raw["setup"]["widths"]), "ridges": np.array(raw["setup"]["ridges"])}
+    out = {
+        "setup": raw["setup"],
+        "label_sets": raw["label_sets"],
+        "widths": np.array(raw["setup"]["widths"]),
+        "ridges": np.array(raw["setup"]["ridges"]),
+    }
     for key in ("train_mse", "test_mse", "test_error", "weight_norm"):
         out[key] = {stat: np.array(v) for stat, v in raw[key].items()}
     return out

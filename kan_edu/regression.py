@@ -14,6 +14,7 @@ equations* (XᵀX) φ = Xᵀy with the design matrix X = [1, x]. This module eva
 grid of parameters at once, from five sums of the data), solves the normal equations, and fits polynomials
 for the first look at under- and overfitting.
 """
+
 from __future__ import annotations
 
 import numpy as np

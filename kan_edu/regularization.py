@@ -17,6 +17,7 @@ flow of the modified loss L + (α/4)|∇L|² more closely than the flow of L its
 :func:`gradient_descent`, :func:`gradient_flow`, :func:`modified_gradient` and a two-parameter toy loss
 :func:`product_loss` whose minima form a curve of sharp and flat points.
 """
+
 from __future__ import annotations
 
 import math
@@ -52,8 +53,7 @@ def _design(phi, y):
 
 
 def _nonneg(name, v):
-    if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) or not math.isfinite(v) \
-            or v < 0:
+    if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) or not math.isfinite(v) or v < 0:
         raise ValueError(f"{name} must be a finite number >= 0, got {v!r}")
     return float(v)
 
@@ -87,7 +87,7 @@ def ridge_path(phi, y, lams, rcond: float = 1e-10):
     phi, y = _design(phi, y)
     lams = [_nonneg("lam", float(v)) for v in np.atleast_1d(lams).tolist()]
     u, s, vt, keep = _svd(phi, rcond)
-    uty = u.T @ y                                                     # (r,) or (r, m)
+    uty = u.T @ y  # (r,) or (r, m)
     out = []
     for lam in lams:
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -113,14 +113,15 @@ def gd_least_squares(phi, y, lr: float, steps, w0=None):
         raise ValueError("steps must be non-negative integers")
     u, s, vt, keep = _svd(phi, 1e-12)
     if lr * s[0] ** 2 >= 1:
-        raise ValueError(f"lr = {lr} is too large: gradient descent diverges unless lr < 1/s_max^2 = "
-                         f"{1 / s[0] ** 2:.4g}")
+        raise ValueError(
+            f"lr = {lr} is too large: gradient descent diverges unless lr < 1/s_max^2 = {1 / s[0] ** 2:.4g}"
+        )
     w0 = np.zeros(phi.shape[1]) if w0 is None else _array("w0", w0, 1)
     if w0.shape != (phi.shape[1],):
         raise ValueError(f"w0 must have shape ({phi.shape[1]},), got {w0.shape}")
     u, s, vt = u[:, keep], s[keep], vt[keep]
     w_star = vt.T @ ((u.T @ y) / s)
-    start = vt @ (w0 - w_star)                                        # coordinates that move
+    start = vt @ (w0 - w_star)  # coordinates that move
     decay = (1.0 - 2.0 * lr * s**2)[None, :] ** steps.astype(float)[:, None]
     return w0 + (vt.T @ ((decay - 1.0) * start).T).T
 

@@ -10,6 +10,7 @@ the hidden units' contributions, the joints, the linear regions of a 2-input net
 of regions D hyperplanes can make (Zaslavsky's count), and a network that interpolates a function with
 evenly spaced hinges (a constructive view of universal approximation).
 """
+
 from __future__ import annotations
 
 import math

@@ -4,6 +4,7 @@ Training in this book is short (seconds on a CPU), so the loop is plain and visi
 generator, take a step per minibatch, record the losses. Progress bars use ``tqdm.auto`` (a widget in a
 notebook, text elsewhere) and can be turned off. Everything runs on the device the model lives on.
 """
+
 from __future__ import annotations
 
 import random
@@ -42,10 +43,22 @@ def _check_data(x: torch.Tensor, y: torch.Tensor, name: str):
         raise ValueError(f"{name}: the inputs contain NaN or inf")
 
 
-def fit(model: torch.nn.Module, loss_fn: Callable, x: torch.Tensor, y: torch.Tensor, *, epochs: int = 10,
-        batch_size: int | None = 64, optimizer: torch.optim.Optimizer | None = None, lr: float = 1e-2,
-        x_test: torch.Tensor | None = None, y_test: torch.Tensor | None = None, seed: int = 0,
-        metric: Callable | None = None, progress: bool = False) -> dict:
+def fit(
+    model: torch.nn.Module,
+    loss_fn: Callable,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    *,
+    epochs: int = 10,
+    batch_size: int | None = 64,
+    optimizer: torch.optim.Optimizer | None = None,
+    lr: float = 1e-2,
+    x_test: torch.Tensor | None = None,
+    y_test: torch.Tensor | None = None,
+    seed: int = 0,
+    metric: Callable | None = None,
+    progress: bool = False,
+) -> dict:
     """Train ``model`` on ``(x, y)`` with minibatches; return a history of per-epoch numbers.
 
     ``optimizer`` defaults to SGD with learning rate ``lr``; ``batch_size=None`` means full batch. The history
@@ -70,7 +83,7 @@ def fit(model: torch.nn.Module, loss_fn: Callable, x: torch.Tensor, y: torch.Ten
         order = torch.randperm(n, generator=gen).to(device)
         losses = []
         for start in range(0, n, bs):
-            idx = order[start:start + bs]
+            idx = order[start : start + bs]
             optimizer.zero_grad()
             loss = loss_fn(model(x[idx]), y[idx])
             loss.backward()

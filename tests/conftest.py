@@ -4,6 +4,7 @@ The book is built once (``make book``, which ``make test`` runs first); tests re
 executing the chapters again. ``KAN_EDU_SITE`` points at another build's html folder. Without a build, the
 book tests skip with a reason, except in CI (``CI=true``), where a missing build is a failure.
 """
+
 from __future__ import annotations
 
 import json

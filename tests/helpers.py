@@ -2,6 +2,7 @@
 
 Tests import these names (``from tests.helpers import ROOT``); fixtures live in ``tests/conftest.py``.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -16,6 +16,7 @@ Each chapter runs on a fresh kernel in a temporary folder with one BLAS/OpenMP t
 longest chapters (by their last recorded time) start first. The cache keeps each chapter's run time, which
 the execution-statistics page and ``benchmarks/chapter_times.py`` report.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -183,9 +184,18 @@ def _run(md_path: str, timeout: int) -> tuple[str, float, str | None]:
     if result.err is not None:
         return md_path, result.time, result.exc_string[-4000:]
     get_cache().cache_notebook_bundle(
-        CacheBundleIn(nb, str(md), data={"execution_seconds": result.time, "executed_at": time.time(),
-                                         "kan_edu_fingerprint": fingerprint(md, code)}),
-        check_validity=False, overwrite=True)
+        CacheBundleIn(
+            nb,
+            str(md),
+            data={
+                "execution_seconds": result.time,
+                "executed_at": time.time(),
+                "kan_edu_fingerprint": fingerprint(md, code),
+            },
+        ),
+        check_validity=False,
+        overwrite=True,
+    )
     return md_path, result.time, None
 
 

@@ -7,6 +7,7 @@ the package module they check (``kan_edu.optim`` -> ``kan_edu.check.optim``), an
 ``__all__`` is re-exported here, found by listing the package, so a chapter simply calls ``check.relu(relu)``
 and a new check module needs no line in this file.
 """
+
 import importlib
 import pkgutil
 

@@ -1,4 +1,5 @@
 """Checks for fitting models (chapter 6): one step of momentum, one step of Adam."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -49,25 +50,44 @@ def momentum_step(fn):
         answer(fn, *args, lr, beta)
         return all(np.array_equal(a, b) for a, b in zip(args, (theta, m, g)))
 
-    return run("momentum_step", [
-        ("the function returns a pair (new theta, new m), each of the shape of theta",
-         lambda: _arrays(_call(fn, theta, m, g, lr, beta), 2, theta.shape),
-         "return theta_new, m_new."),
-        ("with beta = 0 it is plain gradient descent, and m becomes the gradient",
-         lambda: close(_call(fn, theta, m, g, lr, 0.0)[0], theta - lr * g)
-         and close(_call(fn, theta, m, g, lr, 0.0)[1], g),
-         "with beta = 0 the moving average keeps only the newest gradient."),
-        ("the new m is the moving average of the old m and the gradient",
-         lambda: close(_call(fn, theta, m, g, lr, beta)[1], ref(theta, m, g, lr, beta)[1]),
-         "weight the old m by beta and the gradient by (1 - beta)."),
-        ("the step uses the updated m",
-         lambda: close(_call(fn, theta, m, g, lr, beta)[0], ref(theta, m, g, lr, beta)[0]),
-         "first update m, then move theta against the new m, scaled by the learning rate."),
-        ("the inputs are left unchanged (no in-place updates)", leaves_inputs,
-         "build new arrays (m = beta * m + ...) instead of writing into the arguments (m *= beta)."),
-        ("25 steps on a quadratic bowl follow the reference trajectory", follows_reference,
-         "the step must work for any number of parameters and any lr and beta."),
-    ])
+    return run(
+        "momentum_step",
+        [
+            (
+                "the function returns a pair (new theta, new m), each of the shape of theta",
+                lambda: _arrays(_call(fn, theta, m, g, lr, beta), 2, theta.shape),
+                "return theta_new, m_new.",
+            ),
+            (
+                "with beta = 0 it is plain gradient descent, and m becomes the gradient",
+                lambda: (
+                    close(_call(fn, theta, m, g, lr, 0.0)[0], theta - lr * g)
+                    and close(_call(fn, theta, m, g, lr, 0.0)[1], g)
+                ),
+                "with beta = 0 the moving average keeps only the newest gradient.",
+            ),
+            (
+                "the new m is the moving average of the old m and the gradient",
+                lambda: close(_call(fn, theta, m, g, lr, beta)[1], ref(theta, m, g, lr, beta)[1]),
+                "weight the old m by beta and the gradient by (1 - beta).",
+            ),
+            (
+                "the step uses the updated m",
+                lambda: close(_call(fn, theta, m, g, lr, beta)[0], ref(theta, m, g, lr, beta)[0]),
+                "first update m, then move theta against the new m, scaled by the learning rate.",
+            ),
+            (
+                "the inputs are left unchanged (no in-place updates)",
+                leaves_inputs,
+                "build new arrays (m = beta * m + ...) instead of writing into the arguments (m *= beta).",
+            ),
+            (
+                "25 steps on a quadratic bowl follow the reference trajectory",
+                follows_reference,
+                "the step must work for any number of parameters and any lr and beta.",
+            ),
+        ],
+    )
 
 
 def adam_step(fn):
@@ -101,24 +121,43 @@ def adam_step(fn):
             th, mm, vv = step(th, mm, vv, A @ th, t, 0.1, 0.9, 0.999, 1e-8)
         return th
 
-    return run("adam_step", [
-        ("the function returns three arrays (theta, m, v) of the shape of theta",
-         lambda: _arrays(_call(fn, theta, m, v, g, 3, *hyper.values()), 3, theta.shape),
-         "return theta_new, m_new, v_new."),
-        ("m is the moving average of the gradients with weight beta1",
-         lambda: same(1, theta, m, v, g, 3, **hyper), "m_new = beta1 * m + (1 - beta1) * grad."),
-        ("v is the moving average of the squared gradients with weight beta2",
-         lambda: same(2, theta, m, v, g, 3, **hyper), "v averages grad ** 2, element by element."),
-        ("the very first step (t = 1, m = v = 0) moves every parameter by lr, against the gradient's sign",
-         first_step,
-         "correct m and v for their start at zero before using them (bias correction, with t counting from 1)."),
-        ("theta moves by lr * m_hat / (sqrt(v_hat) + eps) at a later step",
-         lambda: same(0, theta, m, v, g, 3, **hyper) and same(0, theta, m, v, g, 7, **hyper),
-         "use the corrected m_hat and v_hat, and the step number t in the powers beta ** t."),
-        ("eps is added after the square root",
-         lambda: same(0, theta, m, 1e-6 * v, 1e-3 * g, 2, lr=0.05, beta1=0.8, beta2=0.95, eps=1e-2),
-         "the denominator is sqrt(v_hat) + eps, not sqrt(v_hat + eps)."),
-        ("30 steps on an ill-conditioned quadratic follow the reference trajectory",
-         lambda: close(trajectory(student), trajectory(ref), rtol=1e-8, atol=1e-10),
-         "pass t = 1, 2, 3, ... and carry m and v from one step to the next."),
-    ])
+    return run(
+        "adam_step",
+        [
+            (
+                "the function returns three arrays (theta, m, v) of the shape of theta",
+                lambda: _arrays(_call(fn, theta, m, v, g, 3, *hyper.values()), 3, theta.shape),
+                "return theta_new, m_new, v_new.",
+            ),
+            (
+                "m is the moving average of the gradients with weight beta1",
+                lambda: same(1, theta, m, v, g, 3, **hyper),
+                "m_new = beta1 * m + (1 - beta1) * grad.",
+            ),
+            (
+                "v is the moving average of the squared gradients with weight beta2",
+                lambda: same(2, theta, m, v, g, 3, **hyper),
+                "v averages grad ** 2, element by element.",
+            ),
+            (
+                "the very first step (t = 1, m = v = 0) moves every parameter by lr, against the gradient's sign",
+                first_step,
+                "correct m and v for their start at zero before using them (bias correction, with t counting from 1).",
+            ),
+            (
+                "theta moves by lr * m_hat / (sqrt(v_hat) + eps) at a later step",
+                lambda: same(0, theta, m, v, g, 3, **hyper) and same(0, theta, m, v, g, 7, **hyper),
+                "use the corrected m_hat and v_hat, and the step number t in the powers beta ** t.",
+            ),
+            (
+                "eps is added after the square root",
+                lambda: same(0, theta, m, 1e-6 * v, 1e-3 * g, 2, lr=0.05, beta1=0.8, beta2=0.95, eps=1e-2),
+                "the denominator is sqrt(v_hat) + eps, not sqrt(v_hat + eps).",
+            ),
+            (
+                "30 steps on an ill-conditioned quadratic follow the reference trajectory",
+                lambda: close(trajectory(student), trajectory(ref), rtol=1e-8, atol=1e-10),
+                "pass t = 1, 2, 3, ... and carry m and v from one step to the next.",
+            ),
+        ],
+    )

@@ -1,5 +1,6 @@
 """The checks of kan_edu.check.backprop (chapter 7) pass the reference answers, fail wrong ones, never raise,
 never tell."""
+
 import numpy as np
 import pytest
 
@@ -35,21 +36,40 @@ def toy_mean_not_sum(x, y, phi):
     return toy_right(x, y, phi) / np.size(x)
 
 
-@pytest.mark.parametrize("checker, right, wrongs", [
-    (check.toy_backward, toy_right,
-     [toy_wrong_sin, toy_wrong_tanh, toy_mean_not_sum, lambda x, y, phi: toy_right(x, y, phi)[:5],
-      lambda x, y, phi: ...]),
-    (check.leaky_he_variance, lambda D, a: 2 / (D * (1 + a * a)),
-     [lambda D, a: 2 / D, lambda D, a: 1 / D, lambda D, a: 2 / (D * (1 + a)), lambda D, a: -1.0,
-      lambda D, a: ..., lambda D, a: 2 / (1 + a * a)]),
-])
+@pytest.mark.parametrize(
+    "checker, right, wrongs",
+    [
+        (
+            check.toy_backward,
+            toy_right,
+            [
+                toy_wrong_sin,
+                toy_wrong_tanh,
+                toy_mean_not_sum,
+                lambda x, y, phi: toy_right(x, y, phi)[:5],
+                lambda x, y, phi: ...,
+            ],
+        ),
+        (
+            check.leaky_he_variance,
+            lambda D, a: 2 / (D * (1 + a * a)),
+            [
+                lambda D, a: 2 / D,
+                lambda D, a: 1 / D,
+                lambda D, a: 2 / (D * (1 + a)),
+                lambda D, a: -1.0,
+                lambda D, a: ...,
+                lambda D, a: 2 / (1 + a * a),
+            ],
+        ),
+    ],
+)
 def test_gradient_checks(checker, right, wrongs, capsys):
     assert_check(checker, right, wrongs, ["1 + a * a", "(1 - h1", "np.cos(z1)"], capsys)
 
 
 def test_placeholder_says_not_answered(capsys):
-    def placeholder(*args):
-        ...  # your code here
+    def placeholder(*args): ...  # your code here
 
     assert not check.toy_backward(placeholder)
     assert not check.leaky_he_variance(placeholder)

@@ -1,9 +1,10 @@
 """The deep-network chapter's checks pass the reference answers, fail wrong ones, never raise, never tell."""
+
 import numpy as np
 import pytest
 
-from tests.helpers import assert_check
 from kan_edu import check, deep
+from tests.helpers import assert_check
 
 
 def chapter_forward(x, weights, biases):
@@ -65,16 +66,40 @@ def absolute_tolerance(y):
     return int((change & ~np.concatenate([[False], change[:-1]])).sum()) + 1
 
 
-@pytest.mark.parametrize("checker, rights, wrongs, secrets", [
-    (check.deep_network, [chapter_forward, deep.forward],
-     [relu_on_output, no_biases, no_activation, first_hidden_only, untransposed,
-      lambda x, w, b: ..., lambda x, w, b: 1 / 0, None],
-     ["np.maximum(", "zip(weights[:-1]", "weights[-1].T"]),
-    (check.count_linear_regions, [chapter_count, deep.count_regions_grid],
-     [every_kink, exact_compare, absolute_tolerance, lambda y: chapter_count(y) - 1, lambda y: len(y),
-      lambda y: ..., lambda y: 1 / 0],
-     ["run_starts", "np.diff(np.diff", "& ~"]),
-])
+@pytest.mark.parametrize(
+    "checker, rights, wrongs, secrets",
+    [
+        (
+            check.deep_network,
+            [chapter_forward, deep.forward],
+            [
+                relu_on_output,
+                no_biases,
+                no_activation,
+                first_hidden_only,
+                untransposed,
+                lambda x, w, b: ...,
+                lambda x, w, b: 1 / 0,
+                None,
+            ],
+            ["np.maximum(", "zip(weights[:-1]", "weights[-1].T"],
+        ),
+        (
+            check.count_linear_regions,
+            [chapter_count, deep.count_regions_grid],
+            [
+                every_kink,
+                exact_compare,
+                absolute_tolerance,
+                lambda y: chapter_count(y) - 1,
+                lambda y: len(y),
+                lambda y: ...,
+                lambda y: 1 / 0,
+            ],
+            ["run_starts", "np.diff(np.diff", "& ~"],
+        ),
+    ],
+)
 def test_checks(checker, rights, wrongs, secrets, capsys):
     for right in rights:
         assert_check(checker, right, wrongs, secrets, capsys)
@@ -84,7 +109,10 @@ def test_the_chapter_solutions_are_the_ones_tested():
     from tests.helpers import ROOT
 
     text = (ROOT / "book" / "04-deep-networks.md").read_text(encoding="utf-8")
-    for line in ("h = np.maximum(b + h @ W.T, 0.0)", "return biases[-1] + h @ weights[-1].T",
-                 "change = np.abs(np.diff(slopes)) > 1e-6 * np.abs(slopes).max()",
-                 "run_starts = change & ~np.concatenate([[False], change[:-1]])"):
+    for line in (
+        "h = np.maximum(b + h @ W.T, 0.0)",
+        "return biases[-1] + h @ weights[-1].T",
+        "change = np.abs(np.diff(slopes)) > 1e-6 * np.abs(slopes).max()",
+        "run_starts = change & ~np.concatenate([[False], change[:-1]])",
+    ):
         assert line in text

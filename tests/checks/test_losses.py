@@ -1,5 +1,6 @@
 """The checks of kan_edu.check.losses (chapters 1 and 5): right answers pass, wrong ones fail with a hint and no
 exception, placeholders say "not answered", and the reference answer is never printed."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -25,21 +26,29 @@ def naive_ce(labels, logits):  # right formula, but overflows on huge logits
 
 
 CASES = [
-    (check.gaussian_nll, right_gauss, [
-        lambda y, m, s: np.sum(0.5 * ((y - m) / s) ** 2),
-        lambda y, m, s: np.sum(0.5 * ((y - m) / s) ** 2 + np.log(s)),
-        lambda y, m, s: np.sum(0.5 * (y - m) ** 2 / s + np.log(s) + 0.5 * np.log(2 * np.pi)),
-        lambda y, m, s: np.sum((y - m) ** 2 + 0.5 * np.log(2 * np.pi)),
-        lambda y, m, s: 0.5 * ((y - m) / s) ** 2 + np.log(s) + 0.5 * np.log(2 * np.pi),
-        lambda y, m, s: ...,
-    ]),
-    (check.softmax_cross_entropy, right_ce, [
-        naive_ce,
-        lambda lab, z: np.sum(-z[np.arange(len(lab)), lab]),
-        lambda lab, z: np.sum(logsumexp(z, axis=0)[lab] - z[np.arange(len(lab)), lab]),
-        lambda lab, z: np.mean(logsumexp(z, axis=1) - z[np.arange(len(lab)), lab]),
-        lambda lab, z: ...,
-    ]),
+    (
+        check.gaussian_nll,
+        right_gauss,
+        [
+            lambda y, m, s: np.sum(0.5 * ((y - m) / s) ** 2),
+            lambda y, m, s: np.sum(0.5 * ((y - m) / s) ** 2 + np.log(s)),
+            lambda y, m, s: np.sum(0.5 * (y - m) ** 2 / s + np.log(s) + 0.5 * np.log(2 * np.pi)),
+            lambda y, m, s: np.sum((y - m) ** 2 + 0.5 * np.log(2 * np.pi)),
+            lambda y, m, s: 0.5 * ((y - m) / s) ** 2 + np.log(s) + 0.5 * np.log(2 * np.pi),
+            lambda y, m, s: ...,
+        ],
+    ),
+    (
+        check.softmax_cross_entropy,
+        right_ce,
+        [
+            naive_ce,
+            lambda lab, z: np.sum(-z[np.arange(len(lab)), lab]),
+            lambda lab, z: np.sum(logsumexp(z, axis=0)[lab] - z[np.arange(len(lab)), lab]),
+            lambda lab, z: np.mean(logsumexp(z, axis=1) - z[np.arange(len(lab)), lab]),
+            lambda lab, z: ...,
+        ],
+    ),
 ]
 
 
@@ -59,10 +68,17 @@ def test_wrong_answers_get_a_hint_and_placeholders_not_answered(checker, right, 
         probe = None
         if wrong is not None:
             try:
-                probe = wrong(*([np.arange(2.0)] * 2 if checker is check.fit_line else
-                                [np.zeros(1), np.zeros((1, 2))] if checker is check.softmax_cross_entropy else
-                                [np.zeros(1), np.zeros(1), 1.0] if checker is check.gaussian_nll else
-                                [0.0, 0.0, np.zeros(1), np.zeros(1)]))
+                probe = wrong(
+                    *(
+                        [np.arange(2.0)] * 2
+                        if checker is check.fit_line
+                        else [np.zeros(1), np.zeros((1, 2))]
+                        if checker is check.softmax_cross_entropy
+                        else [np.zeros(1), np.zeros(1), 1.0]
+                        if checker is check.gaussian_nll
+                        else [0.0, 0.0, np.zeros(1), np.zeros(1)]
+                    )
+                )
             except Exception:
                 probe = "raised"
         if wrong is None or probe is Ellipsis:
@@ -73,10 +89,13 @@ def test_wrong_answers_get_a_hint_and_placeholders_not_answered(checker, right, 
 
 def test_alternative_correct_answers_pass(capsys):
     import torch
+
     assert check.softmax_cross_entropy(
-        lambda lab, z: torch.nn.functional.cross_entropy(torch.tensor(z), torch.tensor(lab), reduction="sum"))
-    assert check.gaussian_nll(lambda y, m, s: -np.sum(np.log(np.exp(-(y - m) ** 2 / (2 * s**2))
-                                                             / np.sqrt(2 * np.pi * s**2))))
+        lambda lab, z: torch.nn.functional.cross_entropy(torch.tensor(z), torch.tensor(lab), reduction="sum")
+    )
+    assert check.gaussian_nll(
+        lambda y, m, s: -np.sum(np.log(np.exp(-((y - m) ** 2) / (2 * s**2)) / np.sqrt(2 * np.pi * s**2)))
+    )
     capsys.readouterr()
 
 

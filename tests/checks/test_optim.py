@@ -1,5 +1,6 @@
 """The checks of kan_edu.check.optim (chapter 6) pass the reference answers, fail wrong ones, never raise, never
 tell."""
+
 import numpy as np
 import pytest
 
@@ -59,20 +60,34 @@ def adam_t_off_by_one(theta, m, v, grad, t, lr, beta1, beta2, eps):
     return adam_right(theta, m, v, grad, t + 1, lr, beta1, beta2, eps)
 
 
-@pytest.mark.parametrize("checker, right, wrongs", [
-    (check.momentum_step, momentum_right,
-     [momentum_torch_form, momentum_old_m, momentum_in_place, lambda *a: ..., lambda *a: a[0] - a[3] * a[2]]),
-    (check.adam_step, adam_right,
-     [adam_no_correction, adam_eps_inside, adam_abs_not_square, adam_t_off_by_one, lambda *a: ...,
-      lambda *a: (a[0] - a[5] * np.sign(a[3]), a[1], a[2])]),
-])
+@pytest.mark.parametrize(
+    "checker, right, wrongs",
+    [
+        (
+            check.momentum_step,
+            momentum_right,
+            [momentum_torch_form, momentum_old_m, momentum_in_place, lambda *a: ..., lambda *a: a[0] - a[3] * a[2]],
+        ),
+        (
+            check.adam_step,
+            adam_right,
+            [
+                adam_no_correction,
+                adam_eps_inside,
+                adam_abs_not_square,
+                adam_t_off_by_one,
+                lambda *a: ...,
+                lambda *a: (a[0] - a[5] * np.sign(a[3]), a[1], a[2]),
+            ],
+        ),
+    ],
+)
 def test_fitting_checks(checker, right, wrongs, capsys):
     assert_check(checker, right, wrongs, ["(1 - beta) * grad", "beta1 ** t)", "array("], capsys)
 
 
 def test_placeholder_says_not_answered(capsys):
-    def placeholder(*args):
-        ...  # your code here
+    def placeholder(*args): ...  # your code here
 
     assert not check.momentum_step(placeholder)
     assert not check.adam_step(placeholder)

@@ -1,5 +1,6 @@
 """The checks of kan_edu.check.performance (chapter 8) pass the reference answers, fail wrong ones, never raise,
 never tell."""
+
 import numpy as np
 import pytest
 
@@ -12,25 +13,42 @@ def bias_variance_right(preds, f):
     return np.mean((mean - f) ** 2), np.mean(preds.var(axis=0))
 
 
-@pytest.mark.parametrize("checker, right, wrongs, secrets", [
-    (check.bias_variance, bias_variance_right,
-     [lambda p, f: ..., lambda p, f: (np.mean((p.mean(0) - f) ** 2), np.mean(p.var(axis=0, ddof=1))),
-      lambda p, f: (np.mean(np.abs(p.mean(0) - f)), np.mean(p.var(0))),
-      lambda p, f: (np.mean((p - f) ** 2), 0.0), lambda p, f: np.mean((p - f) ** 2),
-      lambda p, f: (np.mean(p.var(0)), np.mean((p.mean(0) - f) ** 2))],
-     ["var(axis=0", "mean(axis=0"]),
-    (check.shell_fraction, lambda d, e: 1 - (1 - e) ** d,
-     [lambda d, e: ..., lambda d, e: e ** d, lambda d, e: (1 - e) ** d, lambda d, e: d * e,
-      lambda d, e: 1 - (1 - e) ** (d - 1)],
-     ["(1 - e)", "** d"]),
-])
+@pytest.mark.parametrize(
+    "checker, right, wrongs, secrets",
+    [
+        (
+            check.bias_variance,
+            bias_variance_right,
+            [
+                lambda p, f: ...,
+                lambda p, f: (np.mean((p.mean(0) - f) ** 2), np.mean(p.var(axis=0, ddof=1))),
+                lambda p, f: (np.mean(np.abs(p.mean(0) - f)), np.mean(p.var(0))),
+                lambda p, f: (np.mean((p - f) ** 2), 0.0),
+                lambda p, f: np.mean((p - f) ** 2),
+                lambda p, f: (np.mean(p.var(0)), np.mean((p.mean(0) - f) ** 2)),
+            ],
+            ["var(axis=0", "mean(axis=0"],
+        ),
+        (
+            check.shell_fraction,
+            lambda d, e: 1 - (1 - e) ** d,
+            [
+                lambda d, e: ...,
+                lambda d, e: e**d,
+                lambda d, e: (1 - e) ** d,
+                lambda d, e: d * e,
+                lambda d, e: 1 - (1 - e) ** (d - 1),
+            ],
+            ["(1 - e)", "** d"],
+        ),
+    ],
+)
 def test_performance_checks(checker, right, wrongs, secrets, capsys):
     assert_check(checker, right, wrongs, secrets, capsys)
 
 
 def test_placeholders_are_not_answered_yet(capsys):
-    def placeholder(*args):
-        ...
+    def placeholder(*args): ...
 
     for checker in (check.bias_variance, check.shell_fraction):
         assert not checker(placeholder)

@@ -1,5 +1,6 @@
 """The checks of kan_edu.check.regression (chapter 2): right answers pass, wrong ones fail with a hint and no
 exception, placeholders say "not answered", and the reference answer is never printed."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -25,21 +26,29 @@ def normal_equations_fit(x, y):  # also correct (solve, not invert), and fine fo
 
 
 CASES = [
-    (check.least_squares_loss, right_loss, [
-        lambda a, b, x, y: np.mean((a + b * x - y) ** 2),
-        lambda a, b, x, y: np.sum(np.abs(a + b * x - y)),
-        lambda a, b, x, y: (a + b * x - y) ** 2,
-        lambda a, b, x, y: np.sum((b + a * x - y) ** 2),
-        lambda a, b, x, y: ...,
-        lambda a, b, x, y: undefined_name,  # noqa: F821  (raises NameError inside the student's code)
-    ]),
-    (check.fit_line, right_fit, [
-        lambda x, y: right_fit(x, y)[::-1],
-        lambda x, y: (y.mean(), 0.0),
-        lambda x, y: (0.0, (x @ y) / (x @ x)),
-        lambda x, y: ...,
-        None,
-    ]),
+    (
+        check.least_squares_loss,
+        right_loss,
+        [
+            lambda a, b, x, y: np.mean((a + b * x - y) ** 2),
+            lambda a, b, x, y: np.sum(np.abs(a + b * x - y)),
+            lambda a, b, x, y: (a + b * x - y) ** 2,
+            lambda a, b, x, y: np.sum((b + a * x - y) ** 2),
+            lambda a, b, x, y: ...,
+            lambda a, b, x, y: undefined_name,  # noqa: F821  (raises NameError inside the student's code)
+        ],
+    ),
+    (
+        check.fit_line,
+        right_fit,
+        [
+            lambda x, y: right_fit(x, y)[::-1],
+            lambda x, y: (y.mean(), 0.0),
+            lambda x, y: (0.0, (x @ y) / (x @ x)),
+            lambda x, y: ...,
+            None,
+        ],
+    ),
 ]
 
 
@@ -59,10 +68,17 @@ def test_wrong_answers_get_a_hint_and_placeholders_not_answered(checker, right, 
         probe = None
         if wrong is not None:
             try:
-                probe = wrong(*([np.arange(2.0)] * 2 if checker is check.fit_line else
-                                [np.zeros(1), np.zeros((1, 2))] if checker is check.softmax_cross_entropy else
-                                [np.zeros(1), np.zeros(1), 1.0] if checker is check.gaussian_nll else
-                                [0.0, 0.0, np.zeros(1), np.zeros(1)]))
+                probe = wrong(
+                    *(
+                        [np.arange(2.0)] * 2
+                        if checker is check.fit_line
+                        else [np.zeros(1), np.zeros((1, 2))]
+                        if checker is check.softmax_cross_entropy
+                        else [np.zeros(1), np.zeros(1), 1.0]
+                        if checker is check.gaussian_nll
+                        else [0.0, 0.0, np.zeros(1), np.zeros(1)]
+                    )
+                )
             except Exception:
                 probe = "raised"
         if wrong is None or probe is Ellipsis:

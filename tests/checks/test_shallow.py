@@ -1,4 +1,5 @@
 """The checks of kan_edu.check.shallow (chapter 3) pass right answers, fail wrong ones, never raise, never tell."""
+
 import numpy as np
 import pytest
 
@@ -9,14 +10,26 @@ def right_network(x, t0, t1, phi):
     return phi[0] + np.maximum(t0 + np.outer(x, t1), 0) @ phi[1:]
 
 
-@pytest.mark.parametrize("checker, right, wrongs", [
-    (check.relu, lambda z: np.maximum(z, 0), [lambda z: z, lambda z: np.abs(z), lambda z: ..., None,
-                                              lambda z: 1 / 0]),
-    (check.shallow_network, right_network, [lambda x, a, b, p: right_network(x, a, b, p) + 1,
-                                            lambda x, a, b, p: np.maximum(a + np.outer(x, b), 0) @ p[1:],
-                                            lambda x, a, b, p: ...]),
-    (check.region_count, shallow.max_regions, [lambda D, Di: D + 1, lambda D, Di: 2**D, lambda D, Di: ...]),
-])
+@pytest.mark.parametrize(
+    "checker, right, wrongs",
+    [
+        (
+            check.relu,
+            lambda z: np.maximum(z, 0),
+            [lambda z: z, lambda z: np.abs(z), lambda z: ..., None, lambda z: 1 / 0],
+        ),
+        (
+            check.shallow_network,
+            right_network,
+            [
+                lambda x, a, b, p: right_network(x, a, b, p) + 1,
+                lambda x, a, b, p: np.maximum(a + np.outer(x, b), 0) @ p[1:],
+                lambda x, a, b, p: ...,
+            ],
+        ),
+        (check.region_count, shallow.max_regions, [lambda D, Di: D + 1, lambda D, Di: 2**D, lambda D, Di: ...]),
+    ],
+)
 def test_checks_pass_right_fail_wrong_never_raise_never_tell(checker, right, wrongs, capsys):
     assert checker(right)
     assert "\u2714" in capsys.readouterr().out

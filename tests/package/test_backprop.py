@@ -1,4 +1,5 @@
 """kan_edu.backprop against finite differences, torch autograd, and the variance recursion of ReLU layers."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -118,19 +119,22 @@ def test_layer_statistics_scale_exactly_with_sigma():
     assert np.allclose(b["backward"] / a["backward"], 4.0 ** (11 - k))
 
 
-@pytest.mark.parametrize("call, match", [
-    (lambda: bp.toy_forward(1.0, 2.0, np.ones(5)), "6 parameters"),
-    (lambda: bp.toy_forward([1.0, 2.0], [1.0], np.ones(6)), "same length"),
-    (lambda: bp.toy_backward(np.nan, 0.0, np.ones(6)), "NaN"),
-    (lambda: bp.finite_difference_gradient(np.sum, np.ones(2), h=0), "h must"),
-    (lambda: bp.he_variance(0), "fan_in"),
-    (lambda: bp.relu_net_init([4], 0.1), "widths"),
-    (lambda: bp.relu_net_init([4, 3, 2], [0.1, 0.1, 0.1]), "sigma2"),
-    (lambda: bp.relu_net_forward(bp.relu_net_init([4, 2], 0.1), np.ones((3, 5))), "features"),
-    (lambda: bp.relu_net_forward(bp.relu_net_init([4, 2], 0.1), np.ones(4)), "batch"),
-    (lambda: bp.mse_loss(np.ones((2, 1)), np.ones((2, 2))), "same shape"),
-    (lambda: bp.layer_statistics(-1.0), "sigma2"),
-])
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: bp.toy_forward(1.0, 2.0, np.ones(5)), "6 parameters"),
+        (lambda: bp.toy_forward([1.0, 2.0], [1.0], np.ones(6)), "same length"),
+        (lambda: bp.toy_backward(np.nan, 0.0, np.ones(6)), "NaN"),
+        (lambda: bp.finite_difference_gradient(np.sum, np.ones(2), h=0), "h must"),
+        (lambda: bp.he_variance(0), "fan_in"),
+        (lambda: bp.relu_net_init([4], 0.1), "widths"),
+        (lambda: bp.relu_net_init([4, 3, 2], [0.1, 0.1, 0.1]), "sigma2"),
+        (lambda: bp.relu_net_forward(bp.relu_net_init([4, 2], 0.1), np.ones((3, 5))), "features"),
+        (lambda: bp.relu_net_forward(bp.relu_net_init([4, 2], 0.1), np.ones(4)), "batch"),
+        (lambda: bp.mse_loss(np.ones((2, 1)), np.ones((2, 2))), "same shape"),
+        (lambda: bp.layer_statistics(-1.0), "sigma2"),
+    ],
+)
 def test_invalid_inputs_raise_clear_errors(call, match):
     with pytest.raises(ValueError, match=match):
         call()

@@ -1,4 +1,5 @@
 """kan_edu.data: the procedural function data sets and the shipped knot sample."""
+
 from __future__ import annotations
 
 import subprocess
@@ -8,8 +9,8 @@ import numpy as np
 import pytest
 import torch
 
-from tests.helpers import ROOT
 from kan_edu.data import KNOT_FEATURES, knots, make_function_dataset
+from tests.helpers import ROOT
 
 
 def test_function_dataset_is_seeded_and_labelled():
@@ -47,6 +48,10 @@ def test_knot_features_select_columns():
 def test_knot_rows_reproduce_from_snappy():
     """Where snappy is installed (an optional 300 MB dependency), recompute shipped rows from the census."""
     pytest.importorskip("snappy", reason="snappy is not installed; experiments/make_knot_data.py says how")
-    result = subprocess.run([sys.executable, str(ROOT / "experiments" / "make_knot_data.py"), "--check", "10"],
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "experiments" / "make_knot_data.py"), "--check", "10"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -1,4 +1,5 @@
 """kan_edu.deep against independent references: torch, closed forms, brute-force sampling."""
+
 from __future__ import annotations
 
 import math
@@ -75,14 +76,14 @@ def test_tent_map_composition_has_two_to_the_k_regions(k):
     weights, biases = deep.sawtooth_network(2, k)
     x = np.linspace(0, 1, 4097)
     assert np.allclose(deep.forward(x, weights, biases), tent_iterate(x, k), atol=1e-9)
-    assert deep.count_regions_1d(weights, biases, 0, 1) == 2 ** k
+    assert deep.count_regions_1d(weights, biases, 0, 1) == 2**k
     if k <= 5:
-        assert deep.count_regions_grid(deep.forward(np.linspace(0, 1, 100_003), weights, biases)) == 2 ** k
+        assert deep.count_regions_grid(deep.forward(np.linspace(0, 1, 100_003), weights, biases)) == 2**k
 
 
 @pytest.mark.parametrize("D, K", [(1, 3), (2, 4), (3, 3), (4, 2), (5, 3), (6, 1)])
 def test_constructions_reach_their_closed_forms(D, K):
-    assert deep.count_regions_1d(*deep.sawtooth_network(D, K), 0, 1) == D ** K
+    assert deep.count_regions_1d(*deep.sawtooth_network(D, K), 0, 1) == D**K
     folded = deep.count_regions_1d(*deep.folding_network(D, K), 0, 1)
     assert folded == D ** (K - 1) * (D + 1) <= deep.max_regions_deep(D, K)
     # the grid count, with no knowledge of the network, agrees
@@ -140,7 +141,7 @@ def test_two_networks_of_three_units_can_make_sixteen_pieces():
     j = np.array([-0.7, -0.2, 0.4])
     s = np.array([2 / 0.3, -2 / 0.5, 2 / 0.6, -2 / 0.6])
     net1 = (np.array([-j[0], -j[1], j[2]]), np.array([1.0, 1.0, -1.0]), np.r_[0.0, np.diff(s)])
-    net1[2][0] = -1 - net1[2][3] * (j[2] + 1)          # y(-1) = -1
+    net1[2][0] = -1 - net1[2][3] * (j[2] + 1)  # y(-1) = -1
     x = np.array([-1, *j, 1])
     assert np.allclose(shallow.shallow_1d(x, *net1)[0], [-1, 1, -1, 1, -1])
     net2 = (np.array([0.5, -0.1, 0.6]), np.array([1.0, 1.0, -1.0]), np.array([1.4, -3.0, 4.0, -1.0]))
@@ -151,8 +152,8 @@ def test_count_regions_grid_on_known_functions():
     x = np.linspace(0, 1, 1001)
     assert deep.count_regions_grid(0.3 * x - 2) == 1
     assert deep.count_regions_grid(np.zeros_like(x)) == 1
-    assert deep.count_regions_grid(np.abs(x - 0.5)) == 2           # joint on a grid point
-    assert deep.count_regions_grid(np.abs(x - 0.50037)) == 2       # joint inside a cell
+    assert deep.count_regions_grid(np.abs(x - 0.5)) == 2  # joint on a grid point
+    assert deep.count_regions_grid(np.abs(x - 0.50037)) == 2  # joint inside a cell
     knots = np.array([0, 0.1003, 0.25, 0.4, 0.71, 0.9, 1.0])
     values = np.array([0, 1, -1, 2, 2.5, -3, 0.0])
     for scale in (1e-3, 1, 1e4):
@@ -163,36 +164,39 @@ def test_bound_and_random_networks():
     assert deep.max_regions_deep(3, 4) == 256 and deep.max_regions_deep(7, 1) == shallow.max_regions(7, 1)
     for seed in range(5):
         w, b = deep.random_network([1, 3, 3, 3, 1], seed=seed)
-        assert deep.count_regions_1d(w, b, -100, 100) <= 4 ** 3
+        assert deep.count_regions_1d(w, b, -100, 100) <= 4**3
 
 
-@pytest.mark.parametrize("call", [
-    lambda: deep.forward(np.zeros((4, 2)), [np.zeros((3, 1))], [np.zeros(3)]),            # wrong input width
-    lambda: deep.forward(np.zeros(4), [np.zeros((3, 1)), np.zeros((1, 2))], [np.zeros(3), np.zeros(1)]),
-    lambda: deep.forward(np.zeros(4), [np.zeros((3, 1))], [np.zeros(2)]),                  # bias length
-    lambda: deep.forward(np.zeros(4), [np.zeros((3, 1))], []),                             # one bias missing
-    lambda: deep.forward(np.zeros(4), [], []),
-    lambda: deep.forward(np.array([0.0, np.nan]), [np.ones((1, 1))], [np.zeros(1)]),
-    lambda: deep.forward(np.zeros(4), [np.full((1, 1), np.inf)], [np.zeros(1)]),
-    lambda: deep.forward(np.zeros(4), [np.ones((1, 1))], [np.zeros(1)], act="swoosh"),
-    lambda: deep.forward(np.zeros(4), np.ones((1, 1, 1)), np.zeros((1, 1))),
-    lambda: deep.pieces_1d([np.ones((2, 2)), np.ones((1, 2))], [np.zeros(2), np.zeros(1)]),   # two inputs
-    lambda: deep.pieces_1d(*deep.random_network([1, 2, 1]), lo=1, hi=1),
-    lambda: deep.pieces_1d(*deep.random_network([1, 2, 1]), act="tanh"),
-    lambda: deep.count_regions_grid([0.0, 1.0]),
-    lambda: deep.count_regions_grid(np.ones((3, 3))),
-    lambda: deep.count_regions_grid([0.0, np.nan, 1.0, 2.0]),
-    lambda: deep.random_network([3]),
-    lambda: deep.random_network([1, 0, 1]),
-    lambda: deep.n_parameters([2, -1]),
-    lambda: deep.max_regions_deep(0, 2),
-    lambda: deep.sawtooth_network(2, 0),
-    lambda: deep.folding_network(1.5, 2),
-    lambda: deep.compose(),
-    lambda: deep.compose(np.sin, 3),
-    lambda: deep.compose_shallow((np.zeros(2), np.zeros(2), np.zeros(2)), (np.zeros(1), np.zeros(1), np.zeros(2))),
-    lambda: deep.compose_shallow(np.zeros(3), (np.zeros(1), np.zeros(1), np.zeros(2))),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: deep.forward(np.zeros((4, 2)), [np.zeros((3, 1))], [np.zeros(3)]),  # wrong input width
+        lambda: deep.forward(np.zeros(4), [np.zeros((3, 1)), np.zeros((1, 2))], [np.zeros(3), np.zeros(1)]),
+        lambda: deep.forward(np.zeros(4), [np.zeros((3, 1))], [np.zeros(2)]),  # bias length
+        lambda: deep.forward(np.zeros(4), [np.zeros((3, 1))], []),  # one bias missing
+        lambda: deep.forward(np.zeros(4), [], []),
+        lambda: deep.forward(np.array([0.0, np.nan]), [np.ones((1, 1))], [np.zeros(1)]),
+        lambda: deep.forward(np.zeros(4), [np.full((1, 1), np.inf)], [np.zeros(1)]),
+        lambda: deep.forward(np.zeros(4), [np.ones((1, 1))], [np.zeros(1)], act="swoosh"),
+        lambda: deep.forward(np.zeros(4), np.ones((1, 1, 1)), np.zeros((1, 1))),
+        lambda: deep.pieces_1d([np.ones((2, 2)), np.ones((1, 2))], [np.zeros(2), np.zeros(1)]),  # two inputs
+        lambda: deep.pieces_1d(*deep.random_network([1, 2, 1]), lo=1, hi=1),
+        lambda: deep.pieces_1d(*deep.random_network([1, 2, 1]), act="tanh"),
+        lambda: deep.count_regions_grid([0.0, 1.0]),
+        lambda: deep.count_regions_grid(np.ones((3, 3))),
+        lambda: deep.count_regions_grid([0.0, np.nan, 1.0, 2.0]),
+        lambda: deep.random_network([3]),
+        lambda: deep.random_network([1, 0, 1]),
+        lambda: deep.n_parameters([2, -1]),
+        lambda: deep.max_regions_deep(0, 2),
+        lambda: deep.sawtooth_network(2, 0),
+        lambda: deep.folding_network(1.5, 2),
+        lambda: deep.compose(),
+        lambda: deep.compose(np.sin, 3),
+        lambda: deep.compose_shallow((np.zeros(2), np.zeros(2), np.zeros(2)), (np.zeros(1), np.zeros(1), np.zeros(2))),
+        lambda: deep.compose_shallow(np.zeros(3), (np.zeros(1), np.zeros(1), np.zeros(2))),
+    ],
+)
 def test_inputs_are_validated(call):
     with pytest.raises(ValueError):
         call()

@@ -1,4 +1,5 @@
 """kan_edu.figures: the one-spec, three-runtime figure machinery."""
+
 from __future__ import annotations
 
 import base64
@@ -28,8 +29,11 @@ def line_build(fig):
 
 
 def spec(**options):
-    return InteractiveFigure(line_build, [Slider("a", -2, 2, 0.5, 1.0), Slider("b", -1, 1, 0.5, 0.0),
-                                          Choice("kind", ["linear", "relu"])], **options)
+    return InteractiveFigure(
+        line_build,
+        [Slider("a", -2, 2, 0.5, 1.0), Slider("b", -1, 1, 0.5, 0.0), Choice("kind", ["linear", "relu"])],
+        **options,
+    )
 
 
 def frames_of(html):
@@ -44,13 +48,16 @@ def test_slider_grid_contains_default_and_ends():
     assert Slider("n", 1, 10, 1, 4, integer=True).grid() == list(range(1, 11))
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    (dict(name="a b", min=0, max=1, step=0.1, default=0), "identifier"),
-    (dict(name="a", min=1, max=0, step=0.1, default=0.5), "min < max"),
-    (dict(name="a", min=0, max=1, step=0, default=0.5), "step"),
-    (dict(name="a", min=0, max=1, step=0.1, default=2), "outside"),
-    (dict(name="a", min=0, max=float("nan"), step=0.1, default=0), "finite"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(name="a b", min=0, max=1, step=0.1, default=0), "identifier"),
+        (dict(name="a", min=1, max=0, step=0.1, default=0.5), "min < max"),
+        (dict(name="a", min=0, max=1, step=0, default=0.5), "step"),
+        (dict(name="a", min=0, max=1, step=0.1, default=2), "outside"),
+        (dict(name="a", min=0, max=float("nan"), step=0.1, default=0), "finite"),
+    ],
+)
 def test_slider_rejects_bad_ranges(kwargs, message):
     with pytest.raises(ValueError, match=message):
         Slider(**kwargs)
@@ -141,7 +148,7 @@ def test_live_widget_updates_image():
 
 def test_live_widget_reports_errors_next_to_the_figure():
     def build(fig):
-        ax = fig.subplots()
+        fig.subplots()
 
         def update(a=1.0):
             if a < 0:
@@ -228,10 +235,11 @@ def test_slider_labels_show_every_grid_value_exactly():
 def test_log_axes_lose_their_minor_ticks():
     def build(fig):
         ax = fig.subplots()
-        line, = ax.loglog([1, 10, 100], [1, 0.1, 0.01])
+        (line,) = ax.loglog([1, 10, 100], [1, 0.1, 0.01])
 
         def update(p=1.0):
-            line.set_ydata([1, 0.1 ** p, 0.01 ** p])
+            line.set_ydata([1, 0.1**p, 0.01**p])
+
         return update
 
     fig = InteractiveFigure(build, [Slider("p", 0.5, 1.5, 0.5, 1.0)])

@@ -1,4 +1,5 @@
 """kan_edu.glue and the way glued numbers reach the book and the Colab notebooks (tools/notebooks.py)."""
+
 from __future__ import annotations
 
 import re
@@ -10,26 +11,46 @@ import torch
 from nbclient import NotebookClient
 
 import notebooks as nbtool  # tools/notebooks.py
-from tests.helpers import ROOT, chapter_sources
 from kan_edu.glue import format_value, glue
+from tests.helpers import ROOT, chapter_sources
 
 CHAPTERS = chapter_sources()
 
 
-@pytest.mark.parametrize("value, fmt, text", [
-    (0.123456, None, "0.123"), (12345.678, None, "1.23e+04"), (7, None, "7"), (np.int64(7), None, "7"),
-    (np.float32(0.5), "{:.2f}", "0.50"), (torch.tensor(0.25), "{:.0%}", "25%"), (torch.tensor([3]), None, "3"),
-    (1234567, "{:,}", "1,234,567"), ("the CNN", None, "the CNN"), (2.5e-7, "{:.1e}", "2.5e-07"),
-])
+@pytest.mark.parametrize(
+    "value, fmt, text",
+    [
+        (0.123456, None, "0.123"),
+        (12345.678, None, "1.23e+04"),
+        (7, None, "7"),
+        (np.int64(7), None, "7"),
+        (np.float32(0.5), "{:.2f}", "0.50"),
+        (torch.tensor(0.25), "{:.0%}", "25%"),
+        (torch.tensor([3]), None, "3"),
+        (1234567, "{:,}", "1,234,567"),
+        ("the CNN", None, "the CNN"),
+        (2.5e-7, "{:.1e}", "2.5e-07"),
+    ],
+)
 def test_format_value(value, fmt, text):
     assert format_value(value, fmt) == text
 
 
-@pytest.mark.parametrize("value, fmt, error", [
-    (float("nan"), None, ValueError), (np.inf, None, ValueError), (np.zeros(3), None, ValueError),
-    (True, None, TypeError), ([1.0], None, TypeError), ("", None, ValueError), ("text", "{:.2f}", ValueError),
-    (1.0, ".2f", ValueError), (1.0, "{:d}", ValueError), (None, None, TypeError),
-])
+@pytest.mark.parametrize(
+    "value, fmt, error",
+    [
+        (float("nan"), None, ValueError),
+        (np.inf, None, ValueError),
+        (np.zeros(3), None, ValueError),
+        (True, None, TypeError),
+        ([1.0], None, TypeError),
+        ("", None, ValueError),
+        ("text", "{:.2f}", ValueError),
+        (1.0, ".2f", ValueError),
+        (1.0, "{:d}", ValueError),
+        (None, None, TypeError),
+    ],
+)
 def test_format_value_rejects_what_prose_cannot_state(value, fmt, error):
     with pytest.raises(error, match="glue"):
         format_value(value, fmt)
@@ -46,8 +67,12 @@ def test_glue_roundtrips_through_a_kernel_to_myst_nb_and_the_notebook_text():
     from myst_nb.ext.glue import extract_glue_data_cell
 
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell("from kan_edu.glue import glue\nglue('best-width', 0.123456)\n"
-                                          "glue('winner', 'the CNN')\nglue('ratio', 3, '{:d}x')")]
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            "from kan_edu.glue import glue\nglue('best-width', 0.123456)\n"
+            "glue('winner', 'the CNN')\nglue('ratio', 3, '{:d}x')"
+        )
+    ]
     NotebookClient(nb, timeout=120, kernel_name="python3").execute()
     assert not [o for o in nb.cells[0].outputs if o.output_type == "stream"], "glue printed something"
     values = nbtool.glue_from_notebook(nb)
@@ -90,5 +115,6 @@ def test_the_build_glued_every_name_the_prose_uses(site, md):
     values = built.get(md.stem, {})
     missing = [name for name in nbtool.glue_names(md.read_text(encoding="utf-8")) if name not in values]
     assert not missing, f"{md.stem}: the run did not glue {missing}"
-    assert values == nbtool.load_glue().get(md.stem, {}), \
+    assert values == nbtool.load_glue().get(md.stem, {}), (
         f"{md.stem}: book/glue/{md.stem}.json differs from this build's values (make book writes it: commit it)"
+    )

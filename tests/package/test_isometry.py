@@ -1,4 +1,5 @@
 """kan_edu.isometry against closed forms and independent references (scipy, numpy det/trace, autograd)."""
+
 from __future__ import annotations
 
 import math
@@ -39,7 +40,7 @@ def test_two_samples_closed_form(angle, length):
     # lengths 1 and L at angle θ: λ1 + λ2 = 1 + L², λ1·λ2 = (L sin θ)², so φ = log((1 + L²)/2) − log(L |sin θ|)
     t = math.radians(angle)
     h = np.array([[1.0, 0.0], [length * math.cos(t), length * math.sin(t)]])
-    expected = math.log((1 + length ** 2) / 2) - math.log(length * abs(math.sin(t)))
+    expected = math.log((1 + length**2) / 2) - math.log(length * abs(math.sin(t)))
     assert iso.isometry_gap(h) == pytest.approx(expected, rel=1e-10, abs=1e-14)
 
 
@@ -92,8 +93,9 @@ def test_near_duplicate_batch():
         iso.near_duplicate_batch(1, 4)
 
 
-@pytest.mark.parametrize("bad", [np.ones(3), np.ones((2, 2, 2)), np.array([[1.0, np.nan]]), np.array([[np.inf, 1.0]]),
-                                 np.zeros((0, 3))])
+@pytest.mark.parametrize(
+    "bad", [np.ones(3), np.ones((2, 2, 2)), np.array([[1.0, np.nan]]), np.array([[np.inf, 1.0]]), np.zeros((0, 3))]
+)
 def test_bad_input_is_rejected(bad):
     with pytest.raises(ValueError):
         iso.isometry_gap(bad)
@@ -109,7 +111,7 @@ def test_exact_identity_for_square_inputs():
     rng = np.random.default_rng(3)
     for d in (3, 8, 20):
         h = rng.standard_normal((d, d)) * rng.uniform(0.2, 3.0, size=d)
-        r = (h ** 2).sum(axis=0)
+        r = (h**2).sum(axis=0)
         lhs = iso.isometry_gap(h) - iso.isometry_gap(iso.batch_norm(h))
         assert lhs == pytest.approx(np.log(r.mean()) - np.log(r).mean(), rel=1e-9)
 
@@ -192,8 +194,12 @@ def test_forward_shapes_hidden_and_validation():
     assert out.shape == (8, 2) and len(hidden) == 5 and all(h.shape == (8, 8) for h in hidden)
     with pytest.raises(ValueError, match="expects 3"):
         model(torch.randn(8, 4, dtype=torch.float64))
-    for kwargs, message in [(dict(init="he"), "orthogonal"), (dict(activation="gelu"), "tanh"),
-                            (dict(norm="layer"), "paper"), (dict(gain_exponent=-1), "gain_exponent")]:
+    for kwargs, message in [
+        (dict(init="he"), "orthogonal"),
+        (dict(activation="gelu"), "tanh"),
+        (dict(norm="layer"), "paper"),
+        (dict(gain_exponent=-1), "gain_exponent"),
+    ]:
         with pytest.raises(ValueError, match=message):
             iso.BNMLP(4, 2, **kwargs)
     with pytest.raises(ValueError, match="depth"):
@@ -211,7 +217,7 @@ def test_forward_shapes_hidden_and_validation():
 
 def test_shaping_gains():
     model = iso.BNMLP(4, 3, gain_exponent=0.4)
-    assert [model.gain(l) for l in (1, 2, 3)] == pytest.approx([1.0, 2 ** -0.4, 3 ** -0.4])
+    assert [model.gain(l) for l in (1, 2, 3)] == pytest.approx([1.0, 2**-0.4, 3**-0.4])
 
 
 def test_gradient_log_norms_match_autograd_and_finite_differences():
@@ -244,7 +250,7 @@ def test_gradient_log_norms_match_an_independent_autograd_forward():
     h = x
     for layer, w in enumerate(ws, start=1):
         z = h @ w.T
-        h = torch.tanh(layer ** -0.4 * z / torch.sqrt((z ** 2).mean(0)))
+        h = torch.tanh(layer**-0.4 * z / torch.sqrt((z**2).mean(0)))
     target = torch.randn(6, 6, dtype=torch.float64, generator=torch.Generator().manual_seed(0))  # the documented y=None
     ((h - target) ** 2).mean().backward()
     expected = np.log([w.grad.norm().item() for w in ws])
@@ -270,8 +276,12 @@ def test_gradients_explode_for_gaussian_not_for_orthogonal():
 def test_explosion_rate_is_the_least_squares_slope():
     assert iso.explosion_rate([1, 2, 3, 4], [5.0, 5.5, 6.0, 6.5]) == pytest.approx(0.5)
     assert iso.explosion_rate([0, 1, 2], [0.0, 1.0, 0.5]) == pytest.approx(0.25)  # slope of the fitted line
-    for args, message in [(([1], [1.0]), "at least 2"), (([1, 2], [1.0]), "same length"),
-                          (([1, 2], [1.0, math.inf]), "finite"), (([3, 3], [1.0, 2.0]), "different")]:
+    for args, message in [
+        (([1], [1.0]), "at least 2"),
+        (([1, 2], [1.0]), "same length"),
+        (([1, 2], [1.0, math.inf]), "finite"),
+        (([3, 3], [1.0, 2.0]), "different"),
+    ]:
         with pytest.raises(ValueError, match=message):
             iso.explosion_rate(*args)
 

@@ -1,4 +1,5 @@
 """kan_edu.losses (chapter 5) against scipy and torch.nn.functional, and the maximum-likelihood facts."""
+
 from __future__ import annotations
 
 import math
@@ -55,8 +56,12 @@ def test_least_squares_is_the_gaussian_maximum_likelihood():
     x, y = data.noisy_line(n=30, seed=2)
     # with a fixed sigma, the mean line that minimises the NLL is the least-squares line
     for sigma in (0.1, 1.0, 3.0):
-        res = minimize(lambda p: losses.gaussian_nll(y, p[0] + p[1] * x, sigma), x0=[0.0, 0.0],
-                       method="BFGS", options={"gtol": 1e-10})
+        res = minimize(
+            lambda p: losses.gaussian_nll(y, p[0] + p[1] * x, sigma),
+            x0=[0.0, 0.0],
+            method="BFGS",
+            options={"gtol": 1e-10},
+        )
         assert np.allclose(res.x, regression.fit_line(x, y), atol=1e-5)
     # NLL = LS / (2 sigma^2) + N log sigma + N/2 log 2 pi, exactly
     phi0, phi1, sigma = 0.1, 0.9, 0.7
@@ -66,8 +71,12 @@ def test_least_squares_is_the_gaussian_maximum_likelihood():
     # the maximum-likelihood sigma is the root mean square residual
     phi0, phi1 = regression.fit_line(x, y)
     r = y - (phi0 + phi1 * x)
-    best = minimize_scalar(lambda s: losses.gaussian_nll(y, phi0 + phi1 * x, s), bounds=(0.01, 5), method="bounded",
-                           options={"xatol": 1e-10})
+    best = minimize_scalar(
+        lambda s: losses.gaussian_nll(y, phi0 + phi1 * x, s),
+        bounds=(0.01, 5),
+        method="bounded",
+        options={"xatol": 1e-10},
+    )
     assert np.isclose(best.x, np.sqrt(np.mean(r**2)), rtol=1e-5)
 
 
@@ -91,8 +100,9 @@ def test_categorical_nll_matches_torch_cross_entropy():
     labels = rng.integers(0, 5, 40)
     ref = F.cross_entropy(t(z), torch.tensor(labels), reduction="sum").item()
     assert np.isclose(losses.categorical_nll(labels, z), ref)
-    assert np.isclose(losses.categorical_nll(labels, z, reduction="mean"),
-                      F.cross_entropy(t(z), torch.tensor(labels)).item())
+    assert np.isclose(
+        losses.categorical_nll(labels, z, reduction="mean"), F.cross_entropy(t(z), torch.tensor(labels)).item()
+    )
     # one example as a 1-D vector of logits
     assert np.isclose(losses.categorical_nll(2, z[0]), F.cross_entropy(t(z[:1]), torch.tensor([2])).item())
     # invariant to adding a constant to each row, exact for huge logits
@@ -105,8 +115,10 @@ def test_two_class_softmax_is_the_sigmoid():
     rng = np.random.default_rng(5)
     z = rng.normal(scale=2, size=(30, 2))
     labels = rng.integers(0, 2, 30)
-    assert np.allclose(losses.categorical_nll(labels, z, reduction="none"),
-                       losses.bernoulli_nll(labels.astype(float), z[:, 1] - z[:, 0], reduction="none"))
+    assert np.allclose(
+        losses.categorical_nll(labels, z, reduction="none"),
+        losses.bernoulli_nll(labels.astype(float), z[:, 1] - z[:, 0], reduction="none"),
+    )
 
 
 def test_gradient_of_cross_entropy_is_softmax_minus_one_hot():
@@ -125,20 +137,23 @@ def test_gradient_of_cross_entropy_is_softmax_minus_one_hot():
     assert np.allclose(fd, expected, atol=1e-6)
 
 
-@pytest.mark.parametrize("call", [
-    lambda: losses.gaussian_nll([1.0], [0.0], 0.0),
-    lambda: losses.gaussian_nll([1.0], [0.0], -1.0),
-    lambda: losses.gaussian_nll([np.nan], [0.0], 1.0),
-    lambda: losses.gaussian_nll([1.0, 2.0], [0.0, 1.0, 2.0], 1.0),
-    lambda: losses.gaussian_nll([1.0], [0.0], 1.0, reduction="average"),
-    lambda: losses.bernoulli_nll([2.0], [0.0]),
-    lambda: losses.bernoulli_nll([1.0, 0.0], [0.0, 1.0, 2.0]),
-    lambda: losses.categorical_nll([3], np.zeros((1, 3))),
-    lambda: losses.categorical_nll([0.5], np.zeros((1, 3))),
-    lambda: losses.categorical_nll([0, 1], np.zeros((1, 3))),
-    lambda: losses.categorical_nll([0], np.zeros((1, 2, 3))),
-    lambda: losses.logsumexp(np.zeros((2, 0))),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: losses.gaussian_nll([1.0], [0.0], 0.0),
+        lambda: losses.gaussian_nll([1.0], [0.0], -1.0),
+        lambda: losses.gaussian_nll([np.nan], [0.0], 1.0),
+        lambda: losses.gaussian_nll([1.0, 2.0], [0.0, 1.0, 2.0], 1.0),
+        lambda: losses.gaussian_nll([1.0], [0.0], 1.0, reduction="average"),
+        lambda: losses.bernoulli_nll([2.0], [0.0]),
+        lambda: losses.bernoulli_nll([1.0, 0.0], [0.0, 1.0, 2.0]),
+        lambda: losses.categorical_nll([3], np.zeros((1, 3))),
+        lambda: losses.categorical_nll([0.5], np.zeros((1, 3))),
+        lambda: losses.categorical_nll([0, 1], np.zeros((1, 3))),
+        lambda: losses.categorical_nll([0], np.zeros((1, 2, 3))),
+        lambda: losses.logsumexp(np.zeros((2, 0))),
+    ],
+)
 def test_inputs_are_validated(call):
     with pytest.raises(ValueError):
         call()

@@ -1,4 +1,5 @@
 """kan_edu.optim against independent references: torch.optim step for step, scipy, closed forms."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -55,16 +56,18 @@ def test_momentum_matches_torch_sgd_momentum(beta, nesterov):
     method = "nesterov" if nesterov else "momentum"
     ours = optim.optimize(lambda p, idx: rosenbrock_grad(p), THETA0, method, steps=60, lr=lr, beta=beta)
     # torch accumulates v = beta v + g (no 1 - beta): the same optimiser with learning rate lr (1 - beta)
-    ref = torch_trajectory(lambda ps: torch.optim.SGD(ps, lr=lr * (1 - beta), momentum=beta, nesterov=nesterov),
-                           THETA0, 60)
+    ref = torch_trajectory(
+        lambda ps: torch.optim.SGD(ps, lr=lr * (1 - beta), momentum=beta, nesterov=nesterov), THETA0, 60
+    )
     assert np.abs(ours - ref).max() < 1e-10
     assert np.abs(ours[-1] - ours[0]).max() > 0.1  # it moved
 
 
 @pytest.mark.parametrize("betas", [(0.9, 0.999), (0.5, 0.9)])
 def test_adam_matches_torch_adam(betas):
-    ours = optim.optimize(lambda p, idx: rosenbrock_grad(p), THETA0, "adam", steps=80, lr=0.05, beta=betas[0],
-                          beta2=betas[1], eps=1e-8)
+    ours = optim.optimize(
+        lambda p, idx: rosenbrock_grad(p), THETA0, "adam", steps=80, lr=0.05, beta=betas[0], beta2=betas[1], eps=1e-8
+    )
     ref = torch_trajectory(lambda ps: torch.optim.Adam(ps, lr=0.05, betas=betas, eps=1e-8), THETA0, 80)
     assert np.abs(ours - ref).max() < 1e-10
 
@@ -111,17 +114,20 @@ def test_step_functions_do_not_modify_inputs():
     assert np.all(theta == 1) and np.all(m == 1) and np.all(v == 1)
 
 
-@pytest.mark.parametrize("call, match", [
-    (lambda: optim.gd_step([1.0, np.nan], [0.0, 0.0], 0.1), "NaN"),
-    (lambda: optim.gd_step([1.0, 2.0], [0.0], 0.1), "shape"),
-    (lambda: optim.gd_step([1.0], [0.0], -0.1), "lr"),
-    (lambda: optim.momentum_step([1.0], [0.0], [1.0], 0.1, beta=1.0), "beta"),
-    (lambda: optim.adam_step([1.0], [0.0], [0.0], [1.0], t=0), "t counts"),
-    (lambda: optim.adam_step([1.0], [0.0], [-1.0], [1.0], t=1), "negative"),
-    (lambda: optim.optimize(lambda p, i: p, [1.0], "rmsprop"), "method"),
-    (lambda: optim.optimize(lambda p, i: p, [1.0], n_data=10), "both"),
-    (lambda: optim.minibatch_indices(10, 0, 5), "batch_size"),
-])
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: optim.gd_step([1.0, np.nan], [0.0, 0.0], 0.1), "NaN"),
+        (lambda: optim.gd_step([1.0, 2.0], [0.0], 0.1), "shape"),
+        (lambda: optim.gd_step([1.0], [0.0], -0.1), "lr"),
+        (lambda: optim.momentum_step([1.0], [0.0], [1.0], 0.1, beta=1.0), "beta"),
+        (lambda: optim.adam_step([1.0], [0.0], [0.0], [1.0], t=0), "t counts"),
+        (lambda: optim.adam_step([1.0], [0.0], [-1.0], [1.0], t=1), "negative"),
+        (lambda: optim.optimize(lambda p, i: p, [1.0], "rmsprop"), "method"),
+        (lambda: optim.optimize(lambda p, i: p, [1.0], n_data=10), "both"),
+        (lambda: optim.minibatch_indices(10, 0, 5), "batch_size"),
+    ],
+)
 def test_invalid_inputs_raise_clear_errors(call, match):
     with pytest.raises(ValueError, match=match):
         call()

@@ -1,4 +1,5 @@
 """kan_edu.performance and kan_edu.data.mnist1d_data against independent references."""
+
 from __future__ import annotations
 
 import math
@@ -155,8 +156,9 @@ def _reference_fit(phi, y, lam):
     if lam == 0:
         return np.linalg.pinv(phi) @ y
     p = phi.shape[1]  # ridge as least squares on the augmented system [phi; sqrt(lam) I]
-    return np.linalg.lstsq(np.vstack([phi, np.sqrt(lam) * np.eye(p)]), np.vstack([y, np.zeros((p, y.shape[1]))]),
-                           rcond=None)[0]
+    return np.linalg.lstsq(
+        np.vstack([phi, np.sqrt(lam) * np.eye(p)]), np.vstack([y, np.zeros((p, y.shape[1]))]), rcond=None
+    )[0]
 
 
 def test_double_descent_metrics_match_direct_fits():
@@ -175,10 +177,15 @@ def test_double_descent_metrics_match_direct_fits():
                 phit = pf.random_relu_features(xt, p, [1, p, j])
                 for k, lam in enumerate(ridges):
                     w = _reference_fit(phi, y[s], lam)
-                    assert math.isclose(res["train_mse"][s, i, j, k], np.mean(np.sum((phi @ w - y[s]) ** 2, 1)),
-                                        rel_tol=1e-6, abs_tol=1e-12)
-                    assert math.isclose(res["test_mse"][s, i, j, k], np.mean(np.sum((phit @ w - yt) ** 2, 1)),
-                                        rel_tol=1e-6)
+                    assert math.isclose(
+                        res["train_mse"][s, i, j, k],
+                        np.mean(np.sum((phi @ w - y[s]) ** 2, 1)),
+                        rel_tol=1e-6,
+                        abs_tol=1e-12,
+                    )
+                    assert math.isclose(
+                        res["test_mse"][s, i, j, k], np.mean(np.sum((phit @ w - yt) ** 2, 1)), rel_tol=1e-6
+                    )
                     assert res["test_error"][s, i, j, k] == np.mean((phit @ w).argmax(1) != labels_t)
                     assert math.isclose(res["weight_norm"][s, i, j, k], np.linalg.norm(w), rel_tol=1e-6)
     assert res["train_mse"][:, 2, :, 0].max() < 1e-12  # 40 features, 12 points: interpolation
@@ -219,7 +226,6 @@ def test_digits_data():
     assert 0.2 < changed < 0.7
     with pytest.raises(ValueError):
         pf.digits_data(1700, 200)
-
 
 
 # --------------------------------------------------------------------------------- high dimensions

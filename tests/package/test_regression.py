@@ -1,4 +1,5 @@
 """kan_edu.regression (chapter 2) against independent references: brute force, numpy, sympy, torch."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -43,7 +44,9 @@ def test_gradient_matches_torch_autograd_and_finite_differences(xy):
     g = regression.loss_gradient(0.2, -0.7, x, y)
     assert np.allclose(g, phi.grad.numpy())
     eps = 1e-6
-    fd0 = (regression.least_squares_loss(0.2 + eps, -0.7, x, y) - regression.least_squares_loss(0.2 - eps, -0.7, x, y)) / (2 * eps)
+    fd0 = (
+        regression.least_squares_loss(0.2 + eps, -0.7, x, y) - regression.least_squares_loss(0.2 - eps, -0.7, x, y)
+    ) / (2 * eps)
     assert np.isclose(g[0], fd0, rtol=1e-6)
 
 
@@ -102,17 +105,20 @@ def test_polynomials_match_numpy(xy):
     assert np.allclose(regression.polynomial(x[:6], coef), y[:6], atol=1e-6)
 
 
-@pytest.mark.parametrize("call", [
-    lambda: regression.least_squares_loss(0, 1, np.ones((2, 2)), np.ones((2, 2))),
-    lambda: regression.least_squares_loss(0, 1, [1.0, 2.0], [1.0]),
-    lambda: regression.least_squares_loss(0, 1, [1.0, np.nan], [1.0, 2.0]),
-    lambda: regression.least_squares_loss(np.inf, 1, [1.0], [1.0]),
-    lambda: regression.loss_surface([1.0], [1.0], np.ones((2, 2)), [1.0]),
-    lambda: regression.design_matrix([1.0], -1),
-    lambda: regression.design_matrix([1.0], 1.5),
-    lambda: regression.polynomial([1.0], []),
-    lambda: regression.fit_line([], []),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: regression.least_squares_loss(0, 1, np.ones((2, 2)), np.ones((2, 2))),
+        lambda: regression.least_squares_loss(0, 1, [1.0, 2.0], [1.0]),
+        lambda: regression.least_squares_loss(0, 1, [1.0, np.nan], [1.0, 2.0]),
+        lambda: regression.least_squares_loss(np.inf, 1, [1.0], [1.0]),
+        lambda: regression.loss_surface([1.0], [1.0], np.ones((2, 2)), [1.0]),
+        lambda: regression.design_matrix([1.0], -1),
+        lambda: regression.design_matrix([1.0], 1.5),
+        lambda: regression.polynomial([1.0], []),
+        lambda: regression.fit_line([], []),
+    ],
+)
 def test_inputs_are_validated(call):
     with pytest.raises(ValueError):
         call()

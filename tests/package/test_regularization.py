@@ -1,4 +1,5 @@
 """kan_edu.regularization against independent references."""
+
 from __future__ import annotations
 
 import math
@@ -205,5 +206,5 @@ def test_gradient_descent_follows_the_modified_flow_to_second_order():
         errs.append((np.linalg.norm(gd - plain), np.linalg.norm(gd - modified)))
     (plain1, mod1), (plain2, mod2) = errs
     assert mod1 < plain1 / 5 and mod2 < plain2 / 5
-    assert 1.7 < plain1 / plain2 < 2.3   # first order in the step
-    assert 3.2 < mod1 / mod2 < 4.8       # second order in the step
+    assert 1.7 < plain1 / plain2 < 2.3  # first order in the step
+    assert 3.2 < mod1 / mod2 < 4.8  # second order in the step

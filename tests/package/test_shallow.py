@@ -1,8 +1,6 @@
 """kan_edu.shallow against independent references."""
-from __future__ import annotations
 
-import itertools
-import math
+from __future__ import annotations
 
 import numpy as np
 import pytest
@@ -73,12 +71,15 @@ def test_hinge_interpolant_passes_through_knots_and_error_falls_like_d_squared()
     assert np.all((ratios > 3.5) & (ratios < 4.5))
 
 
-@pytest.mark.parametrize("bad", [
-    dict(x=np.ones((2, 2)), theta0=[0.0], theta1=[1.0], phi=[0.0, 1.0]),
-    dict(x=[0.0], theta0=[0.0, 1.0], theta1=[1.0], phi=[0.0, 1.0]),
-    dict(x=[np.nan], theta0=[0.0], theta1=[1.0], phi=[0.0, 1.0]),
-    dict(x=[0.0], theta0=[0.0], theta1=[1.0], phi=[0.0]),
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        dict(x=np.ones((2, 2)), theta0=[0.0], theta1=[1.0], phi=[0.0, 1.0]),
+        dict(x=[0.0], theta0=[0.0, 1.0], theta1=[1.0], phi=[0.0, 1.0]),
+        dict(x=[np.nan], theta0=[0.0], theta1=[1.0], phi=[0.0, 1.0]),
+        dict(x=[0.0], theta0=[0.0], theta1=[1.0], phi=[0.0]),
+    ],
+)
 def test_shallow_validates_input(bad):
     with pytest.raises(ValueError):
         shallow.shallow_1d(**bad)
@@ -92,8 +93,14 @@ def test_unknown_activation_lists_choices():
 @pytest.mark.parametrize("name", sorted(shallow.ACTIVATIONS))
 def test_activations_match_torch(name):
     z = np.linspace(-5, 5, 101)
-    ref = {"relu": torch.relu, "sigmoid": torch.sigmoid, "tanh": torch.tanh,
-           "softplus": torch.nn.functional.softplus, "gelu": torch.nn.functional.gelu,
-           "silu": torch.nn.functional.silu, "heaviside": lambda t: (t > 0).double(),
-           "leaky relu": lambda t: torch.nn.functional.leaky_relu(t, 0.1)}[name]
+    ref = {
+        "relu": torch.relu,
+        "sigmoid": torch.sigmoid,
+        "tanh": torch.tanh,
+        "softplus": torch.nn.functional.softplus,
+        "gelu": torch.nn.functional.gelu,
+        "silu": torch.nn.functional.silu,
+        "heaviside": lambda t: (t > 0).double(),
+        "leaky relu": lambda t: torch.nn.functional.leaky_relu(t, 0.1),
+    }[name]
     assert np.allclose(shallow.activation(name)(z), ref(torch.tensor(z)).numpy(), atol=1e-12)

@@ -1,4 +1,5 @@
 """kan_edu.train: seeded, deterministic training loops."""
+
 import numpy as np
 import pytest
 import torch
@@ -17,8 +18,18 @@ def run(seed):
     train.seed_everything(seed)
     model = torch.nn.Sequential(torch.nn.Linear(3, 16), torch.nn.ReLU(), torch.nn.Linear(16, 2))
     x, y = data()
-    return train.fit(model, torch.nn.functional.cross_entropy, x, y, epochs=15, lr=0.2, x_test=x, y_test=y,
-                     metric=train.accuracy, seed=seed)
+    return train.fit(
+        model,
+        torch.nn.functional.cross_entropy,
+        x,
+        y,
+        epochs=15,
+        lr=0.2,
+        x_test=x,
+        y_test=y,
+        metric=train.accuracy,
+        seed=seed,
+    )
 
 
 def test_fit_learns_and_is_deterministic():

@@ -1,15 +1,16 @@
 """One setting (repository.url and repository.branch in _config.yml) drives every link to the repository:
 the notebooks' install cells, the README's badges, the site's launch and repository buttons (tools/links.py)."""
+
 from __future__ import annotations
 
 import re
 import shutil
 from html.parser import HTMLParser
 
+import links  # tools/links.py
 import nbformat
 import pytest
 
-import links  # tools/links.py
 import notebooks as nbtool  # tools/notebooks.py
 from tests.helpers import ROOT, chapter_sources
 
@@ -79,8 +80,13 @@ def test_parse_and_site_address():
     assert repo.site == "https://teacher.github.io/dl-course/"
     assert repo.install == "kan_edu @ git+https://github.com/Teacher/dl-course@v1.0"
     assert links.parse("https://github.com/teacher/teacher.github.io").site == "https://teacher.github.io/"
-    for bad in ("https://github.com/a/b.git", "git@github.com:a/b", "https://gitlab.com/a/b",
-                "https://github.com/a", ""):
+    for bad in (
+        "https://github.com/a/b.git",
+        "git@github.com:a/b",
+        "https://gitlab.com/a/b",
+        "https://github.com/a",
+        "",
+    ):
         with pytest.raises(ValueError):
             links.parse(bad)
     with pytest.raises(ValueError):
