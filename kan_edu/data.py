@@ -192,3 +192,20 @@ def binary_labels_1d(
 
 
 __all__ += ["noisy_line", "binary_labels_1d"]
+
+
+# ------------------------------------------------------------------------------ images shipped with sklearn
+def digits():
+    """scikit-learn's 8×8 handwritten digits (shipped inside scikit-learn, nothing downloaded): every image.
+
+    Returns numpy ``(x, labels)``: ``x`` (N, 64) float64 pixels scaled to [0, 1] and ``labels`` (N,) int64 classes
+    0–9, N = 1797. The chapters split them with their own seeded shuffles (sizes come from N, not constants).
+    """
+    import numpy as np
+    from sklearn.datasets import load_digits
+
+    x, labels = load_digits(return_X_y=True)
+    return x / 16.0, np.asarray(labels, dtype=np.int64)
+
+
+__all__ += ["digits"]

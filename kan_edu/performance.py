@@ -330,13 +330,13 @@ def digits_data(n_train: int = 200, n_test: int = 500, label_noise: float = 0.2,
     first with the true labels and then with a fraction ``label_noise`` of them redrawn uniformly at random
     (so about 90 % of those redrawn end up wrong); ``targets_test`` (n_test, 10) one-hot, always clean.
     """
-    from sklearn.datasets import load_digits
+    from .data import digits
 
     n_train = _positive_int("n_train", n_train)
     n_test = _positive_int("n_test", n_test)
     if not 0.0 <= float(label_noise) <= 1.0:
         raise ValueError(f"label_noise must lie in [0, 1], got {label_noise!r}")
-    x, labels = load_digits(return_X_y=True)
+    x, labels = digits()
     if n_train + n_test > len(x):
         raise ValueError(f"n_train + n_test must be at most {len(x)}, got {n_train + n_test}")
     rng = np.random.default_rng([int(seed), 8])
@@ -346,7 +346,7 @@ def digits_data(n_train: int = 200, n_test: int = 500, label_noise: float = 0.2,
     flip = rng.uniform(size=n_train) < label_noise
     noisy[flip] = rng.integers(0, 10, size=int(flip.sum()))
     eye = np.eye(10)
-    return x[train] / 16.0, np.stack([eye[labels[train]], eye[noisy]]), x[test] / 16.0, eye[labels[test]]
+    return x[train], np.stack([eye[labels[train]], eye[noisy]]), x[test], eye[labels[test]]
 
 
 def run_double_descent(**setup) -> dict:

@@ -121,7 +121,7 @@ def test_step_functions_do_not_modify_inputs():
         (lambda: optim.gd_step([1.0, 2.0], [0.0], 0.1), "shape"),
         (lambda: optim.gd_step([1.0], [0.0], -0.1), "lr"),
         (lambda: optim.momentum_step([1.0], [0.0], [1.0], 0.1, beta=1.0), "beta"),
-        (lambda: optim.adam_step([1.0], [0.0], [0.0], [1.0], t=0), "t counts"),
+        (lambda: optim.adam_step([1.0], [0.0], [0.0], [1.0], t=0), "t must be a positive integer"),
         (lambda: optim.adam_step([1.0], [0.0], [-1.0], [1.0], t=1), "negative"),
         (lambda: optim.optimize(lambda p, i: p, [1.0], "rmsprop"), "method"),
         (lambda: optim.optimize(lambda p, i: p, [1.0], n_data=10), "both"),
