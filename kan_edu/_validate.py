@@ -160,11 +160,15 @@ def array(
     empty: bool = True,
     finite: bool = True,
     shape: tuple | None = None,
+    low: float | None = None,
+    high: float | None = None,
+    integral: bool = False,
 ) -> np.ndarray:
     """``a`` (a number, nested lists, an array or a CPU tensor) as a float64 numpy array.
 
     ``ndim`` is the allowed dimension(s); ``empty=False`` refuses arrays with no entries; ``finite`` refuses NaN and
-    inf; ``shape`` is the exact shape wanted (``None`` entries match any length).
+    inf; ``shape`` is the exact shape wanted (``None`` entries match any length); every entry must lie in
+    [``low``, ``high``] and, with ``integral``, be a whole number.
     """
     a = _as_float_array(name, a)
     if ndim is not None and a.ndim not in np.atleast_1d(ndim):
@@ -177,6 +181,18 @@ def array(
         raise ValueError(f"{name} is empty, got shape {a.shape}")
     if finite and not np.all(np.isfinite(a)):
         raise ValueError(f"{name} contains NaN or inf")
+    if (
+        (low is not None and np.any(a < low))
+        or (high is not None and np.any(a > high))
+        or (integral and np.any(a != np.round(a)))
+    ):
+        what = "integers" if integral else "numbers"
+        where = (
+            f"in [{low:g}, {high:g}]"
+            if low is not None and high is not None
+            else (f">= {low:g}" if low is not None else f"<= {high:g}" if high is not None else "")
+        )
+        raise ValueError(f"{name} must hold {what} {where}".rstrip() + f", got {_describe(a)}")
     return a
 
 

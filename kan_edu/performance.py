@@ -24,7 +24,8 @@ import math
 import numpy as np
 from scipy.special import gammaln
 
-from ._validate import finite_array as _array
+from ._validate import array as _array
+from ._validate import choice, interval, number, random_seed, size
 
 __all__ = [
     "target_1d",
@@ -49,23 +50,8 @@ __all__ = [
 
 
 # --------------------------------------------------------------------------------------------- checks
-def _positive_int(name, n, minimum=1):
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {n!r}")
-    return int(n)
-
-
 def _noise(noise_std):
-    if not (isinstance(noise_std, (int, float, np.floating)) and math.isfinite(noise_std) and noise_std >= 0):
-        raise ValueError(f"noise_std must be a finite number >= 0, got {noise_std!r}")
-    return float(noise_std)
-
-
-def _range(x_range):
-    lo, hi = map(float, x_range)
-    if not lo < hi:
-        raise ValueError(f"x_range must be (lo, hi) with lo < hi, got {x_range!r}")
-    return lo, hi
+    return number("noise_std", noise_std, low=0)
 
 
 # ----------------------------------------------------------------------------------- the 1-D problem
@@ -82,18 +68,17 @@ def sample_1d(n: int, noise_std: float, seed: int = 0, x_range=(0.0, 1.0), desig
     the least-squares fits stay well posed); ``"uniform"`` draws the inputs independently; ``"grid"`` uses the
     cell centres (only the noise is random). ``x`` is sorted.
     """
-    n = _positive_int("n", n)
+    n = size("n", n)
     noise_std = _noise(noise_std)
-    lo, hi = _range(x_range)
-    rng = np.random.default_rng(seed)
+    lo, hi = interval("x_range", x_range)
+    choice("design", design, ("stratified", "uniform", "grid"))
+    rng = np.random.default_rng(random_seed("seed", seed))
     if design == "stratified":
         u = (np.arange(n) + rng.uniform(size=n)) / n
     elif design == "uniform":
         u = np.sort(rng.uniform(size=n))
-    elif design == "grid":
+    else:  # "grid"
         u = (np.arange(n) + 0.5) / n
-    else:
-        raise ValueError(f"design must be 'stratified', 'uniform' or 'grid', got {design!r}")
     x = lo + (hi - lo) * u
     return x, target_1d(x) + noise_std * rng.normal(size=n)
 
@@ -106,8 +91,8 @@ def hinge_features(x, n_hidden: int, x_range=(0.0, 1.0)):
     pieces and D + 1 parameters. Shape (N, D + 1), also for a stack of inputs (..., N) → (..., N, D + 1).
     """
     x = _array("x", x)
-    n_hidden = _positive_int("n_hidden", n_hidden)
-    lo, hi = _range(x_range)
+    n_hidden = size("n_hidden", n_hidden)
+    lo, hi = interval("x_range", x_range)
     joints = lo + (hi - lo) * np.arange(n_hidden) / n_hidden
     hinges = np.maximum(x[..., None] - joints, 0.0)
     return np.concatenate([np.ones(x.shape + (1,)), hinges], axis=-1)
@@ -161,14 +146,15 @@ def bias_variance_components(
     f(X_k) and B fits E_k. Returns ``x_test`` (T,), ``f_test`` (T,), ``capacities`` and arrays ``A``, ``B`` of
     shape (len(capacities), K, T); ``predictions(A, B, σ)[i]`` is what :func:`decompose` takes.
     """
-    capacities = [_positive_int("capacity", c) for c in np.atleast_1d(capacities).tolist()]
-    n_train = _positive_int("n_train", n_train, 2)
-    n_datasets = _positive_int("n_datasets", n_datasets, 2)
-    n_test = _positive_int("n_test", n_test, 2)
-    lo, hi = _range(x_range)
+    capacities = [size("capacities[]", c) for c in _array("capacities", capacities, (0, 1), empty=False).reshape(-1)]
+    seed = random_seed("seed", seed)
+    n_train = size("n_train", n_train, minimum=2)
+    n_datasets = size("n_datasets", n_datasets, minimum=2)
+    n_test = size("n_test", n_test, minimum=2)
+    lo, hi = interval("x_range", x_range)
     xs, noises = [], []
     for k in range(n_datasets):
-        x, y = sample_1d(n_train, 1.0, seed=[int(seed), k], x_range=(lo, hi))
+        x, y = sample_1d(n_train, 1.0, seed=[seed, k], x_range=(lo, hi))
         xs.append(x)
         noises.append(y - target_1d(x))
     X, E = np.array(xs), np.array(noises)  # (K, n)
@@ -209,8 +195,8 @@ def monte_carlo_test_error(predictions, f_test, noise_std: float, n_draws: int =
     predictions = _array("predictions", predictions, 2)
     f_test = _array("f_test", f_test, 1)
     noise_std = _noise(noise_std)
-    rng = np.random.default_rng(seed)
-    y = f_test + noise_std * rng.normal(size=(_positive_int("n_draws", n_draws),) + predictions.shape)
+    rng = np.random.default_rng(random_seed("seed", seed))
+    y = f_test + noise_std * rng.normal(size=(size("n_draws", n_draws),) + predictions.shape)
     return float(np.mean((predictions - y) ** 2))
 
 
@@ -224,10 +210,9 @@ def random_relu_features(x, n_features: int, seed=0, scale: float = 1.0):
     """
     x = _array("x", x, (1, 2))
     x = x[:, None] if x.ndim == 1 else x
-    p = _positive_int("n_features", n_features)
-    if not (math.isfinite(scale) and scale > 0):
-        raise ValueError(f"scale must be a finite number > 0, got {scale!r}")
-    rng = np.random.default_rng(seed)
+    p = size("n_features", n_features)
+    scale = number("scale", scale, low=0, low_open=True)
+    rng = np.random.default_rng(random_seed("seed", seed))
     w = rng.normal(scale=scale / math.sqrt(x.shape[1]), size=(x.shape[1], p))
     b = rng.normal(scale=0.5, size=p)
     return np.maximum(x @ w + b, 0.0) / math.sqrt(p)
@@ -274,11 +259,9 @@ def double_descent(
         raise ValueError(
             f"shapes do not match: x {x.shape}, targets {y.shape}, x_test {x_test.shape}, targets_test {y_test.shape}"
         )
-    ridges = [float(r) for r in np.atleast_1d(ridges).tolist()]
-    if not all(math.isfinite(r) and r >= 0 for r in ridges):
-        raise ValueError(f"ridges must be finite numbers >= 0, got {ridges}")
-    widths = [_positive_int("width", w) for w in np.atleast_1d(widths).tolist()]
-    n_draws = _positive_int("n_draws", n_draws)
+    ridges = _array("ridges", ridges, (0, 1), empty=False, low=0).reshape(-1).tolist()
+    widths = [size("widths[]", w) for w in _array("widths", widths, (0, 1), empty=False).reshape(-1).tolist()]
+    n_draws, seed = size("n_draws", n_draws), random_seed("seed", seed)
     S, N, m = y.shape
     stacked = y.transpose(1, 0, 2).reshape(N, S * m)  # all target sets as columns
     truth = y_test.argmax(axis=2)  # (S, T)
@@ -286,7 +269,7 @@ def double_descent(
     out = {k: np.empty(shape) for k in ("train_mse", "test_mse", "test_error", "weight_norm")}
     for i, p in enumerate(widths):
         for j in range(n_draws):
-            draw = [int(seed), p, j]
+            draw = [seed, p, j]
             phi = random_relu_features(x, p, draw, scale)
             phi_test = random_relu_features(x_test, p, draw, scale)
             u, s, vt = np.linalg.svd(phi, full_matrices=False)
@@ -332,14 +315,13 @@ def digits_data(n_train: int = 200, n_test: int = 500, label_noise: float = 0.2,
     """
     from .data import digits
 
-    n_train = _positive_int("n_train", n_train)
-    n_test = _positive_int("n_test", n_test)
-    if not 0.0 <= float(label_noise) <= 1.0:
-        raise ValueError(f"label_noise must lie in [0, 1], got {label_noise!r}")
+    n_train = size("n_train", n_train)
+    n_test = size("n_test", n_test)
+    label_noise = number("label_noise", label_noise, low=0, high=1)
     x, labels = digits()
     if n_train + n_test > len(x):
         raise ValueError(f"n_train + n_test must be at most {len(x)}, got {n_train + n_test}")
-    rng = np.random.default_rng([int(seed), 8])
+    rng = np.random.default_rng([random_seed("seed", seed), 8])
     order = rng.permutation(len(x))
     train, test = order[:n_train], order[n_train : n_train + n_test]
     noisy = labels[train].copy()
@@ -393,9 +375,8 @@ def double_descent_results() -> dict:
 def ball_volume(dim: int, radius: float = 1.0, log: bool = False) -> float:
     """Volume of the ``dim``-dimensional ball: π^(d/2) r^d / Γ(d/2 + 1); its natural log with ``log=True``
     (the volume itself underflows to 0 beyond a few hundred dimensions for r < 1)."""
-    dim = _positive_int("dim", dim)
-    if not (math.isfinite(radius) and radius >= 0):
-        raise ValueError(f"radius must be a finite number >= 0, got {radius!r}")
+    dim = size("dim", dim)
+    radius = number("radius", radius, low=0)
     if radius == 0:
         return -math.inf if log else 0.0
     value = 0.5 * dim * math.log(math.pi) + dim * math.log(radius) - float(gammaln(0.5 * dim + 1))
@@ -407,12 +388,8 @@ def shell_fraction(dim, eps):
 
     Works elementwise on arrays of dimensions and/or shell widths ε ∈ [0, 1].
     """
-    dim = np.asarray(dim, dtype=float)
-    eps = np.asarray(eps, dtype=float)
-    if np.any(~np.isfinite(dim)) or np.any(dim < 1) or np.any(dim != np.round(dim)):
-        raise ValueError("dim must hold integers >= 1")
-    if np.any(~np.isfinite(eps)) or np.any((eps < 0) | (eps > 1)):
-        raise ValueError("eps must lie in [0, 1]")
+    dim = _array("dim", dim, low=1, integral=True)
+    eps = _array("eps", eps, low=0, high=1)
     with np.errstate(divide="ignore"):  # eps = 1: log(0) = -inf gives exactly 1
         out = -np.expm1(dim * np.log1p(-eps))
     return float(out) if out.ndim == 0 else out
@@ -436,11 +413,12 @@ def distance_concentration(dims, n_points: int = 100, seed: int = 0) -> dict:
     which the mean distance settles near 1/√6 ≈ 0.41) and ``contrast``: (max − min) / min of the distances,
     which shrinks towards 0 as d grows: far and near neighbours become alike.
     """
-    dims = [_positive_int("dim", d) for d in np.atleast_1d(dims).tolist()]
-    n_points = _positive_int("n_points", n_points, 2)
+    dims = [size("dims[]", d) for d in _array("dims", dims, (0, 1), empty=False).reshape(-1)]
+    seed = random_seed("seed", seed)
+    n_points = size("n_points", n_points, minimum=2)
     distances, contrast = [], []
     for d in dims:
-        rng = np.random.default_rng([int(seed), d])
+        rng = np.random.default_rng([seed, d])
         dist = pairwise_distances(rng.uniform(size=(n_points, d)))
         distances.append(dist / math.sqrt(d))
         contrast.append(float((dist.max() - dist.min()) / dist.min()) if dist.min() > 0 else math.inf)

@@ -20,12 +20,12 @@ flow of the modified loss L + (α/4)|∇L|² more closely than the flow of L its
 
 from __future__ import annotations
 
-import math
 from typing import Callable
 
 import numpy as np
 
-from ._validate import finite_array as _array
+from ._validate import array as _array
+from ._validate import function, number, random_seed, size
 
 __all__ = [
     "ridge",
@@ -45,24 +45,19 @@ __all__ = [
 
 # --------------------------------------------------------------------------------------------- checks
 def _design(phi, y):
-    phi = _array("phi", phi, 2)
+    phi = _array("phi", phi, 2, empty=False)
     y = _array("y", y, (1, 2))
     if y.shape[0] != phi.shape[0]:
-        raise ValueError(f"phi has {phi.shape[0]} rows (data points) but y has {y.shape[0]}")
+        raise ValueError(f"y must have one row per row of phi ({phi.shape[0]}), got shape {y.shape}")
     return phi, y
 
 
 def _nonneg(name, v):
-    if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) or not math.isfinite(v) or v < 0:
-        raise ValueError(f"{name} must be a finite number >= 0, got {v!r}")
-    return float(v)
+    return number(name, v, low=0)
 
 
 def _positive(name, v):
-    v = _nonneg(name, v)
-    if v == 0:
-        raise ValueError(f"{name} must be > 0, got {v!r}")
-    return v
+    return number(name, v, low=0, low_open=True)
 
 
 def _svd(phi, rcond):
@@ -79,13 +74,19 @@ def ridge(phi, y, lam: float, rcond: float = 1e-10):
     which stays accurate for tiny λ and P > N; λ = 0 gives the minimum-norm least-squares solution Φ⁺y
     (singular values below ``rcond`` times the largest count as zero). As λ → ∞, w → 0.
     """
-    return ridge_path(phi, y, [lam], rcond)[0]
+    phi, y = _design(phi, y)
+    return _ridge_path(phi, y, [_nonneg("lam", lam)], _nonneg("rcond", rcond))[0]
 
 
 def ridge_path(phi, y, lams, rcond: float = 1e-10):
     """Ridge solutions for every λ in ``lams`` from one SVD; shape (len(lams), P) or (len(lams), P, m)."""
     phi, y = _design(phi, y)
-    lams = [_nonneg("lam", float(v)) for v in np.atleast_1d(lams).tolist()]
+    lams = _array("lams", lams, (0, 1), empty=False, low=0).reshape(-1).tolist()
+    return _ridge_path(phi, y, lams, _nonneg("rcond", rcond))
+
+
+def _ridge_path(phi, y, lams, rcond):
+    """:func:`ridge_path` on checked arguments."""
     u, s, vt, keep = _svd(phi, rcond)
     uty = u.T @ y  # (r,) or (r, m)
     out = []
@@ -108,17 +109,13 @@ def gd_least_squares(phi, y, lr: float, steps, w0=None):
     if y.ndim != 1:
         raise ValueError(f"y must be 1-D here, got shape {y.shape}")
     lr = _positive("lr", lr)
-    steps = np.atleast_1d(steps)
-    if steps.ndim != 1 or np.any(steps < 0) or np.any(steps != np.round(steps)):
-        raise ValueError("steps must be non-negative integers")
+    steps = _array("steps", steps, (0, 1), low=0, integral=True).reshape(-1)
     u, s, vt, keep = _svd(phi, 1e-12)
     if lr * s[0] ** 2 >= 1:
         raise ValueError(
             f"lr = {lr} is too large: gradient descent diverges unless lr < 1/s_max^2 = {1 / s[0] ** 2:.4g}"
         )
-    w0 = np.zeros(phi.shape[1]) if w0 is None else _array("w0", w0, 1)
-    if w0.shape != (phi.shape[1],):
-        raise ValueError(f"w0 must have shape ({phi.shape[1]},), got {w0.shape}")
+    w0 = np.zeros(phi.shape[1]) if w0 is None else _array("w0", w0, shape=(phi.shape[1],))
     u, s, vt = u[:, keep], s[keep], vt[keep]
     w_star = vt.T @ ((u.T @ y) / s)
     start = vt @ (w0 - w_star)  # coordinates that move
@@ -133,13 +130,10 @@ def early_stopping(val_errors, patience: int | None = None) -> int:
     to stop the first time the error has not improved for k evaluations in a row, and the best index seen
     up to then is returned (what a training loop that keeps the best checkpoint would give back).
     """
-    val = _array("val_errors", val_errors, 1)
-    if len(val) == 0:
-        raise ValueError("val_errors is empty")
+    val = _array("val_errors", val_errors, 1, empty=False)
     if patience is None:
         return int(np.argmin(val))
-    if isinstance(patience, bool) or not isinstance(patience, (int, np.integer)) or patience < 1:
-        raise ValueError(f"patience must be an integer >= 1, got {patience!r}")
+    patience = size("patience", patience)
     best, waited = 0, 0
     for i in range(1, len(val)):
         if val[i] < val[best]:
@@ -158,11 +152,10 @@ def bootstrap_fits(phi, y, n_models: int, lam: float = 0.0, seed: int = 0):
     Returns the weights, shape (n_models, P); the ensemble predicts ``(phi_test @ W.T).mean(axis=1)``.
     """
     phi, y = _design(phi, y)
-    if isinstance(n_models, bool) or not isinstance(n_models, (int, np.integer)) or n_models < 1:
-        raise ValueError(f"n_models must be an integer >= 1, got {n_models!r}")
-    rng = np.random.default_rng(seed)
+    n_models, lam = size("n_models", n_models), _nonneg("lam", lam)
+    rng = np.random.default_rng(random_seed("seed", seed))
     n = phi.shape[0]
-    return np.array([ridge(phi[idx], y[idx], lam) for idx in rng.integers(0, n, size=(int(n_models), n))])
+    return np.array([_ridge_path(phi[idx], y[idx], [lam], 1e-10)[0] for idx in rng.integers(0, n, size=(n_models, n))])
 
 
 # ------------------------------------------------------------------------------------ Bayesian view
@@ -212,8 +205,8 @@ def augment_shifts(x, y, shifts):
     x = _array("x", x, 2)
     y = np.asarray(y)
     if y.shape[:1] != x.shape[:1]:
-        raise ValueError(f"x has {x.shape[0]} signals but y has {y.shape[0] if y.ndim else 0} labels")
-    shifts = [int(k) for k in np.atleast_1d(shifts).tolist()]
+        raise ValueError(f"y must hold one label per signal of x ({x.shape[0]}), got shape {y.shape}")
+    shifts = [int(k) for k in _array("shifts", shifts, (0, 1), integral=True).reshape(-1)]
     xs = [x] + [np.roll(x, k, axis=1) for k in shifts]
     return np.concatenate(xs), np.concatenate([y] * len(xs))
 
@@ -235,11 +228,10 @@ def product_loss(theta):
 def gradient_descent(grad: Callable, theta0, lr: float, steps: int):
     """Plain gradient descent θ ← θ − α∇L(θ); returns the path, shape (steps + 1, P)."""
     lr = _positive("lr", lr)
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
-        raise ValueError(f"steps must be an integer >= 0, got {steps!r}")
+    steps, grad = size("steps", steps, minimum=0), function("grad", grad, "grad(theta) -> gradient")
     theta = _array("theta0", theta0, 1).copy()
     path = [theta.copy()]
-    for _ in range(int(steps)):
+    for _ in range(steps):
         theta = theta - lr * np.asarray(grad(theta), dtype=float)
         path.append(theta.copy())
     return np.array(path)
@@ -249,8 +241,7 @@ def gradient_flow(grad: Callable, theta0, duration: float, n_steps: int = 1000):
     """The gradient flow dθ/dt = −∇L(θ) from θ0 for a time ``duration``, integrated with ``n_steps`` classical
     Runge-Kutta (RK4) steps. Returns the path at times 0, h, ..., duration: shape (n_steps + 1, P)."""
     duration = _nonneg("duration", duration)
-    if isinstance(n_steps, bool) or not isinstance(n_steps, (int, np.integer)) or n_steps < 1:
-        raise ValueError(f"n_steps must be an integer >= 1, got {n_steps!r}")
+    n_steps, grad = size("n_steps", n_steps), function("grad", grad, "grad(theta) -> gradient")
     theta = _array("theta0", theta0, 1).copy()
     h = duration / n_steps
 
@@ -258,7 +249,7 @@ def gradient_flow(grad: Callable, theta0, duration: float, n_steps: int = 1000):
         return -np.asarray(grad(t), dtype=float)
 
     path = [theta.copy()]
-    for _ in range(int(n_steps)):
+    for _ in range(n_steps):
         k1 = f(theta)
         k2 = f(theta + 0.5 * h * k1)
         k3 = f(theta + 0.5 * h * k2)
@@ -275,6 +266,8 @@ def modified_gradient(grad: Callable, hess: Callable, lr: float) -> Callable:
     within O(α) of the flow of L.
     """
     lr = _nonneg("lr", lr)
+    function("grad", grad, "grad(theta) -> gradient")
+    function("hess", hess, "hess(theta) -> Hessian")
 
     def g(theta):
         gr = np.asarray(grad(theta), dtype=float)
