@@ -59,6 +59,15 @@ def size(name: str, value, minimum: int = 1, maximum: int | None = None) -> int:
     return value
 
 
+def sizes(name: str, value, min_length: int = 1, minimum: int = 1) -> list[int]:
+    """A sequence of at least ``min_length`` sizes (each as :func:`size`), such as a network's layer widths."""
+    if isinstance(value, (str, bytes, dict)) or not hasattr(value, "__len__") or not hasattr(value, "__iter__"):
+        raise ArgumentTypeError(f"{name} must be a sequence of {_integers(minimum, None)}s, got {_describe(value)}")
+    if len(value) < min_length:
+        raise ValueError(f"{name} must list at least {min_length} sizes, got {_describe(value)}")
+    return [size(f"{name}[{i}]", v, minimum) for i, v in enumerate(value)]
+
+
 def number(
     name: str,
     value,

@@ -122,16 +122,16 @@ def test_layer_statistics_scale_exactly_with_sigma():
 @pytest.mark.parametrize(
     "call, match",
     [
-        (lambda: bp.toy_forward(1.0, 2.0, np.ones(5)), "6 parameters"),
-        (lambda: bp.toy_forward([1.0, 2.0], [1.0], np.ones(6)), "same length"),
+        (lambda: bp.toy_forward(1.0, 2.0, np.ones(5)), r"phi must have shape \(6,\)"),
+        (lambda: bp.toy_forward([1.0, 2.0], [1.0], np.ones(6)), "y must have the shape of x"),
         (lambda: bp.toy_backward(np.nan, 0.0, np.ones(6)), "NaN"),
         (lambda: bp.finite_difference_gradient(np.sum, np.ones(2), h=0), "h must"),
         (lambda: bp.he_variance(0), "fan_in"),
         (lambda: bp.relu_net_init([4], 0.1), "widths"),
         (lambda: bp.relu_net_init([4, 3, 2], [0.1, 0.1, 0.1]), "sigma2"),
-        (lambda: bp.relu_net_forward(bp.relu_net_init([4, 2], 0.1), np.ones((3, 5))), "features"),
-        (lambda: bp.relu_net_forward(bp.relu_net_init([4, 2], 0.1), np.ones(4)), "batch"),
-        (lambda: bp.mse_loss(np.ones((2, 1)), np.ones((2, 2))), "same shape"),
+        (lambda: bp.relu_net_forward(bp.relu_net_init([4, 2], 0.1), np.ones((3, 5))), r"X must have shape \(N, 4\)"),
+        (lambda: bp.relu_net_forward(bp.relu_net_init([4, 2], 0.1), np.ones(4)), r"X must have shape \(N, 4\)"),
+        (lambda: bp.mse_loss(np.ones((2, 1)), np.ones((2, 2))), "target must have shape"),
         (lambda: bp.layer_statistics(-1.0), "sigma2"),
     ],
 )
@@ -146,5 +146,5 @@ def test_backward_rejects_a_foreign_cache():
     with pytest.raises(ValueError, match="cache"):
         bp.relu_net_backward(params, cache, np.ones((2, 2)))
     _, cache = bp.relu_net_forward(params, np.ones((2, 3)))
-    with pytest.raises(ValueError, match="output's shape"):
+    with pytest.raises(ValueError, match="dout must have shape"):
         bp.relu_net_backward(params, cache, np.ones((2, 3)))
