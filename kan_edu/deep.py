@@ -22,7 +22,8 @@ from typing import Callable
 
 import numpy as np
 
-from ._validate import finite_array as _array
+from ._validate import ArgumentTypeError, choice, function, number, random_seed, size, sizes
+from ._validate import array as _array
 from .shallow import activation
 
 __all__ = [
@@ -44,9 +45,9 @@ __all__ = [
 # ------------------------------------------------------------------------------------------- validation
 def _layers(weights, biases):
     """Check that ``weights`` and ``biases`` describe a chain of layers; return them as float arrays."""
-    if isinstance(weights, np.ndarray) or isinstance(biases, np.ndarray):
-        raise ValueError("weights and biases must be lists of arrays, one per layer")
-    weights, biases = list(weights), list(biases)
+    for name, value in (("weights", weights), ("biases", biases)):
+        if not isinstance(value, (list, tuple)):
+            raise ArgumentTypeError(f"{name} must be a list of arrays, one per layer, got {type(value).__name__}")
     if len(weights) == 0 or len(weights) != len(biases):
         raise ValueError(
             f"need one bias per weight matrix and at least one layer, got {len(weights)} weight "
@@ -81,11 +82,10 @@ def forward(x, weights, biases, act: str = "relu", return_hidden: bool = False):
     activations h_k of every hidden layer, each of shape (N, D_k).
     """
     Ws, bs = _layers(weights, biases)
-    x = np.asarray(x, dtype=float)
+    x = _array("x", x, (1, 2))
     one_input = x.ndim == 1
     if one_input:
         x = x[:, None]
-    x = _array("x", x, 2)
     if x.shape[1] != Ws[0].shape[1]:
         raise ValueError(f"x has {x.shape[1]} input(s) per row but weights[0] expects {Ws[0].shape[1]}")
     a = activation(act)
@@ -108,12 +108,9 @@ def random_network(widths: Sequence[int], seed: int = 0, bias_scale: float = 0.5
     steady from layer to layer with ReLU); biases are Gaussian with standard deviation ``bias_scale``.
     Returns ``(weights, biases)``.
     """
-    widths = [int(w) for w in widths]
-    if len(widths) < 2 or min(widths) < 1:
-        raise ValueError(f"widths must list at least an input and an output size, all >= 1, got {widths}")
-    if not bias_scale >= 0:
-        raise ValueError(f"bias_scale must be >= 0, got {bias_scale}")
-    rng = np.random.default_rng(seed)
+    widths = sizes("widths", widths, min_length=2)  # an input and an output size at least
+    bias_scale = number("bias_scale", bias_scale, low=0)
+    rng = np.random.default_rng(random_seed("seed", seed))
     weights = [rng.normal(scale=np.sqrt(2.0 / n_in), size=(n_out, n_in)) for n_in, n_out in zip(widths, widths[1:])]
     biases = [rng.normal(scale=bias_scale, size=n_out) for n_out in widths[1:]]
     return weights, biases
@@ -121,9 +118,7 @@ def random_network(widths: Sequence[int], seed: int = 0, bias_scale: float = 0.5
 
 def n_parameters(widths: Sequence[int]) -> int:
     """How many weights and biases a network with ``widths`` = [D_i, D_1, ..., D_K, D_o] has."""
-    widths = [int(w) for w in widths]
-    if len(widths) < 2 or min(widths) < 1:
-        raise ValueError(f"widths must list at least an input and an output size, all >= 1, got {widths}")
+    widths = sizes("widths", widths, min_length=2)
     return sum(n_out * (n_in + 1) for n_in, n_out in zip(widths, widths[1:]))
 
 
@@ -131,10 +126,9 @@ def n_parameters(widths: Sequence[int]) -> int:
 def compose(*functions: Callable) -> Callable:
     """The composition that applies ``functions`` in the order given: compose(f, g)(x) = g(f(x))."""
     if not functions:
-        raise ValueError("compose needs at least one function")
-    for f in functions:
-        if not callable(f):
-            raise ValueError(f"compose takes functions, got {type(f).__name__}")
+        raise ValueError("functions is empty: compose needs at least one function")
+    for k, f in enumerate(functions):
+        function(f"functions[{k}]", f)
 
     def composed(x):
         for f in functions:
@@ -182,8 +176,7 @@ def compose_shallow(net1, net2):
 
 # ------------------------------------------------------------------------------- linear regions in 1-D
 def _relu_only(act):
-    if act != "relu":
-        raise ValueError(f"exact region counting needs ReLU (a single kink at 0), got {act!r}")
+    choice("act", act, ("relu",))  # exact region counting needs a single kink at 0
 
 
 def pieces_1d(weights, biases, lo: float = -1.0, hi: float = 1.0, act: str = "relu"):
@@ -201,9 +194,7 @@ def pieces_1d(weights, biases, lo: float = -1.0, hi: float = 1.0, act: str = "re
     Ws, bs = _layers(weights, biases)
     if Ws[0].shape[1] != 1:
         raise ValueError(f"pieces_1d needs a network with one input, this one has {Ws[0].shape[1]}")
-    lo, hi = float(lo), float(hi)
-    if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
-        raise ValueError(f"need finite lo < hi, got {lo} and {hi}")
+    lo, hi = number("lo", lo), number("hi", hi, low=lo, low_open=True)
     knots = np.array([lo, hi])
     for k in range(len(Ws) - 1):
         sub_W, sub_b = Ws[: k + 1], bs[: k + 1]
@@ -257,9 +248,8 @@ def count_regions_grid(y, rtol: float = 1e-6) -> int:
     """
     y = _array("y", y, 1)
     if y.shape[0] < 3:
-        raise ValueError(f"need at least 3 samples, got {y.shape[0]}")
-    if not rtol > 0:
-        raise ValueError(f"rtol must be > 0, got {rtol}")
+        raise ValueError(f"y must hold at least 3 samples, got shape {y.shape}")
+    rtol = number("rtol", rtol, low=0, low_open=True)
     s = np.diff(y)
     kink = np.abs(np.diff(s)) > rtol * np.abs(s).max()
     starts = kink & ~np.r_[False, kink[:-1]]  # first kink of each run
@@ -272,9 +262,8 @@ def max_regions_deep(width: int, depth: int) -> int:
     Each of a layer's D units crosses zero at most once on each piece of the layer before, so a layer
     multiplies the number of pieces by at most D + 1.
     """
-    if int(width) != width or width < 1 or int(depth) != depth or depth < 1:
-        raise ValueError(f"need integers width >= 1 and depth >= 1, got {width} and {depth}")
-    return (int(width) + 1) ** int(depth)
+    width, depth = size("width", width), size("depth", depth, maximum=10_000)  # a bound of 10^40000 is enough
+    return (width + 1) ** depth
 
 
 # ------------------------------------------------------------------------------- folding constructions
@@ -293,9 +282,7 @@ def sawtooth_network(teeth: int, depth: int):
     the tent map 2·min(x, 1 − x)). Each layer folds [0, 1] onto itself, so the output has teeth^depth linear
     regions on [0, 1]. Returns ``(weights, biases)``.
     """
-    if int(teeth) != teeth or teeth < 1 or int(depth) != depth or depth < 1:
-        raise ValueError(f"need integers teeth >= 1 and depth >= 1, got {teeth} and {depth}")
-    n, K = int(teeth), int(depth)
+    n, K = size("teeth", teeth, maximum=1000), size("depth", depth, maximum=1000)  # dense teeth × teeth layers
     theta0, phi = _teeth(n)
     weights = [np.ones((n, 1))] + [np.outer(np.ones(n), phi) for _ in range(K - 1)] + [phi[None, :]]
     biases = [theta0.copy() for _ in range(K)] + [np.zeros(1)]
@@ -311,9 +298,7 @@ def folding_network(width: int, depth: int):
     the construction of Montúfar et al. (2014) for one input; with depth 1 it is a shallow network with the
     most regions its width allows. Returns ``(weights, biases)``.
     """
-    if int(width) != width or width < 1 or int(depth) != depth or depth < 1:
-        raise ValueError(f"need integers width >= 1 and depth >= 1, got {width} and {depth}")
-    D, K = int(width), int(depth)
+    D, K = size("width", width, maximum=1000), size("depth", depth, maximum=1000)  # dense width × width layers
     last_t0, last_t1, out = _zigzag_layer(D)
     if K == 1:
         return [last_t1[:, None], out[None, :]], [last_t0, np.zeros(1)]
