@@ -59,6 +59,15 @@ def size(name: str, value, minimum: int = 1, maximum: int | None = None) -> int:
     return value
 
 
+def axis(name: str, value, ndim: int) -> int:
+    """An axis of an array with ``ndim`` dimensions (negative counts from the end), as a non-negative int."""
+    if not _is_integral(value) or isinstance(value, float):
+        raise ArgumentTypeError(f"{name} must be an integer axis, got {_describe(value)}")
+    if not -ndim <= int(value) < ndim:
+        raise ValueError(f"{name} must be an axis of a {ndim}-D array (from {-ndim} to {ndim - 1}), got {value!r}")
+    return int(value) % ndim
+
+
 def sizes(name: str, value, min_length: int = 1, minimum: int = 1) -> list[int]:
     """A sequence of at least ``min_length`` sizes (each as :func:`size`), such as a network's layer widths."""
     if isinstance(value, (str, bytes, dict)) or not hasattr(value, "__len__") or not hasattr(value, "__iter__"):
