@@ -1,16 +1,19 @@
 """kan_edu.data: procedural, offline data sets.
 
 Nothing here downloads anything: every data set is computed from a formula or comes from a package that ships
-it (scikit-learn's digits, networkx's graphs, mnist1d's generator). Every random draw uses a local, seeded
+it (scikit-learn's digits, mnist1d's generator). Every random draw uses a local, seeded
 generator, so the same seed gives the same data everywhere.
 """
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
 from typing import Callable
 
 import torch
+
+from ._validate import ArgumentTypeError, floating_dtype, function, interval, number, random_seed, size
 
 __all__ = ["make_function_dataset", "knots", "KNOT_FEATURES"]
 
@@ -19,15 +22,12 @@ KNOT_FEATURES = ("volume", "chern_simons", "cusp_area", "meridian_re", "meridian
 
 
 def _ranges(ranges, n_var: int) -> list[tuple[float, float]]:
-    if len(ranges) == 2 and all(isinstance(r, (int, float)) for r in ranges):
-        ranges = [tuple(ranges)] * n_var
-    ranges = [tuple(map(float, r)) for r in ranges]
-    if len(ranges) != n_var:
-        raise ValueError(f"need one (lo, hi) range per variable ({n_var}), got {len(ranges)}")
-    for lo, hi in ranges:
-        if not lo < hi:
-            raise ValueError(f"each range must have lo < hi, got ({lo}, {hi})")
-    return ranges
+    """One (lo, hi) for every variable, from one pair for all or a pair per variable."""
+    if isinstance(ranges, (list, tuple)) and len(ranges) == 2 and all(isinstance(r, numbers.Real) for r in ranges):
+        return [interval("ranges", ranges)] * n_var
+    if not isinstance(ranges, (list, tuple)) or len(ranges) != n_var:
+        raise ValueError(f"ranges must be one (lo, hi) or one per variable ({n_var}), got {ranges!r:.80}")
+    return [interval(f"ranges[{i}]", r) for i, r in enumerate(ranges)]
 
 
 def make_function_dataset(
@@ -45,13 +45,11 @@ def make_function_dataset(
     ``train_input`` (n_train, n_var), ``train_label`` (n_train, n_out), ``test_input``, ``test_label``; labels
     are always 2-D. The function is evaluated in float64 and the result cast to ``dtype``.
     """
-    if not isinstance(n_var, int) or n_var < 1:
-        raise ValueError(f"n_var must be a positive integer, got {n_var!r}")
-    for name, n in (("n_train", n_train), ("n_test", n_test)):
-        if not isinstance(n, int) or n < 1:
-            raise ValueError(f"{name} must be a positive integer, got {n!r}")
+    f, n_var = function("f", f, "f(x) -> y"), size("n_var", n_var, maximum=10_000)
+    n_train, n_test = size("n_train", n_train), size("n_test", n_test)
+    dtype = floating_dtype("dtype", dtype)
     box = _ranges(ranges, n_var)
-    g = torch.Generator().manual_seed(int(seed))
+    g = torch.Generator().manual_seed(random_seed("seed", seed))
     lo = torch.tensor([r[0] for r in box], dtype=torch.float64)
     hi = torch.tensor([r[1] for r in box], dtype=torch.float64)
 
@@ -83,6 +81,8 @@ def knots(features: Sequence[str] = KNOT_FEATURES):
 
     import numpy as np
 
+    if isinstance(features, str) or not isinstance(features, (list, tuple)):
+        raise ArgumentTypeError(f"features must be a list of names from {KNOT_FEATURES}, got {features!r:.60}")
     unknown = [f for f in features if f not in KNOT_FEATURES]
     if unknown:
         raise ValueError(f"unknown knot features {unknown}; choose from {KNOT_FEATURES}")
@@ -113,10 +113,9 @@ def mnist1d_data(
     from mnist1d.data import get_dataset_args, make_dataset
 
     args = get_dataset_args(as_dict=True)
-    if not isinstance(num_samples, int) or num_samples < 20:
-        raise ValueError(f"num_samples must be an integer of at least 20, got {num_samples!r}")
-    if not 0.0 < float(train_split) < 1.0:
-        raise ValueError(f"train_split must lie strictly between 0 and 1, got {train_split!r}")
+    num_samples = size("num_samples", num_samples, minimum=20, maximum=1_000_000)
+    train_split = number("train_split", train_split, low=0, high=1, low_open=True, high_open=True)
+    seed, dtype = random_seed("seed", seed), floating_dtype("dtype", dtype)
     unknown = set(overrides) - set(args) | ({"url"} & set(overrides))
     if unknown:
         raise ValueError(f"unknown MNIST-1D argument(s) {sorted(unknown)}; choose from {sorted(set(args) - {'url'})}")
@@ -163,10 +162,10 @@ def noisy_line(
     """
     import numpy as np
 
-    lo, hi = map(float, x_range)
-    if not (isinstance(n, int) and n >= 1) or not lo < hi or noise < 0 or noise_growth < 0:
-        raise ValueError("need an integer n >= 1, x_range with lo < hi, and noise, noise_growth >= 0")
-    rng = np.random.default_rng(seed)
+    n, (lo, hi) = size("n", n), interval("x_range", x_range)
+    intercept, slope = number("intercept", intercept), number("slope", slope)
+    noise, noise_growth = number("noise", noise, low=0), number("noise_growth", noise_growth, low=0)
+    rng = np.random.default_rng(random_seed("seed", seed))
     x = np.linspace(lo, hi, n) if grid else np.sort(rng.uniform(lo, hi, n))
     sd = noise + noise_growth * (x - lo)
     return x, intercept + slope * x + sd * rng.standard_normal(n)
@@ -182,10 +181,9 @@ def binary_labels_1d(
     """
     import numpy as np
 
-    lo, hi = map(float, x_range)
-    if not (isinstance(n, int) and n >= 1) or not lo < hi:
-        raise ValueError("need an integer n >= 1 and x_range with lo < hi")
-    rng = np.random.default_rng(seed)
+    n, (lo, hi) = size("n", n), interval("x_range", x_range)
+    intercept, slope = number("intercept", intercept), number("slope", slope)
+    rng = np.random.default_rng(random_seed("seed", seed))
     x = np.linspace(lo, hi, n) if grid else np.sort(rng.uniform(lo, hi, n))
     p = 1.0 / (1.0 + np.exp(-(intercept + slope * x)))
     return x, (rng.uniform(size=n) < p).astype(float)
