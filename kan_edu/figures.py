@@ -45,6 +45,8 @@ from matplotlib import rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from ._validate import number, size
+
 __all__ = ["Slider", "Choice", "InteractiveFigure", "show", "show_pictures", "runtime", "STYLE", "COLORS"]
 
 #: The book's palette (colour-blind safe, Okabe-Ito order), used by every chapter.
@@ -87,6 +89,16 @@ def runtime() -> str:
 
 
 # ----------------------------------------------------------------------------------------------- controls
+#: A slider has at most this many positions (its static player thins them to ``frames`` anyway).
+MAX_STEPS = 100_000
+
+
+def _identifier(name: str, value) -> str:
+    if not isinstance(value, str) or not value.isidentifier():
+        raise ValueError(f"{name} must be a Python identifier, got {value!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Slider:
     """A numeric control: values from ``min`` to ``max`` in steps of ``step``, starting at ``default``.
@@ -106,19 +118,15 @@ class Slider:
     fmt: str | None = None
 
     def __post_init__(self):
-        if not self.name.isidentifier():
-            raise ValueError(f"Slider name must be a Python identifier, got {self.name!r}")
-        vals = (self.min, self.max, self.step, self.default)
-        if not all(isinstance(v, (int, float)) and math.isfinite(v) for v in vals):
-            raise ValueError(f"Slider {self.name!r}: min, max, step and default must be finite numbers")
-        if not self.min < self.max:
-            raise ValueError(f"Slider {self.name!r}: need min < max, got {self.min} and {self.max}")
-        if not 0 < self.step <= self.max - self.min:
-            raise ValueError(f"Slider {self.name!r}: step must be in (0, max - min], got {self.step}")
-        if not self.min <= self.default <= self.max:
-            raise ValueError(f"Slider {self.name!r}: default {self.default} lies outside [{self.min}, {self.max}]")
-        if self.frames is not None and self.frames < 2:
-            raise ValueError(f"Slider {self.name!r}: frames must be at least 2, got {self.frames}")
+        _identifier("Slider name", self.name)
+        who = f"Slider {self.name!r}:"
+        lo, hi = number(f"{who} min", self.min), number(f"{who} max", self.max, low=self.min, low_open=True)
+        step = number(f"{who} step", self.step, low=0, high=hi - lo, low_open=True)
+        number(f"{who} default", self.default, low=lo, high=hi)
+        if (hi - lo) / step > MAX_STEPS:
+            raise ValueError(f"{who} step must leave at most {MAX_STEPS} steps from min to max, got {self.step!r}")
+        if self.frames is not None:
+            size(f"{who} frames", self.frames, minimum=2)
 
     @property
     def text(self) -> str:
@@ -170,8 +178,7 @@ class Choice:
     label: str | None = None
 
     def __post_init__(self):
-        if not self.name.isidentifier():
-            raise ValueError(f"Choice name must be a Python identifier, got {self.name!r}")
+        _identifier("Choice name", self.name)
         if len(self.options) == 0:
             raise ValueError(f"Choice {self.name!r} needs at least one option")
         object.__setattr__(self, "options", tuple(self.options))
