@@ -130,6 +130,14 @@ def random_seed(name: str, value):
     )
 
 
+def ordered(lo_name: str, lo, hi_name: str, hi) -> tuple[float, float]:
+    """Two finite numbers, given as separate arguments, with lo < hi."""
+    lo, hi = number(lo_name, lo), number(hi_name, hi)
+    if not lo < hi:
+        raise ValueError(f"{lo_name} must be less than {hi_name}, got {lo_name}={lo!r} and {hi_name}={hi!r}")
+    return lo, hi
+
+
 def interval(name: str, value) -> tuple[float, float]:
     """A pair ``(lo, hi)`` of finite numbers with lo < hi."""
     try:
@@ -178,6 +186,7 @@ def array(
     empty: bool = True,
     finite: bool = True,
     shape: tuple | None = None,
+    like: str | None = None,
     low: float | None = None,
     high: float | None = None,
     integral: bool = False,
@@ -185,7 +194,8 @@ def array(
     """``a`` (a number, nested lists, an array or a CPU tensor) as a float64 numpy array.
 
     ``ndim`` is the allowed dimension(s); ``empty=False`` refuses arrays with no entries; ``finite`` refuses NaN and
-    inf; ``shape`` is the exact shape wanted (``None`` entries match any length); every entry must lie in
+    inf; ``shape`` is the exact shape wanted (``None`` entries match any length; ``like`` names the argument it
+    comes from, for the message); every entry must lie in
     [``low``, ``high``] and, with ``integral``, be a whole number.
     """
     a = _as_float_array(name, a)
@@ -194,7 +204,8 @@ def array(
         raise ValueError(f"{name} must be {allowed}, got shape {a.shape}")
     if shape is not None and (a.ndim != len(shape) or any(s is not None and s != n for s, n in zip(shape, a.shape))):
         wanted = "(" + ", ".join("N" if s is None else str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
-        raise ValueError(f"{name} must have shape {wanted}, got shape {a.shape}")
+        source = f" (from {like})" if like else ""
+        raise ValueError(f"{name} must have shape {wanted}{source}, got shape {a.shape}")
     if not empty and a.size == 0:
         raise ValueError(f"{name} is empty, got shape {a.shape}")
     if finite and not np.all(np.isfinite(a)):

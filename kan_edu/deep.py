@@ -22,9 +22,9 @@ from typing import Callable
 
 import numpy as np
 
-from ._validate import ArgumentTypeError, choice, function, number, random_seed, size, sizes
+from ._validate import ArgumentTypeError, choice, function, number, ordered, random_seed, size, sizes
 from ._validate import array as _array
-from .shallow import activation
+from .shallow import _activation
 
 __all__ = [
     "forward",
@@ -50,8 +50,8 @@ def _layers(weights, biases):
             raise ArgumentTypeError(f"{name} must be a list of arrays, one per layer, got {type(value).__name__}")
     if len(weights) == 0 or len(weights) != len(biases):
         raise ValueError(
-            f"need one bias per weight matrix and at least one layer, got {len(weights)} weight "
-            f"matrices and {len(biases)} bias vectors"
+            f"weights and biases must hold one matrix and one vector per layer (one layer at least), got "
+            f"{len(weights)} weight matrices and {len(biases)} bias vectors"
         )
     Ws = [_array(f"weights[{k}]", W, 2) for k, W in enumerate(weights)]
     bs = [_array(f"biases[{k}]", b, 1) for k, b in enumerate(biases)]
@@ -88,7 +88,7 @@ def forward(x, weights, biases, act: str = "relu", return_hidden: bool = False):
         x = x[:, None]
     if x.shape[1] != Ws[0].shape[1]:
         raise ValueError(f"x has {x.shape[1]} input(s) per row but weights[0] expects {Ws[0].shape[1]}")
-    a = activation(act)
+    a = _activation(act)
     h, pres, hidden = x, [], []
     for W, b in zip(Ws[:-1], bs[:-1]):
         z = b + h @ W.T  # row form of β_k + Ω_k h_{k-1}
@@ -193,8 +193,8 @@ def pieces_1d(weights, biases, lo: float = -1.0, hi: float = 1.0, act: str = "re
     _relu_only(act)
     Ws, bs = _layers(weights, biases)
     if Ws[0].shape[1] != 1:
-        raise ValueError(f"pieces_1d needs a network with one input, this one has {Ws[0].shape[1]}")
-    lo, hi = number("lo", lo), number("hi", hi, low=lo, low_open=True)
+        raise ValueError(f"weights[0] must take one input (pieces_1d), got shape {Ws[0].shape}")
+    lo, hi = ordered("lo", lo, "hi", hi)
     knots = np.array([lo, hi])
     for k in range(len(Ws) - 1):
         sub_W, sub_b = Ws[: k + 1], bs[: k + 1]

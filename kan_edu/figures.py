@@ -45,7 +45,7 @@ from matplotlib import rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from ._validate import number, size
+from ._validate import function, number, size
 
 __all__ = ["Slider", "Choice", "InteractiveFigure", "show", "show_pictures", "runtime", "STYLE", "COLORS"]
 
@@ -179,8 +179,8 @@ class Choice:
 
     def __post_init__(self):
         _identifier("Choice name", self.name)
-        if len(self.options) == 0:
-            raise ValueError(f"Choice {self.name!r} needs at least one option")
+        if isinstance(self.options, (str, bytes, dict)) or not isinstance(self.options, Sequence) or not self.options:
+            raise ValueError(f"Choice {self.name!r}: options must be a non-empty list, got {self.options!r:.60}")
         object.__setattr__(self, "options", tuple(self.options))
         if self.default is None:
             object.__setattr__(self, "default", self.options[0])
@@ -235,15 +235,16 @@ class InteractiveFigure:
     redraw_ms: list = field(default_factory=list, init=False, repr=False)
 
     def __post_init__(self):
-        if not callable(self.build):
-            raise TypeError("build must be a function build(fig) -> update(**values)")
+        function("build", self.build, "build(fig) -> update(**values)")
+        if not isinstance(self.controls, (tuple, list)):
+            raise TypeError(f"controls must be a list of Slider or Choice, got {type(self.controls).__name__}")
         self.controls = tuple(self.controls)
-        names = [c.name for c in self.controls]
-        if len(set(names)) != len(names):
-            raise ValueError(f"control names must be unique, got {names}")
         for c in self.controls:
             if not isinstance(c, (Slider, Choice)):
                 raise TypeError(f"controls must be Slider or Choice, got {type(c).__name__}")
+        names = [c.name for c in self.controls]
+        if len(set(names)) != len(names):
+            raise ValueError(f"controls must have unique names, got {names}")
 
     # -- drawing -----------------------------------------------------------------------------------
     @property
@@ -541,7 +542,9 @@ def show_pictures(
     is the option shown first (the first one unless given). They are rasterised once, so switching costs
     one image swap.
     """
-    if len(pictures) < 2:
+    if title is not None:
+        function("title", title, "title(option) -> str")
+    if not isinstance(pictures, dict) or len(pictures) < 2:
         raise ValueError(
             "pictures must map at least two options to matplotlib Figures (a control with one "
             "value does nothing: show a single Figure as it is)"

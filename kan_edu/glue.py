@@ -49,6 +49,8 @@ def format_value(value, fmt: str | None = None) -> str:
         shape = tuple(value.shape)
         if math.prod(shape) != 1:
             raise ValueError(f"glue: value must be a single number or a string, got an array of shape {shape}")
+        if getattr(getattr(value, "device", None), "type", "cpu") == "meta":
+            raise ValueError("glue: value is a tensor on the meta device, which holds no number")
         value = value.item()
     if isinstance(value, bool):
         raise TypeError("glue: value is a bool; glue the words the prose should say instead (e.g. 'yes')")

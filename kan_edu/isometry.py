@@ -135,6 +135,7 @@ def batch_norm(h, eps: float = 1e-12):
     has norm √n (mean square 1), and φ, being scale invariant, does not notice. ``eps`` only keeps an all-zero
     feature at zero instead of NaN; it is negligible for features of order one.
     """
+    eps = number("eps", eps, low=0)
     if isinstance(h, torch.Tensor):
         return _paper_bn(tensor("h", h, 2), eps)
     return _paper_bn(_matrix(h), eps)
@@ -145,6 +146,7 @@ def standard_batch_norm(h, eps: float = 1e-5):
 
     After centring the samples sum to the zero vector, so they are linearly dependent: φ = ∞ for any batch.
     """
+    eps = number("eps", eps, low=0)
     if isinstance(h, torch.Tensor):
         return _standard_bn(tensor("h", h, 2), eps)
     return _standard_bn(_matrix(h), eps)

@@ -25,7 +25,7 @@ import math
 import numpy as np
 
 from ._validate import array as _array
-from ._validate import choice, function, number, random_seed, same_length, size
+from ._validate import choice, function, number, ordered, random_seed, same_length, size
 
 __all__ = [
     "gd_step",
@@ -233,7 +233,7 @@ def golden_section(f, a, b, tol=1e-8, max_iter=200, history=False):
     midpoint of the final bracket, and with ``history=True`` also the list of brackets ``(lo, p, q, hi)``.
     """
     function("f", f, "f(s) -> loss")
-    a, b = number("a", a), number("b", b, low=a, low_open=True)
+    a, b = ordered("a", a, "b", b)
     tol, max_iter = _positive("tol", tol), size("max_iter", max_iter, minimum=0)
     p, q = b - GOLDEN * (b - a), a + GOLDEN * (b - a)
     fp, fq = f(p), f(q)

@@ -25,7 +25,7 @@ import numpy as np
 from scipy.special import gammaln
 
 from ._validate import array as _array
-from ._validate import choice, interval, number, random_seed, size
+from ._validate import choice, flag, interval, number, random_seed, size
 
 __all__ = [
     "target_1d",
@@ -57,7 +57,7 @@ def _noise(noise_std):
 # ----------------------------------------------------------------------------------- the 1-D problem
 def target_1d(x):
     """The true function of the chapter's regression problem: exp(sin 2πx) − 1 (smooth, one bump and one dip)."""
-    x = np.asarray(x, dtype=float)
+    x = _array("x", x)
     return np.exp(np.sin(2 * np.pi * x)) - 1.0
 
 
@@ -107,8 +107,8 @@ def least_squares(phi, y, rcond: float = 1e-10):
     phi = _array("phi", phi, 2)
     y = _array("y", y, (1, 2))
     if y.shape[0] != phi.shape[0]:
-        raise ValueError(f"phi has {phi.shape[0]} rows but y has {y.shape[0]}")
-    return np.linalg.lstsq(phi, y, rcond=rcond)[0]
+        raise ValueError(f"y must have one row per row of phi ({phi.shape[0]}), got shape {y.shape}")
+    return np.linalg.lstsq(phi, y, rcond=number("rcond", rcond, low=0))[0]
 
 
 # ------------------------------------------------------------------------------------ bias, variance
@@ -182,7 +182,7 @@ def bias_variance(
     n_hidden: int, noise_std: float, n_train: int = 15, n_datasets: int = 200, n_test: int = 201, seed: int = 0
 ) -> dict:
     """:func:`decompose` for the hinge model with ``n_hidden`` joints; adds ``predictions`` and ``x_test``."""
-    noise_std = _noise(noise_std)
+    noise_std, n_hidden = _noise(noise_std), size("n_hidden", n_hidden)
     comp = bias_variance_components([n_hidden], n_train, n_datasets, n_test, seed)
     predictions = comp["A"][0] + noise_std * comp["B"][0]
     out = decompose(predictions, comp["f_test"], noise_std)
@@ -193,7 +193,7 @@ def bias_variance(
 def monte_carlo_test_error(predictions, f_test, noise_std: float, n_draws: int = 20, seed: int = 0) -> float:
     """The test error measured directly: mean of (f̂_k(x_t) − y)² over fresh noisy targets y = f(x_t) + σε."""
     predictions = _array("predictions", predictions, 2)
-    f_test = _array("f_test", f_test, 1)
+    f_test = _array("f_test", f_test, shape=predictions.shape[1:], like="predictions")
     noise_std = _noise(noise_std)
     rng = np.random.default_rng(random_seed("seed", seed))
     y = f_test + noise_std * rng.normal(size=(size("n_draws", n_draws),) + predictions.shape)
@@ -375,12 +375,11 @@ def double_descent_results() -> dict:
 def ball_volume(dim: int, radius: float = 1.0, log: bool = False) -> float:
     """Volume of the ``dim``-dimensional ball: π^(d/2) r^d / Γ(d/2 + 1); its natural log with ``log=True``
     (the volume itself underflows to 0 beyond a few hundred dimensions for r < 1)."""
-    dim = size("dim", dim)
-    radius = number("radius", radius, low=0)
+    dim, radius, log = size("dim", dim), number("radius", radius, low=0), flag("log", log)
     if radius == 0:
         return -math.inf if log else 0.0
     value = 0.5 * dim * math.log(math.pi) + dim * math.log(radius) - float(gammaln(0.5 * dim + 1))
-    return value if log else math.exp(value)
+    return value if log else (math.exp(value) if value < 709.0 else math.inf)  # e^710 overflows a float
 
 
 def shell_fraction(dim, eps):

@@ -218,7 +218,7 @@ def product_loss(theta):
     Its minima form the hyperbola ab = 1. At a minimum the Hessian's largest eigenvalue is a² + b², so the
     minima are flattest at a = b = ±1 and sharper further out. Returns ``(L, grad (2,), hess (2, 2))``.
     """
-    a, b = _array("theta", theta, 1)
+    a, b = _array("theta", theta, shape=(2,))
     r = a * b - 1.0
     grad = np.array([r * b, r * a])
     hess = np.array([[b * b, 2 * a * b - 1.0], [2 * a * b - 1.0, a * a]])

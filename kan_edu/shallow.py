@@ -19,7 +19,7 @@ from typing import Callable
 import numpy as np
 from scipy.special import erf
 
-from ._validate import array, choice, function, number, size
+from ._validate import array, choice, function, number, ordered, size
 
 __all__ = [
     "ACTIVATIONS",
@@ -52,11 +52,16 @@ ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
 
 def activation(name: str) -> Callable[[np.ndarray], np.ndarray]:
     """The activation called ``name`` (see :data:`ACTIVATIONS`)."""
-    return ACTIVATIONS[choice("activation", name, sorted(ACTIVATIONS))]
+    return _activation(name, "name")
 
 
-def _vector(name, v, length=None):
-    return array(name, v, shape=(length,))
+def _activation(value, argument: str = "act"):
+    """:func:`activation` for a function whose argument ``argument`` names the activation."""
+    return ACTIVATIONS[choice(argument, value, sorted(ACTIVATIONS))]
+
+
+def _vector(name, v, length=None, like=None):
+    return array(name, v, shape=(length,), like=like)
 
 
 def shallow_1d(x, theta0, theta1, phi, act: str = "relu"):
@@ -70,10 +75,10 @@ def shallow_1d(x, theta0, theta1, phi, act: str = "relu"):
     """
     x = _vector("x", x)
     theta0 = _vector("theta0", theta0)
-    theta1 = _vector("theta1", theta1, len(theta0))
-    phi = _vector("phi", phi, len(theta0) + 1)
+    theta1 = _vector("theta1", theta1, len(theta0), like="theta0")
+    phi = _vector("phi", phi, len(theta0) + 1, like="theta0")
     pre = theta0[None, :] + x[:, None] * theta1[None, :]
-    h = activation(act)(pre)
+    h = _activation(act)(pre)
     contrib = h * phi[None, 1:]
     return phi[0] + contrib.sum(axis=1), pre, h, contrib
 
@@ -81,7 +86,7 @@ def shallow_1d(x, theta0, theta1, phi, act: str = "relu"):
 def joints_1d(theta0, theta1) -> np.ndarray:
     """Where each ReLU unit switches on or off: x = −θ_d0/θ_d1 (NaN for a unit with zero slope)."""
     theta0 = _vector("theta0", theta0)
-    theta1 = _vector("theta1", theta1, len(theta0))
+    theta1 = _vector("theta1", theta1, len(theta0), like="theta0")
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(theta1 != 0, -theta0 / np.where(theta1 != 0, theta1, 1.0), np.nan)
 
@@ -94,7 +99,7 @@ def region_map_2d(W, b, lim: float = 2.0, res: int = 200):
     ``(labels (res, res) ints, xs (res,), ys (res,))`` with labels numbered 0, 1, ... by first appearance.
     """
     W = array("W", W, shape=(None, 2))
-    b = _vector("b", b, W.shape[0])
+    b = _vector("b", b, W.shape[0], like="W")
     lim, res = number("lim", lim, low=0, low_open=True), size("res", res, minimum=2, maximum=4000)
     xs = np.linspace(-lim, lim, res)
     X, Y = np.meshgrid(xs, xs)
@@ -130,7 +135,7 @@ def hinge_interpolant(f: Callable[[np.ndarray], np.ndarray], n_hidden: int, lo: 
     the maximum error falls like 1/D²). Returns ``(theta0, theta1, phi)``.
     """
     f, n_hidden = function("f", f, "f(x) -> y"), size("n_hidden", n_hidden)
-    lo, hi = number("lo", lo), number("hi", hi, low=lo, low_open=True)
+    lo, hi = ordered("lo", lo, "hi", hi)
     knots = np.linspace(lo, hi, int(n_hidden) + 1)
     values = np.asarray(f(knots), dtype=float).reshape(-1)
     if values.shape != knots.shape or not np.all(np.isfinite(values)):

@@ -47,11 +47,21 @@ def _check_data(x_name: str, x, y_name: str, y, device: torch.device):
     x = tensor(x_name, x, _BATCHES, device=device, empty=False)
     y = tensor(y_name, y, _BATCHES, device=device, finite=False)
     if y.shape[0] != x.shape[0]:
-        raise ValueError(f"{y_name} must hold one target per input: {x.shape[0]} inputs but {y.shape[0]} targets")
+        raise ValueError(
+            f"{x_name} and {y_name} must hold one target per input: {x.shape[0]} inputs but {y.shape[0]} targets"
+        )
     return x, y
 
 
 _BATCHES = (1, 2, 3, 4, 5)  # a batch of vectors, sequences or images: one example per row
+
+
+def _outputs(model, x, name: str):
+    """``model(x)``; a batch the model cannot take (wrong dtype or width) is a ValueError naming the data."""
+    try:
+        return model(x)
+    except RuntimeError as err:
+        raise ValueError(f"{name} does not fit the model ({x.dtype}, shape {tuple(x.shape)}): {err}") from err
 
 
 def fit(
@@ -103,7 +113,7 @@ def fit(
         for start in range(0, n, bs):
             idx = order[start : start + bs]
             optimizer.zero_grad()
-            loss = loss_fn(model(x[idx]), y[idx])
+            loss = loss_fn(_outputs(model, x[idx], "x"), y[idx])
             loss.backward()
             optimizer.step()
             losses.append(loss.item())
@@ -128,7 +138,7 @@ def evaluate(model: torch.nn.Module, loss_fn: Callable, x: torch.Tensor, y: torc
 def _evaluate(model, loss_fn, x, y) -> float:
     was_training = model.training
     model.eval()
-    value = float(loss_fn(model(x), y))
+    value = float(loss_fn(_outputs(model, x, "x"), y))
     model.train(was_training)
     return value
 
@@ -144,6 +154,6 @@ def accuracy(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
 def _accuracy(model, x, y) -> float:
     was_training = model.training
     model.eval()
-    value = float((model(x).argmax(dim=1) == y).float().mean())
+    value = float((_outputs(model, x, "x").argmax(dim=1) == y).float().mean())
     model.train(was_training)
     return value
