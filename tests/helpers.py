@@ -35,3 +35,36 @@ def assert_check(checker, right, wrongs, secrets, capsys):
     out = capsys.readouterr().out
     for secret in secrets:
         assert secret not in out, f"{checker.__name__} printed {secret!r}"
+
+
+def assert_hint_or_not_answered(checker, right, wrongs, probe_args, capsys):
+    """``checker`` ticks ``right``; for each wrong answer it prints a cross without raising, and says "not
+    answered" for a placeholder (None, or a function returning ``...`` on ``probe_args``) or gives a hint."""
+    assert checker(right) and "\u2714" in capsys.readouterr().out
+    for wrong in wrongs:
+        verdict = checker(wrong)  # never raises
+        out = capsys.readouterr().out
+        assert not verdict and "\u2718" in out
+        try:
+            placeholder = wrong is None or wrong(*probe_args) is Ellipsis
+        except Exception:
+            placeholder = False
+        assert ("not answered" if placeholder else "Hint") in out
+
+
+def assert_placeholders_and_errors_reported(checkers, capsys):
+    """A placeholder (a body of ``...``) is "not answered yet" and student code that raises is reported, by
+    every one of ``checkers``, never raised."""
+
+    def placeholder(*args): ...  # your code here
+
+    def broken(*args):
+        raise RuntimeError("boom")
+
+    for checker in checkers:
+        assert not checker(placeholder)
+    out = capsys.readouterr().out
+    assert out.count("not answered yet") == len(checkers) and "raised" not in out
+    for checker in checkers:
+        assert not checker(broken)
+    assert capsys.readouterr().out.count("RuntimeError") == len(checkers)

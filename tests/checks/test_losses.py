@@ -8,7 +8,7 @@ import pytest
 from scipy.special import logsumexp
 
 from kan_edu import check
-from tests.helpers import assert_check
+from tests.helpers import assert_check, assert_hint_or_not_answered
 
 
 def right_gauss(y, mu, sigma):
@@ -50,41 +50,16 @@ CASES = [
         ],
     ),
 ]
+PROBE = {
+    check.softmax_cross_entropy: [np.zeros(1), np.zeros((1, 2))],
+    check.gaussian_nll: [np.zeros(1), np.zeros(1), 1.0],
+}
 
 
 @pytest.mark.parametrize("checker, right, wrongs", CASES, ids=lambda c: getattr(c, "__name__", ""))
-def test_checks_pass_right_and_fail_wrong(checker, right, wrongs, capsys):
-    secrets = ["logsumexp(", "np.log(2 * np.pi)", "xc @ yc", "(phi0 + phi1 * x - y) ** 2"]
-    assert_check(checker, right, wrongs, secrets, capsys)
-
-
-@pytest.mark.parametrize("checker, right, wrongs", CASES, ids=lambda c: getattr(c, "__name__", ""))
-def test_wrong_answers_get_a_hint_and_placeholders_not_answered(checker, right, wrongs, capsys):
-    assert checker(right) and "\u2714" in capsys.readouterr().out
-    for wrong in wrongs:
-        verdict = checker(wrong)  # never raises
-        out = capsys.readouterr().out
-        assert not verdict and "\u2718" in out
-        probe = None
-        if wrong is not None:
-            try:
-                probe = wrong(
-                    *(
-                        [np.arange(2.0)] * 2
-                        if checker is check.fit_line
-                        else [np.zeros(1), np.zeros((1, 2))]
-                        if checker is check.softmax_cross_entropy
-                        else [np.zeros(1), np.zeros(1), 1.0]
-                        if checker is check.gaussian_nll
-                        else [0.0, 0.0, np.zeros(1), np.zeros(1)]
-                    )
-                )
-            except Exception:
-                probe = "raised"
-        if wrong is None or probe is Ellipsis:
-            assert "not answered" in out
-        else:
-            assert "Hint" in out
+def test_right_passes_wrong_fails_with_a_hint_and_nothing_is_told(checker, right, wrongs, capsys):
+    assert_check(checker, right, wrongs, ["logsumexp(", "np.log(2 * np.pi)"], capsys)
+    assert_hint_or_not_answered(checker, right, wrongs, PROBE[checker], capsys)
 
 
 def test_alternative_correct_answers_pass(capsys):
