@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PY     := $(BIN)/python
-# One thread per process: on 2 cores torch with 2 threads under load was 25-60x slower (FIELD-NOTES).
+# One thread per process: on 2 cores torch with 2 threads under load was 25-60x slower (measured on a shared CI machine).
 export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 export PYTHONHASHSEED  := 0

@@ -7,7 +7,7 @@ replaces ONE argument by a wrong shape, rank or dtype, NaN or inf, an empty arra
 value of the wrong type, or a tensor on the ``meta`` device (this machine has no GPU: ``meta`` stands in for
 "another device"; it holds no values, so a function that reads them must refuse it with a clear message).
 The checks' verdicts are tested in tests/checks/; the KAN library (kan_edu.kan, kan_edu.lbfgs) is being split
-in a separate change and is fuzzed there.
+into a package in a separate change and is fuzzed there.
 """
 
 from __future__ import annotations
