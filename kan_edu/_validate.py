@@ -190,13 +190,14 @@ def array(
     low: float | None = None,
     high: float | None = None,
     integral: bool = False,
+    low_open: bool = False,
 ) -> np.ndarray:
     """``a`` (a number, nested lists, an array or a CPU tensor) as a float64 numpy array.
 
     ``ndim`` is the allowed dimension(s); ``empty=False`` refuses arrays with no entries; ``finite`` refuses NaN and
     inf; ``shape`` is the exact shape wanted (``None`` entries match any length; ``like`` names the argument it
     comes from, for the message); every entry must lie in
-    [``low``, ``high``] and, with ``integral``, be a whole number.
+    [``low``, ``high``] (above ``low`` with ``low_open``) and, with ``integral``, be a whole number.
     """
     a = _as_float_array(name, a)
     if ndim is not None and a.ndim not in np.atleast_1d(ndim):
@@ -210,16 +211,14 @@ def array(
         raise ValueError(f"{name} is empty, got shape {a.shape}")
     if finite and not np.all(np.isfinite(a)):
         raise ValueError(f"{name} contains NaN or inf")
-    if (
-        (low is not None and np.any(a < low))
-        or (high is not None and np.any(a > high))
-        or (integral and np.any(a != np.round(a)))
-    ):
+    below = low is not None and bool(np.any(a <= low) if low_open else np.any(a < low))
+    if below or (high is not None and np.any(a > high)) or (integral and np.any(a != np.round(a))):
         what = "integers" if integral else "numbers"
+        opening, above = ("(", ">") if low_open else ("[", ">=")
         where = (
-            f"in [{low:g}, {high:g}]"
+            f"in {opening}{low:g}, {high:g}]"
             if low is not None and high is not None
-            else (f">= {low:g}" if low is not None else f"<= {high:g}" if high is not None else "")
+            else (f"{above} {low:g}" if low is not None else f"<= {high:g}" if high is not None else "")
         )
         raise ValueError(f"{name} must hold {what} {where}".rstrip() + f", got {_describe(a)}")
     return a

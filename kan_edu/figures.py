@@ -45,6 +45,7 @@ from matplotlib import rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from ._validate import choice as one_of
 from ._validate import function, number, size
 
 __all__ = ["Slider", "Choice", "InteractiveFigure", "show", "show_pictures", "runtime", "STYLE", "COLORS"]
@@ -74,9 +75,7 @@ def runtime() -> str:
     """Which runtime ``show`` renders for: ``KAN_EDU_FIGURES`` if set, else live in a kernel, else headless."""
     forced = os.environ.get("KAN_EDU_FIGURES", "").strip().lower()
     if forced:
-        if forced not in RUNTIMES:
-            raise ValueError(f"KAN_EDU_FIGURES must be one of {RUNTIMES}, got {forced!r}")
-        return forced
+        return one_of("KAN_EDU_FIGURES", forced, RUNTIMES)
     try:
         from IPython import get_ipython
 
@@ -184,8 +183,8 @@ class Choice:
         object.__setattr__(self, "options", tuple(self.options))
         if self.default is None:
             object.__setattr__(self, "default", self.options[0])
-        elif self.default not in self.options:
-            raise ValueError(f"Choice {self.name!r}: default {self.default!r} is not one of {self.options}")
+        else:
+            one_of(f"Choice {self.name!r}: default", self.default, self.options)
 
     @property
     def text(self) -> str:
@@ -494,8 +493,7 @@ el.addEventListener("input",function(){{show(a);}});el.addEventListener("change"
         from IPython.display import HTML, Image, display
 
         mode = mode or runtime()
-        if mode not in RUNTIMES:
-            raise ValueError(f"mode must be one of {RUNTIMES}, got {mode!r}")
+        one_of("mode", mode, RUNTIMES)
         if mode == "live":
             box = self.widget()
             display(box)
@@ -549,8 +547,8 @@ def show_pictures(
             "pictures must map at least two options to matplotlib Figures (a control with one "
             "value does nothing: show a single Figure as it is)"
         )
-    if default is not None and default not in pictures:
-        raise ValueError(f"default {default!r} is not one of the pictures {list(pictures)}")
+    if default is not None:
+        one_of("default", default, pictures)  # one of the pictures
     images = {}
     for key, picture in pictures.items():
         if not isinstance(picture, Figure):

@@ -29,6 +29,8 @@ import math
 import numbers
 import re
 
+from ._validate import number
+
 __all__ = ["glue", "format_value"]
 
 NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -60,10 +62,7 @@ def format_value(value, fmt: str | None = None) -> str:
         if not value.strip():
             raise ValueError("glue: value is empty text")
         return value
-    if not isinstance(value, numbers.Real):
-        raise TypeError(f"glue: value must be a number or a string, got {type(value).__name__}")
-    if not math.isfinite(value):
-        raise ValueError(f"glue: value is {value}; a number stated in the prose must be finite")
+    number("glue: value", value)  # a number stated in the prose is finite (the value itself is kept: 3 stays int)
     if fmt is None:
         fmt = "{:d}" if isinstance(value, numbers.Integral) else "{:.3g}"
     if not isinstance(fmt, str) or "{" not in fmt:

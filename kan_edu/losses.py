@@ -96,9 +96,7 @@ def gaussian_nll(y, mean, sigma, reduction: str = "sum"):
     unless ``full=True``).
     """
     choice("reduction", reduction, _REDUCTIONS)
-    y, mean, sigma = _array("y", y), _array("mean", mean), _array("sigma", sigma)
-    if np.any(sigma <= 0):
-        raise ValueError("sigma (the standard deviation) must be positive")
+    y, mean, sigma = _array("y", y), _array("mean", mean), _array("sigma", sigma, low=0, low_open=True)
     try:
         y, mean, sigma = np.broadcast_arrays(y, mean, sigma)
     except ValueError:

@@ -64,7 +64,7 @@ def test_slider_rejects_bad_ranges(kwargs, message):
 
 
 def test_choice_validates_default():
-    with pytest.raises(ValueError, match="not one of"):
+    with pytest.raises(ValueError, match="default must be one of"):
         Choice("k", ["x", "y"], "z")
     assert Choice("k", ["x", "y"]).default == "x"
 
@@ -197,7 +197,7 @@ def test_show_pictures_switches_prerendered_figures(monkeypatch, tmp_path):
         figures.show_pictures({"x": "not a figure", "y": pictures["red"]})
     with pytest.raises(ValueError, match="at least two"):
         figures.show_pictures({"red": pictures["red"]})
-    with pytest.raises(ValueError, match="not one of the pictures"):
+    with pytest.raises(ValueError, match="default must be one of"):
         figures.show_pictures(pictures, default="green")
 
 
