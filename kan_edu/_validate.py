@@ -130,6 +130,16 @@ def random_seed(name: str, value):
     )
 
 
+def positive(name: str, value) -> float:
+    """A finite number > 0 (a learning rate, a step, a tolerance)."""
+    return number(name, value, low=0, low_open=True)
+
+
+def non_negative(name: str, value) -> float:
+    """A finite number >= 0 (a noise level, a penalty)."""
+    return number(name, value, low=0)
+
+
 def ordered(lo_name: str, lo, hi_name: str, hi) -> tuple[float, float]:
     """Two finite numbers, given as separate arguments, with lo < hi."""
     lo, hi = number(lo_name, lo), number(hi_name, hi)

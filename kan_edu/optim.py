@@ -25,7 +25,7 @@ import math
 import numpy as np
 
 from ._validate import array as _array
-from ._validate import choice, function, number, ordered, random_seed, same_length, size
+from ._validate import choice, function, number, ordered, positive, random_seed, same_length, size
 
 __all__ = [
     "gd_step",
@@ -53,16 +53,7 @@ GOLDEN = (math.sqrt(5.0) - 1.0) / 2.0  # 0.618..., the golden-section ratio
 def _same_shape(theta, **others):
     theta = _array("theta", theta)
     out = [theta]
-    for name, a in others.items():
-        a = _array(name, a)
-        if a.shape != theta.shape:
-            raise ValueError(f"{name} must have the shape of theta {theta.shape}, got {a.shape}")
-        out.append(a)
-    return out
-
-
-def _positive(name, value):
-    return number(name, value, low=0, low_open=True)
+    return out + [_array(name, a, shape=theta.shape, like="theta") for name, a in others.items()]
 
 
 def _unit_interval(name, value):
@@ -92,7 +83,7 @@ def _adam(theta, m, v, grad, t, lr, beta1, beta2, eps):
 def gd_step(theta, grad, lr):
     """One step of gradient descent: ``theta - lr * grad`` (a new array)."""
     theta, grad = _same_shape(theta, grad=grad)
-    return _gd(theta, grad, _positive("lr", lr))
+    return _gd(theta, grad, positive("lr", lr))
 
 
 def momentum_step(theta, m, grad, lr, beta=0.9, nesterov=False):
@@ -106,7 +97,7 @@ def momentum_step(theta, m, grad, lr, beta=0.9, nesterov=False):
     updated m. This matches ``torch.optim.SGD(lr=α(1 − β), momentum=β, nesterov=...)``.
     """
     theta, m, grad = _same_shape(theta, m=m, grad=grad)
-    return _momentum(theta, m, grad, _positive("lr", lr), _unit_interval("beta", beta), bool(nesterov))
+    return _momentum(theta, m, grad, positive("lr", lr), _unit_interval("beta", beta), bool(nesterov))
 
 
 def adam_step(theta, m, v, grad, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
@@ -125,10 +116,10 @@ def adam_step(theta, m, v, grad, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
         v,
         grad,
         size("t", t),
-        _positive("lr", lr),
+        positive("lr", lr),
         _unit_interval("beta1", beta1),
         _unit_interval("beta2", beta2),
-        _positive("eps", eps),
+        positive("eps", eps),
     )
 
 
@@ -174,8 +165,8 @@ def optimize(
     batches = minibatch_indices(n_data, batch_size, steps, seed) if n_data is not None else [None] * steps
     path = np.empty((steps + 1, theta.size))
     path[0] = theta
-    lr, beta = _positive("lr", lr), _unit_interval("beta", beta)
-    beta2, eps = _unit_interval("beta2", beta2), _positive("eps", eps)
+    lr, beta = positive("lr", lr), _unit_interval("beta", beta)
+    beta2, eps = _unit_interval("beta2", beta2), positive("eps", eps)
     m, v = np.zeros_like(theta), np.zeros_like(theta)
     for t, idx in enumerate(batches, start=1):
         g = np.asarray(grad(theta, idx), dtype=float)
@@ -205,7 +196,7 @@ def bracket_minimum(f, step=0.01, grow=2.0, max_iter=60):
     rises again within ``max_iter`` trials.
     """
     function("f", f, "f(s) -> loss")
-    step, grow = _positive("step", step), number("grow", grow, low=1, low_open=True)
+    step, grow = positive("step", step), number("grow", grow, low=1, low_open=True)
     max_iter = size("max_iter", max_iter)
     fa = f(0.0)
     for _ in range(max_iter):
@@ -234,7 +225,7 @@ def golden_section(f, a, b, tol=1e-8, max_iter=200, history=False):
     """
     function("f", f, "f(s) -> loss")
     a, b = ordered("a", a, "b", b)
-    tol, max_iter = _positive("tol", tol), size("max_iter", max_iter, minimum=0)
+    tol, max_iter = positive("tol", tol), size("max_iter", max_iter, minimum=0)
     p, q = b - GOLDEN * (b - a), a + GOLDEN * (b - a)
     fp, fq = f(p), f(q)
     steps = [(a, p, q, b)]
@@ -267,7 +258,7 @@ def line_search_descent(loss, grad, theta0, steps=10, step=0.01, tol=1e-8, histo
     function("loss", loss, "loss(theta) -> number")
     function("grad", grad, "grad(theta) -> gradient")
     theta = _array("theta0", theta0, 1).copy()
-    step, tol, steps = _positive("step", step), _positive("tol", tol), size("steps", steps, minimum=0)
+    step, tol, steps = positive("step", step), positive("tol", tol), size("steps", steps, minimum=0)
     path, lengths, info = [theta.copy()], [], []
     for _ in range(steps):
         g = _array("grad", grad(theta))
@@ -312,7 +303,7 @@ def minibatch_variance(example_grads, batch_size):
 def numerical_hessian(grad, theta, h=1e-5):
     """The Hessian by central differences of the gradient, symmetrised. ``grad(theta)`` returns a vector."""
     function("grad", grad, "grad(theta) -> gradient")
-    theta, h = _array("theta", theta, 1), _positive("h", h)
+    theta, h = _array("theta", theta, 1), positive("h", h)
     P = theta.size
     H = np.empty((P, P))
     for i in range(P):
@@ -334,7 +325,7 @@ def critical_points(grad, starts, tol=1e-10, merge=1e-4):
     function("grad", grad, "grad(theta) -> gradient")
     starts = _array("starts", starts, (1, 2), empty=False)
     starts = starts[None] if starts.ndim == 1 else starts
-    tol, merge = _positive("tol", tol), number("merge", merge, low=0)
+    tol, merge = positive("tol", tol), number("merge", merge, low=0)
     found: list[tuple[np.ndarray, str]] = []
     for start in starts:
         sol = root(lambda p: np.asarray(grad(p), dtype=float), start, jac=lambda p: numerical_hessian(grad, p), tol=tol)

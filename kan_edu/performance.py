@@ -25,7 +25,7 @@ import numpy as np
 from scipy.special import gammaln
 
 from ._validate import array as _array
-from ._validate import choice, flag, interval, number, random_seed, size
+from ._validate import choice, flag, interval, non_negative, number, random_seed, size
 
 __all__ = [
     "target_1d",
@@ -50,10 +50,6 @@ __all__ = [
 
 
 # --------------------------------------------------------------------------------------------- checks
-def _noise(noise_std):
-    return number("noise_std", noise_std, low=0)
-
-
 # ----------------------------------------------------------------------------------- the 1-D problem
 def target_1d(x):
     """The true function of the chapter's regression problem: exp(sin 2πx) − 1 (smooth, one bump and one dip)."""
@@ -69,7 +65,7 @@ def sample_1d(n: int, noise_std: float, seed: int = 0, x_range=(0.0, 1.0), desig
     cell centres (only the noise is random). ``x`` is sorted.
     """
     n = size("n", n)
-    noise_std = _noise(noise_std)
+    noise_std = non_negative("noise_std", noise_std)
     lo, hi = interval("x_range", x_range)
     choice("design", design, ("stratified", "uniform", "grid"))
     rng = np.random.default_rng(random_seed("seed", seed))
@@ -129,7 +125,7 @@ def decompose(predictions, f_test, noise_std: float) -> dict:
     f_test = _array("f_test", f_test, 1)
     if predictions.shape[1] != f_test.shape[0]:
         raise ValueError(f"predictions have {predictions.shape[1]} test points but f_test has {f_test.shape[0]}")
-    noise = _noise(noise_std) ** 2
+    noise = non_negative("noise_std", noise_std) ** 2
     mean = predictions.mean(axis=0)
     bias2 = float(np.mean((mean - f_test) ** 2))
     variance = float(np.mean((predictions - mean) ** 2))
@@ -182,7 +178,7 @@ def bias_variance(
     n_hidden: int, noise_std: float, n_train: int = 15, n_datasets: int = 200, n_test: int = 201, seed: int = 0
 ) -> dict:
     """:func:`decompose` for the hinge model with ``n_hidden`` joints; adds ``predictions`` and ``x_test``."""
-    noise_std, n_hidden = _noise(noise_std), size("n_hidden", n_hidden)
+    noise_std, n_hidden = non_negative("noise_std", noise_std), size("n_hidden", n_hidden)
     comp = bias_variance_components([n_hidden], n_train, n_datasets, n_test, seed)
     predictions = comp["A"][0] + noise_std * comp["B"][0]
     out = decompose(predictions, comp["f_test"], noise_std)
@@ -194,7 +190,7 @@ def monte_carlo_test_error(predictions, f_test, noise_std: float, n_draws: int =
     """The test error measured directly: mean of (f̂_k(x_t) − y)² over fresh noisy targets y = f(x_t) + σε."""
     predictions = _array("predictions", predictions, 2)
     f_test = _array("f_test", f_test, shape=predictions.shape[1:], like="predictions")
-    noise_std = _noise(noise_std)
+    noise_std = non_negative("noise_std", noise_std)
     rng = np.random.default_rng(random_seed("seed", seed))
     y = f_test + noise_std * rng.normal(size=(size("n_draws", n_draws),) + predictions.shape)
     return float(np.mean((predictions - y) ** 2))

@@ -25,7 +25,7 @@ from typing import Callable
 import numpy as np
 
 from ._validate import array as _array
-from ._validate import function, number, random_seed, size
+from ._validate import function, non_negative, positive, random_seed, size
 
 __all__ = [
     "ridge",
@@ -52,14 +52,6 @@ def _design(phi, y):
     return phi, y
 
 
-def _nonneg(name, v):
-    return number(name, v, low=0)
-
-
-def _positive(name, v):
-    return number(name, v, low=0, low_open=True)
-
-
 def _svd(phi, rcond):
     u, s, vt = np.linalg.svd(phi, full_matrices=False)
     keep = s > rcond * (s[0] if len(s) else 0.0)
@@ -75,14 +67,14 @@ def ridge(phi, y, lam: float, rcond: float = 1e-10):
     (singular values below ``rcond`` times the largest count as zero). As λ → ∞, w → 0.
     """
     phi, y = _design(phi, y)
-    return _ridge_path(phi, y, [_nonneg("lam", lam)], _nonneg("rcond", rcond))[0]
+    return _ridge_path(phi, y, [non_negative("lam", lam)], non_negative("rcond", rcond))[0]
 
 
 def ridge_path(phi, y, lams, rcond: float = 1e-10):
     """Ridge solutions for every λ in ``lams`` from one SVD; shape (len(lams), P) or (len(lams), P, m)."""
     phi, y = _design(phi, y)
     lams = _array("lams", lams, (0, 1), empty=False, low=0).reshape(-1).tolist()
-    return _ridge_path(phi, y, lams, _nonneg("rcond", rcond))
+    return _ridge_path(phi, y, lams, non_negative("rcond", rcond))
 
 
 def _ridge_path(phi, y, lams, rcond):
@@ -108,7 +100,7 @@ def gd_least_squares(phi, y, lr: float, steps, w0=None):
     phi, y = _design(phi, y)
     if y.ndim != 1:
         raise ValueError(f"y must be 1-D here, got shape {y.shape}")
-    lr = _positive("lr", lr)
+    lr = positive("lr", lr)
     steps = _array("steps", steps, (0, 1), low=0, integral=True).reshape(-1)
     u, s, vt, keep = _svd(phi, 1e-12)
     if lr * s[0] ** 2 >= 1:
@@ -152,7 +144,7 @@ def bootstrap_fits(phi, y, n_models: int, lam: float = 0.0, seed: int = 0):
     Returns the weights, shape (n_models, P); the ensemble predicts ``(phi_test @ W.T).mean(axis=1)``.
     """
     phi, y = _design(phi, y)
-    n_models, lam = size("n_models", n_models), _nonneg("lam", lam)
+    n_models, lam = size("n_models", n_models), non_negative("lam", lam)
     rng = np.random.default_rng(random_seed("seed", seed))
     n = phi.shape[0]
     return np.array([_ridge_path(phi[idx], y[idx], [lam], 1e-10)[0] for idx in rng.integers(0, n, size=(n_models, n))])
@@ -168,8 +160,8 @@ def bayes_posterior(phi, y, prior_std: float, noise_std: float):
     phi, y = _design(phi, y)
     if y.ndim != 1:
         raise ValueError(f"y must be 1-D here, got shape {y.shape}")
-    prior_var = _positive("prior_std", prior_std) ** 2
-    noise_var = _positive("noise_std", noise_std) ** 2
+    prior_var = positive("prior_std", prior_std) ** 2
+    noise_var = positive("noise_std", noise_std) ** 2
     precision = phi.T @ phi / noise_var + np.eye(phi.shape[1]) / prior_var
     chol = np.linalg.cholesky(precision)
     inv_chol = np.linalg.solve(chol, np.eye(phi.shape[1]))
@@ -190,7 +182,7 @@ def bayes_predictive(phi_test, mean, cov, noise_std: float = 0.0):
     p = phi_test.shape[1]
     if mean.shape != (p,) or cov.shape != (p, p):
         raise ValueError(f"need mean ({p},) and cov ({p}, {p}) for {p} features, got {mean.shape} and {cov.shape}")
-    noise_var = _nonneg("noise_std", noise_std) ** 2
+    noise_var = non_negative("noise_std", noise_std) ** 2
     var = np.einsum("tp,pq,tq->t", phi_test, cov, phi_test) + noise_var
     return phi_test @ mean, np.maximum(var, 0.0)
 
@@ -227,7 +219,7 @@ def product_loss(theta):
 
 def gradient_descent(grad: Callable, theta0, lr: float, steps: int):
     """Plain gradient descent θ ← θ − α∇L(θ); returns the path, shape (steps + 1, P)."""
-    lr = _positive("lr", lr)
+    lr = positive("lr", lr)
     steps, grad = size("steps", steps, minimum=0), function("grad", grad, "grad(theta) -> gradient")
     theta = _array("theta0", theta0, 1).copy()
     path = [theta.copy()]
@@ -240,7 +232,7 @@ def gradient_descent(grad: Callable, theta0, lr: float, steps: int):
 def gradient_flow(grad: Callable, theta0, duration: float, n_steps: int = 1000):
     """The gradient flow dθ/dt = −∇L(θ) from θ0 for a time ``duration``, integrated with ``n_steps`` classical
     Runge-Kutta (RK4) steps. Returns the path at times 0, h, ..., duration: shape (n_steps + 1, P)."""
-    duration = _nonneg("duration", duration)
+    duration = non_negative("duration", duration)
     n_steps, grad = size("n_steps", n_steps), function("grad", grad, "grad(theta) -> gradient")
     theta = _array("theta0", theta0, 1).copy()
     h = duration / n_steps
@@ -265,7 +257,7 @@ def modified_gradient(grad: Callable, hess: Callable, lr: float) -> Callable:
     Gradient descent with step α stays within O(α²) of the gradient flow of L̃ over a fixed time, but only
     within O(α) of the flow of L.
     """
-    lr = _nonneg("lr", lr)
+    lr = non_negative("lr", lr)
     function("grad", grad, "grad(theta) -> gradient")
     function("hess", hess, "hess(theta) -> Hessian")
 
