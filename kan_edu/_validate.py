@@ -6,7 +6,7 @@ array, ...) and, when the value will not do, raises an error whose message start
 and says what was expected and what came:
 
     size("width", 2.5)          ValueError: width must be a positive integer, got 2.5
-    number("lr", -1, low=0)     ValueError: lr must be a finite number > 0, got -1
+    positive("lr", -1)          ValueError: lr must be a finite number > 0, got -1.0
     choice("norm", "batch", NORMS)   ValueError: norm must be one of ('paper', 'standard', 'none'), got 'batch'
     array("h", [[1, nan]], 2)   ValueError: h contains NaN or inf
 
@@ -49,7 +49,7 @@ def size(name: str, value, minimum: int = 1, maximum: int | None = None) -> int:
     what = _integers(minimum, maximum)
     if not _is_integral(value):
         raise (ArgumentTypeError if not isinstance(value, numbers.Real) else ValueError)(
-            f"{name} must be {what}, got {value!r}"
+            f"{name} must be {what}, got {_describe(value)}"
         )
     value = int(value)
     if value < minimum or (maximum is not None and value > maximum):
@@ -71,7 +71,9 @@ def axis(name: str, value, ndim: int) -> int:
 def sizes(name: str, value, min_length: int = 1, minimum: int = 1) -> list[int]:
     """A sequence of at least ``min_length`` sizes (each as :func:`size`), such as a network's layer widths."""
     if isinstance(value, (str, bytes, dict)) or not hasattr(value, "__len__") or not hasattr(value, "__iter__"):
-        raise ArgumentTypeError(f"{name} must be a sequence of {_integers(minimum, None)}s, got {_describe(value)}")
+        raise ArgumentTypeError(
+            f"{name} must be a list of sizes ({_integers(minimum, None)} each), got {_describe(value)}"
+        )
     if len(value) < min_length:
         raise ValueError(f"{name} must list at least {min_length} sizes, got {_describe(value)}")
     return [size(f"{name}[{i}]", v, minimum) for i, v in enumerate(value)]
@@ -116,7 +118,7 @@ def number(
 
 def random_seed(name: str, value):
     """A seed for ``numpy.random.default_rng`` or ``torch.Generator.manual_seed``: an integer >= 0, or a sequence
-    of them (numpy only). Returned unchanged (an int for an integral number)."""
+    of them (numpy only), returned as an int or a list of ints."""
     if _is_integral(value) and not isinstance(value, float):
         if int(value) < 0:
             raise ValueError(f"{name} must be an integer >= 0, got {value!r}")
@@ -165,10 +167,10 @@ def choice(name: str, value, choices) -> Any:
     choices = tuple(choices)
     try:
         ok = value in choices and (not isinstance(choices[0], str) or isinstance(value, str))
-    except TypeError:  # unhashable values against a dict's keys
+    except (TypeError, ValueError):  # an array compared with each choice
         ok = False
     if not ok:
-        raise ValueError(f"{name} must be one of {choices}, got {value!r}")
+        raise ValueError(f"{name} must be one of {choices}, got {_describe(value)}")
     return value
 
 
@@ -337,7 +339,7 @@ def _describe(value) -> str:
     if value is None or isinstance(value, (bool, numbers.Number, str)):
         text = repr(value)
         return text if len(text) <= 60 else text[:57] + "..."
+    kind = type(value).__name__
+    kind = f"{'an' if kind[0].lower() in 'aeiou' else 'a'} {kind}"
     shape = getattr(value, "shape", None)
-    if shape is not None:
-        return f"a {type(value).__name__} of shape {tuple(shape)}"
-    return f"a {type(value).__name__}"
+    return f"{kind} of shape {tuple(shape)}" if shape is not None else kind
