@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PY     := $(BIN)/python
-# One thread per process: on 2 cores torch with 2 threads under load was 25-60x slower (FIELD-NOTES).
+# One thread per process: on 2 cores torch with 2 threads under load was 25-60x slower (measured on a shared CI machine).
 export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 export PYTHONHASHSEED  := 0
@@ -11,11 +11,12 @@ export PYTHONHASHSEED  := 0
 CHAPTERS := $(wildcard book/*.md) book/references.bib _config.yml _toc.yml $(wildcard book/_ext/*.py)
 PACKAGE  := $(wildcard kan_edu/*.py kan_edu/*/*.py)
 
-.PHONY: book test lab student sync publish venv vendor colab-env test-colab clean help
+.PHONY: book test lint lab student sync publish venv vendor colab-env test-colab clean help
 
 help:
 	@echo "make book     build the book into _build/html (creates .venv, installs, executes every chapter)"
 	@echo "make test     run the whole test suite (builds the book first if it is out of date)"
+	@echo "make lint     ruff: lint and format check (the first step of make test)"
 	@echo "make lab      JupyterLab on the chapter notebooks"
 	@echo "make student  student notebooks, solutions removed, in _build/student"
 	@echo "make sync     rewrite notebooks and README links from _config.yml (REPO=url BRANCH=name change it first)"
@@ -60,7 +61,12 @@ book: _build/html/index.html
 	@echo "book: _build/html/index.html"
 
 # ------------------------------------------------------------------ tests
-test: book colab-env
+# ruff lints and checks the formatting (settings in pyproject.toml); `ruff format .` fixes the formatting.
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint book colab-env
 	$(PY) -m pytest
 
 # ipywidgets 7.7.1 / IPython 7.34, Colab's widget stack, in its own environment.
@@ -72,7 +78,7 @@ $(VENV)-colab/.installed: pyproject.toml
 		nbclient nbformat jupytext pyyaml
 	touch $@
 
-# Its python as a Jupyter kernel, "kan-edu-colab", kept inside .venv-colab (tests/test_colab_stack.py finds it
+# Its python as a Jupyter kernel, "kan-edu-colab", kept inside .venv-colab (tests/book/test_colab_stack.py finds it
 # there; nothing is written to the system or user Jupyter folders).
 COLAB_KERNEL := $(VENV)-colab/share/jupyter/kernels/kan-edu-colab/kernel.json
 $(COLAB_KERNEL): $(VENV)-colab/.installed

@@ -16,6 +16,7 @@ where a budget overrun shows; exit status 1 when a chapter is over.
    executes again. Target: ≤ that chapter's execution time + 45 s.
 The edited chapter is restored afterwards, byte for byte.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -56,8 +57,9 @@ def measure(chapter: Path) -> None:
     clean = make_book()
     times, _ = report()
     serial = sum(times.values())
-    print(f"\nclean make book: {clean:.0f} s wall = {clean / serial:.0%} of the serial sum {serial:.0f} s "
-          "(target <= 60%)")
+    print(
+        f"\nclean make book: {clean:.0f} s wall = {clean / serial:.0%} of the serial sum {serial:.0f} s (target <= 60%)"
+    )
     original = chapter.read_bytes()
     text = original.decode("utf-8")
     try:
@@ -69,8 +71,10 @@ def measure(chapter: Path) -> None:
         chapter.write_text(text[:end] + "\n# an edit" + text[end:], encoding="utf-8")
         code = make_book()
         own = json.loads(STATS.read_text(encoding="utf-8"))[f"book/{chapter.stem}"]["runtime"]
-        print(f"make book after a code edit of {chapter.name}: {code:.0f} s = its execution {own:.0f} s "
-              f"+ {code - own:.0f} s (target <= +45 s)")
+        print(
+            f"make book after a code edit of {chapter.name}: {code:.0f} s = its execution {own:.0f} s "
+            f"+ {code - own:.0f} s (target <= +45 s)"
+        )
     finally:
         chapter.write_bytes(original)
     make_book()  # back to the committed chapter (from the cache: nothing executes)

@@ -8,6 +8,7 @@ then one PNG encoded), and logs the times. The target is ≤ 100 ms per redraw o
 
 Prints one row per figure (frames drawn, mean and max ms) and exits 1 if a figure's mean is over 100 ms.
 """
+
 from __future__ import annotations
 
 import json

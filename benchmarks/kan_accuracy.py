@@ -8,6 +8,7 @@
 3. The symbolic pipeline: sparsify, prune, auto-symbolic, polish, formula.
 4. x/y with x, y in [0.5, 2]: which functions the first and last layers' edges prefer.
 """
+
 import time
 
 import numpy as np
@@ -40,8 +41,10 @@ def main():
         rmse.append(h["test_loss"][-1])
         print(f"[2,1,1] G={G:3d}: test RMSE {rmse[-1]:.2e}")
     alpha = -np.polyfit(np.log(grids[:3]), np.log(rmse[:3]), 1)[0]
-    print(f"[2,1,1] RMSE ∝ G^-{alpha:.2f} between G = 5 and 20; G = 5 -> 50 ratio {rmse[0] / rmse[-1]:.0f} "
-          f"(G^-3 would give {10 ** 3:.0f})")
+    print(
+        f"[2,1,1] RMSE ∝ G^-{alpha:.2f} between G = 5 and 20; G = 5 -> 50 ratio {rmse[0] / rmse[-1]:.0f} "
+        f"(G^-3 would give {10**3:.0f})"
+    )
 
     t = time.process_time()
     model = KAN([2, 5, 1], grid=5, seed=0, dtype=torch.float64)
@@ -51,14 +54,19 @@ def main():
     chosen = small.auto_symbolic()
     rmse_sym = small.fit_constants(ds)
     expr = small.symbolic_formula(["x", "y"])[0]
-    print(f"symbolic: pruned to {small.width}, edges {chosen}, RMSE {rmse_sym:.1e}, "
-          f"{time.process_time() - t:.1f} CPU s\n  formula: {tidy(expr)}")
+    print(
+        f"symbolic: pruned to {small.width}, edges {chosen}, RMSE {rmse_sym:.1e}, "
+        f"{time.process_time() - t:.1f} CPU s\n  formula: {tidy(expr)}"
+    )
 
     ds2 = make_function_dataset(lambda x: x[:, [0]] / x[:, [1]], 2, ranges=(0.5, 2.0), dtype=torch.float64)
     model = KAN([2, 1, 1], grid=5, seed=0, grid_range=(0.5, 2.0), dtype=torch.float64)
     model.fit(ds2, steps=100, progress=False)
     for l, i, j in [(0, 0, 0), (0, 1, 0), (1, 0, 0)]:
-        print(f"x/y edge ({l},{i},{j}): " + ", ".join(f"{n} {r2:.5f}" for n, r2, _ in model.suggest_symbolic(l, i, j, topk=3)))
+        print(
+            f"x/y edge ({l},{i},{j}): "
+            + ", ".join(f"{n} {r2:.5f}" for n, r2, _ in model.suggest_symbolic(l, i, j, topk=3))
+        )
 
 
 if __name__ == "__main__":

@@ -12,12 +12,12 @@ peak memory the step allocates, for:
 - pykan's KANLayer, when pykan is importable (an optional extra: ``pip install pykan``).
 Ratios are printed against the floor. Timings are the median of several repeats, after a warm-up.
 """
+
 from __future__ import annotations
 
 import argparse
 import statistics
 import time
-import tracemalloc
 
 import torch
 
@@ -111,8 +111,10 @@ def main():
                 rows = bench(batch, n_in, n_out, grid, repeats)
                 floor_fb = rows["floor"][1]
                 for impl, (fwd, fb) in rows.items():
-                    print(f"{n_threads:7d} {f'{batch} {n_in}->{n_out}':>18} {grid:3d} {impl:>8} {fwd:9.4f} "
-                          f"{fb:10.4f} {fb / floor_fb:8.2f}")
+                    print(
+                        f"{n_threads:7d} {f'{batch} {n_in}->{n_out}':>18} {grid:3d} {impl:>8} {fwd:9.4f} "
+                        f"{fb:10.4f} {fb / floor_fb:8.2f}"
+                    )
                 if "pykan" in rows:  # both compute the input gradient: the fair comparison
                     print(f"{'':>30} pykan / kan+dx, fwd+bwd: {rows['pykan'][1] / rows['kan+dx'][1]:.1f}x")
 

@@ -8,6 +8,7 @@ settings (``tools/execute.KERNEL_ENV``; ``--env NAME=VALUE`` overrides one, ``NA
 headless runtime (the printed numbers do not depend on how figures are drawn), and compares every text output
 (``tools/run_chapter.text_outputs``). Prints the number of distinct outcomes and the first outputs that differ.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -44,9 +45,11 @@ def main() -> int:
         runs = list(pool.map(one_run, [str(args.chapter)] * args.runs, [env] * args.runs))
     errors = [e for _, e, _ in runs if e]
     outcomes = Counter(tuple(texts) for _, _, texts in runs)
-    print(f"{args.chapter.name}: {args.runs} runs, {len(errors)} failed, {len(outcomes)} distinct text outcome(s); "
-          f"{sum(len(t) for t, _ in outcomes.items()) // max(len(outcomes), 1)} text outputs per run; "
-          f"run times {', '.join(f'{s:.0f}' for s, _, _ in runs)} s; env {env or 'as the book build'}")
+    print(
+        f"{args.chapter.name}: {args.runs} runs, {len(errors)} failed, {len(outcomes)} distinct text outcome(s); "
+        f"{sum(len(t) for t, _ in outcomes.items()) // max(len(outcomes), 1)} text outputs per run; "
+        f"run times {', '.join(f'{s:.0f}' for s, _, _ in runs)} s; env {env or 'as the book build'}"
+    )
     if len(outcomes) > 1:
         (first, _), (second, _) = outcomes.most_common(2)
         shown = 0

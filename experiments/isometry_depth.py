@@ -14,6 +14,7 @@ numbers that book/25-depth-without-limits.md quotes. Everything is seeded, float
 4. test accuracy on sklearn's digits after 150 SGD steps for 100-, 200- and 300-layer shaped tanh networks,
    orthogonal against Gaussian, the cost per layer per step, and a standard-BN ReLU baseline.
 """
+
 import time
 
 import numpy as np
@@ -28,14 +29,18 @@ SEEDS = range(5)
 def forward_pass():
     phi = iso.gap_per_layer(width=32, batch=32, depth=1000, init="orthogonal")
     print("1. isometry gap, linear chain, paper BN, d = n = 32")
-    print(f"   orthogonal: layer 0 {phi[0]:.3f}, layer 500 {phi[500]:.2e}, layer 1000 {phi[1000]:.2e}; "
-          f"fell at every layer: {bool(np.all(np.diff(phi) <= 1e-12))}")
+    print(
+        f"   orthogonal: layer 0 {phi[0]:.3f}, layer 500 {phi[500]:.2e}, layer 1000 {phi[1000]:.2e}; "
+        f"fell at every layer: {bool(np.all(np.diff(phi) <= 1e-12))}"
+    )
     phi = iso.gap_per_layer(width=32, batch=32, depth=40, init="gaussian")
     first_inf = int(np.argmax(~np.isfinite(phi))) if not np.all(np.isfinite(phi)) else None
     finite = phi[np.isfinite(phi)]
     rate = np.polyfit(np.arange(len(finite)), finite, 1)[0]
-    print(f"   gaussian:   layer 0 {phi[0]:.3f}, layer 5 {phi[5]:.2f}, growth {rate:+.2f} per layer while finite, "
-          f"first infinite at layer {first_inf}")
+    print(
+        f"   gaussian:   layer 0 {phi[0]:.3f}, layer 5 {phi[5]:.2f}, growth {rate:+.2f} per layer while finite, "
+        f"first infinite at layer {first_inf}"
+    )
 
 
 def gradients():
@@ -43,8 +48,11 @@ def gradients():
     for init in ("orthogonal", "gaussian"):
         runs = [iso.log_grad_norm_vs_depth([10, 1000], init=init, seed=s) for s in SEEDS]
         changes = [g[1] - g[0] for g in runs]
-        print(f"   {init:10s} change per seed: " + ", ".join(f"{c:+.2f}" for c in changes)
-              + f"  (depth 10 values {min(g[0] for g in runs):.2f} to {max(g[0] for g in runs):.2f})")
+        print(
+            f"   {init:10s} change per seed: "
+            + ", ".join(f"{c:+.2f}" for c in changes)
+            + f"  (depth 10 values {min(g[0] for g in runs):.2f} to {max(g[0] for g in runs):.2f})"
+        )
 
 
 def shaping():
@@ -52,8 +60,10 @@ def shaping():
     for act in ("tanh", "sin"):
         for gamma in (0.0, 0.4):
             g = iso.log_grad_norm_vs_depth([10, 1000], activation=act, gain_exponent=gamma)
-            print(f"   {act:4s} gain exponent {gamma}: log-gradient {g[0]:6.2f} at depth 10, {g[1]:7.2f} at 1000, "
-                  f"change {g[1] - g[0]:+7.2f}")
+            print(
+                f"   {act:4s} gain exponent {gamma}: log-gradient {g[0]:6.2f} at depth 10, {g[1]:7.2f} at 1000, "
+                f"change {g[1] - g[0]:+7.2f}"
+            )
 
 
 def training():
@@ -69,8 +79,9 @@ def training():
     print(f"   cost: {1e3 * np.median(per_layer):.2f} ms per layer per step (median over runs, incl. evaluation)")
     print("   baseline, standard BN + ReLU, orthogonal, no shaping, same recipe:")
     for depth in (10, 100):
-        run = iso.train_deep_bn(depth=depth, init="orthogonal", activation="relu", gain_exponent=0.0,
-                                norm="standard", steps=150)
+        run = iso.train_deep_bn(
+            depth=depth, init="orthogonal", activation="relu", gain_exponent=0.0, norm="standard", steps=150
+        )
         print(f"   depth {depth}: {100 * run['final_accuracy']:.1f}%")
 
 

@@ -10,11 +10,11 @@ KANs: grid extension G = 5, 10, 20, 50 (LBFGS, 100 steps per grid, grids adapted
 MLPs: [2, w, w, 1] with tanh for w = 4, 8, 16, 32, 64 (LBFGS, 500 steps).
 Both get three seeds (0, 1, 2) and the best test RMSE is kept: small networks of both kinds sometimes stall.
 """
+
 import json
 import time
 from pathlib import Path
 
-import numpy as np
 import scipy.special as sp
 import torch
 
@@ -33,16 +33,23 @@ TARGETS = {
 
 def mlp_run(data, width, seed=0):
     torch.manual_seed(seed)
-    net = torch.nn.Sequential(torch.nn.Linear(2, width), torch.nn.Tanh(), torch.nn.Linear(width, width),
-                              torch.nn.Tanh(), torch.nn.Linear(width, 1)).double()
+    net = torch.nn.Sequential(
+        torch.nn.Linear(2, width),
+        torch.nn.Tanh(),
+        torch.nn.Linear(width, width),
+        torch.nn.Tanh(),
+        torch.nn.Linear(width, 1),
+    ).double()
     opt = torch.optim.LBFGS(net.parameters(), lr=1, history_size=10, line_search_fn="strong_wolfe", max_iter=20)
     x, y = data["train_input"], data["train_label"]
     for _ in range(500):
+
         def closure():
             opt.zero_grad()
             loss = torch.mean((net(x) - y) ** 2)
             loss.backward()
             return loss
+
         opt.step(closure)
     with torch.no_grad():
         rmse = float(torch.sqrt(torch.mean((net(data["test_input"]) - data["test_label"]) ** 2)))
@@ -68,8 +75,14 @@ def main():
             best = min((mlp_run(data, w, seed) for seed in (0, 1, 2)), key=lambda r: r[1])
             mlp_rows.append((*best, w))
         results[name] = {"kan": kan_rows, "mlp": mlp_rows, "kan_width": width}
-        print(name, "KAN", [(p, f"{r:.1e}") for p, r, _ in kan_rows], "MLP", [(p, f"{r:.1e}") for p, r, _ in mlp_rows],
-              f"{time.process_time() - start:.0f} CPU s")
+        print(
+            name,
+            "KAN",
+            [(p, f"{r:.1e}") for p, r, _ in kan_rows],
+            "MLP",
+            [(p, f"{r:.1e}") for p, r, _ in mlp_rows],
+            f"{time.process_time() - start:.0f} CPU s",
+        )
     OUT.write_text(json.dumps(results, indent=1))
     print("wrote", OUT)
 

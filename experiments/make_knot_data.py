@@ -14,6 +14,7 @@ spherogram's V, which makes their relation "signature ≈ slope / 2" hold with a
 Knots that are not hyperbolic (volume below 1, as for torus knots), or whose invariants cannot be computed, are
 skipped and counted.
 """
+
 import argparse
 import csv
 import random
@@ -35,8 +36,16 @@ def row(M):
     eig = np.linalg.eigvalsh(seifert + seifert.T)
     # the sign convention of Davies et al. (2021), under which signature ≈ slope / 2 (sources differ on it)
     signature = int((eig < -1e-9).sum() - (eig > 1e-9).sum())
-    return [M.name(), float(M.volume()), float(M.chern_simons()), float(M.cusp_areas()[0]),
-            float(complex(meridian).real), float(complex(meridian).imag), float(complex(longitude).real), signature]
+    return [
+        M.name(),
+        float(M.volume()),
+        float(M.chern_simons()),
+        float(M.cusp_areas()[0]),
+        float(complex(meridian).real),
+        float(complex(meridian).imag),
+        float(complex(longitude).real),
+        signature,
+    ]
 
 
 def main():

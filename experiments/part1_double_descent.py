@@ -6,9 +6,10 @@
 Random ReLU features relu(xW + b)/sqrt(p) of 200 of scikit-learn's 8x8 digits, fitted to one-hot labels by least
 squares (minimum norm, and ridge with lambda = 1e-3 and 0.1), for 26 widths p from 10 to 3000 and 7 seeded
 feature draws each; clean labels, and labels of which 20 % were redrawn at random. Test on 500 other digits.
-The settings live in kan_edu.performance.DOUBLE_DESCENT; tests/test_performance.py recomputes a few widths
+The settings live in kan_edu.performance.DOUBLE_DESCENT; tests/package/test_performance.py recomputes a few widths
 and compares them with the shipped file.
 """
+
 import json
 import os
 import time

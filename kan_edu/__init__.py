@@ -18,16 +18,24 @@ One idea per module; chapters import from here, never the reverse.
 - ``kan_edu.performance``   bias and variance, double descent, the geometry of high dimensions
 - ``kan_edu.regularization``  ridge, early stopping, ensembles, Bayesian linear regression, implicit regularisation
 
-Submodules are imported on first use so that ``import kan_edu`` stays fast.
+Submodules are found by listing the package and imported on first use (``kan_edu.optim``), so that
+``import kan_edu`` stays fast and a new topic module needs no line here.
 """
+
 import importlib
+import pkgutil
 
 __version__ = "0.1.0"
-__all__ = ["kan", "isometry", "data", "figures", "glue", "check", "train", "regression", "shallow", "deep", "losses", "optim",
-           "backprop", "performance", "regularization"]
+
+#: The topic modules, found by listing the package (every public submodule; none is imported here).
+__all__ = sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_"))
 
 
 def __getattr__(name):
     if name in __all__:
         return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module 'kan_edu' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

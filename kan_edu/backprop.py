@@ -16,13 +16,15 @@ Three pieces, in numpy:
 
 Samples are rows (batch first), as elsewhere in kan_edu: a layer computes ``Z = H @ W.T + b``.
 """
+
 from __future__ import annotations
 
 import math
 
 import numpy as np
 
-from ._validate import finite_array as _finite
+from ._validate import ArgumentTypeError, function, number, random_seed, size, sizes
+from ._validate import array as _finite
 
 __all__ = [
     "TOY_PARAMS",
@@ -43,11 +45,10 @@ TOY_PARAMS = ("beta0", "omega0", "beta1", "omega1", "beta2", "omega2")
 
 # ------------------------------------------------------------------------------------------- the toy model
 def _toy_inputs(x, y, phi):
-    x, y, phi = _finite("x", x), _finite("y", y), _finite("phi", phi)
-    if phi.shape != (6,):
-        raise ValueError(f"phi must hold the 6 parameters {TOY_PARAMS}, got shape {phi.shape}")
-    if x.ndim > 1 or x.shape != y.shape:
-        raise ValueError(f"x and y must be numbers or 1-D arrays of the same length, got {x.shape} and {y.shape}")
+    x, y = _finite("x", x, (0, 1)), _finite("y", y, (0, 1))
+    phi = _finite("phi", phi, shape=(len(TOY_PARAMS),))  # the parameters TOY_PARAMS
+    if x.shape != y.shape:
+        raise ValueError(f"y must have the shape of x {x.shape}, got shape {y.shape}")
     return x, y, phi
 
 
@@ -77,16 +78,21 @@ def toy_backward(x, y, phi):
     """
     _, c = toy_forward(x, y, phi)
     b0, w0, b1, w1, b2, w2 = c["phi"]
-    dl_df = 2.0 * (c["f"] - c["y"])           # ℓ = Σ (f − y)²
-    dl_dh2 = dl_df * w2                      # f = β₂ + ω₂ h₂
-    dl_dz1 = dl_dh2 * np.cos(c["z1"])        # h₂ = sin(z₁)
-    dl_dh1 = dl_dz1 * w1                     # z₁ = β₁ + ω₁ h₁
-    dl_dz0 = dl_dh1 * (1.0 - c["h1"] ** 2)   # h₁ = tanh(z₀)
-    return np.array([
-        np.sum(dl_dz0), np.sum(dl_dz0 * c["x"]),   # β₀, ω₀ (z₀ = β₀ + ω₀ x)
-        np.sum(dl_dz1), np.sum(dl_dz1 * c["h1"]),  # β₁, ω₁
-        np.sum(dl_df), np.sum(dl_df * c["h2"]),    # β₂, ω₂
-    ])
+    dl_df = 2.0 * (c["f"] - c["y"])  # ℓ = Σ (f − y)²
+    dl_dh2 = dl_df * w2  # f = β₂ + ω₂ h₂
+    dl_dz1 = dl_dh2 * np.cos(c["z1"])  # h₂ = sin(z₁)
+    dl_dh1 = dl_dz1 * w1  # z₁ = β₁ + ω₁ h₁
+    dl_dz0 = dl_dh1 * (1.0 - c["h1"] ** 2)  # h₁ = tanh(z₀)
+    return np.array(
+        [
+            np.sum(dl_dz0),
+            np.sum(dl_dz0 * c["x"]),  # β₀, ω₀ (z₀ = β₀ + ω₀ x)
+            np.sum(dl_dz1),
+            np.sum(dl_dz1 * c["h1"]),  # β₁, ω₁
+            np.sum(dl_df),
+            np.sum(dl_df * c["h2"]),  # β₂, ω₂
+        ]
+    )
 
 
 def finite_difference_gradient(f, theta, h=1e-6):
@@ -95,9 +101,8 @@ def finite_difference_gradient(f, theta, h=1e-6):
     The error is of order h² (from the third derivative) plus rounding of order ε·|f|/h, so h ≈ 1e-6 suits
     float64 for functions of moderate size. Returns an array of the shape of ``theta``.
     """
-    theta = _finite("theta", theta)
-    if not (isinstance(h, (int, float)) and math.isfinite(h) and h > 0):
-        raise ValueError(f"h must be a positive number, got {h!r}")
+    f, theta = function("f", f, "f(theta) -> number"), _finite("theta", theta)
+    h = number("h", h, low=0, low_open=True)
     grad = np.empty_like(theta)
     flat, out = theta.reshape(-1), grad.reshape(-1)
     for i in range(flat.size):
@@ -110,8 +115,7 @@ def finite_difference_gradient(f, theta, h=1e-6):
 # -------------------------------------------------------------------------------------- deep ReLU networks
 def he_variance(fan_in):
     """He initialisation for ReLU layers: weight variance σ² = 2 / D, where D is the number of inputs to a unit."""
-    if not (isinstance(fan_in, (int, np.integer)) and fan_in >= 1):
-        raise ValueError(f"fan_in must be a positive integer, got {fan_in!r}")
+    fan_in = size("fan_in", fan_in)
     return 2.0 / fan_in
 
 
@@ -121,27 +125,40 @@ def relu_net_init(widths, sigma2, seed=0, bias=0.0):
     Returns a list of ``(W, b)``, one per layer: ``W`` of shape (D_out, D_in) with independent N(0, σ²)
     entries, and ``b`` filled with ``bias``. ``sigma2`` is one number or one per layer.
     """
-    widths = [int(w) for w in widths]
-    if len(widths) < 2 or min(widths) < 1:
-        raise ValueError(f"widths needs at least an input and an output size, all positive, got {widths}")
+    widths = sizes("widths", widths, min_length=2)  # an input and an output size at least
     n_layers = len(widths) - 1
-    sigma2 = np.broadcast_to(np.asarray(sigma2, dtype=float), (n_layers,)) if np.ndim(sigma2) == 0 else \
-        np.asarray(sigma2, dtype=float)
-    if sigma2.shape != (n_layers,) or not np.all(np.isfinite(sigma2)) or np.any(sigma2 < 0):
-        raise ValueError(f"sigma2 must be one non-negative number or one per layer ({n_layers}), got {sigma2}")
-    rng = np.random.default_rng(seed)
-    return [(rng.normal(scale=math.sqrt(s2), size=(d_out, d_in)), np.full(d_out, float(bias)))
-            for s2, d_in, d_out in zip(sigma2, widths[:-1], widths[1:])]
+    sigma2 = _finite("sigma2", sigma2, (0, 1), low=0)
+    sigma2 = np.broadcast_to(sigma2, (n_layers,)) if sigma2.ndim == 0 else _finite("sigma2", sigma2, shape=(n_layers,))
+    bias = number("bias", bias)
+    rng = np.random.default_rng(random_seed("seed", seed))
+    return [
+        (rng.normal(scale=math.sqrt(s2), size=(d_out, d_in)), np.full(d_out, float(bias)))
+        for s2, d_in, d_out in zip(sigma2, widths[:-1], widths[1:])
+    ]
+
+
+def _check_params(params):
+    """A non-empty list of (W (D_out, D_in), b (D_out,)) whose sizes chain, as float arrays."""
+    if isinstance(params, (str, bytes, dict)) or not hasattr(params, "__len__") or len(params) == 0:
+        raise ArgumentTypeError(
+            f"params must be the non-empty list of (W, b) that relu_net_init makes, got {params!r:.60}"
+        )
+    checked = []
+    for k, layer in enumerate(params):
+        if not isinstance(layer, (tuple, list)) or len(layer) != 2:
+            raise ArgumentTypeError(f"params[{k}] must be a pair (W, b), got {type(layer).__name__}")
+        W = _finite(f"params[{k}] W", layer[0], 2, empty=False)
+        b = _finite(f"params[{k}] b", layer[1], shape=(W.shape[0],))
+        if k and W.shape[1] != checked[-1][0].shape[0]:
+            raise ValueError(f"params[{k}] W must take {checked[-1][0].shape[0]} inputs, got shape {W.shape}")
+        checked.append((W, b))
+    return checked
 
 
 def _check_net(params, X):
-    if not params:
-        raise ValueError("params is empty: make them with relu_net_init")
-    X = _finite("X", X)
-    if X.ndim != 2:
-        raise ValueError(f"X must be a batch of shape (N, D_in), got shape {X.shape}")
-    if X.shape[1] != params[0][0].shape[1]:
-        raise ValueError(f"X has {X.shape[1]} features but the first layer expects {params[0][0].shape[1]}")
+    params = _check_params(params)
+    X = _finite("X", X, shape=(None, params[0][0].shape[1]))
+    return params, X
     return X
 
 
@@ -151,7 +168,10 @@ def relu_net_forward(params, X):
     ``cache["h"]`` is the list of layer inputs (``h[0] = X``, then each hidden layer's activations) and
     ``cache["z"]`` the list of pre-activations, one per layer (the last one is the output).
     """
-    X = _check_net(params, X)
+    return _forward(*_check_net(params, X))
+
+
+def _forward(params, X):
     hs, zs = [X], []
     for k, (W, b) in enumerate(params):
         z = hs[-1] @ W.T + b
@@ -169,12 +189,15 @@ def relu_net_backward(params, cache, dout):
 
         ∂L/∂W = (∂L/∂z)ᵀ h,   ∂L/∂b = Σ_samples ∂L/∂z,   ∂L/∂h = ∂L/∂z · W,   ∂L/∂z_prev = ∂L/∂h ⊙ [z_prev > 0].
     """
-    hs, zs = cache["h"], cache["z"]
-    if len(zs) != len(params) or len(hs) != len(params):
+    params = _check_params(params)
+    ok = isinstance(cache, dict) and {"h", "z"} <= set(cache)
+    if not ok or len(cache["z"]) != len(params) or len(cache["h"]) != len(params):
         raise ValueError("cache does not belong to these params: run relu_net_forward(params, X) first")
-    dz = _finite("dout", dout)
-    if dz.shape != zs[-1].shape:
-        raise ValueError(f"dout must have the output's shape {zs[-1].shape}, got {dz.shape}")
+    return _backward(params, cache, _finite("dout", dout, shape=cache["z"][-1].shape))
+
+
+def _backward(params, cache, dz):
+    hs, zs = cache["h"], cache["z"]
     grads, dzs = [None] * len(params), [None] * len(params)
     for k in range(len(params) - 1, -1, -1):
         W, _ = params[k]
@@ -187,9 +210,8 @@ def relu_net_backward(params, cache, dout):
 
 def mse_loss(out, target):
     """L = (1/N) Σ_samples Σ_outputs (out − target)², and ∂L/∂out. Returns ``(loss, dout)``."""
-    out, target = _finite("out", out), _finite("target", target)
-    if out.shape != target.shape or out.ndim != 2:
-        raise ValueError(f"out and target must be (N, D_out) of the same shape, got {out.shape} and {target.shape}")
+    out = _finite("out", out, 2, empty=False)
+    target = _finite("target", target, shape=out.shape)
     r = out - target
     n = out.shape[0]
     return float(np.sum(r * r) / n), 2.0 * r / n
@@ -209,15 +231,13 @@ def layer_statistics(sigma2, depth=50, width=64, n_samples=64, seed=0):
     and ``factor``: the expected change per layer, σ² · width / 2. In expectation ``forward[k-1]`` is
     σ² · width · factor^(k−1) (the inputs are not rectified) and ``backward[k-1]`` is factor^(depth + 1 − k).
     """
-    if not (isinstance(depth, (int, np.integer)) and depth >= 1):
-        raise ValueError(f"depth must be a positive integer, got {depth!r}")
-    if not (isinstance(sigma2, (int, float, np.floating)) and math.isfinite(sigma2) and sigma2 > 0):
-        raise ValueError(f"sigma2 must be a positive number, got {sigma2!r}")
+    depth, sigma2 = size("depth", depth), number("sigma2", sigma2, low=0, low_open=True)
+    width, n_samples, seed = size("width", width), size("n_samples", n_samples), random_seed("seed", seed)
     params = relu_net_init([width] * (depth + 2), sigma2, seed=seed)
     rng = np.random.default_rng(seed + 1)
     X = rng.normal(size=(n_samples, width))
-    out, cache = relu_net_forward(params, X)
-    _, dzs = relu_net_backward(params, cache, rng.normal(size=out.shape))
+    out, cache = _forward(params, X)
+    _, dzs = _backward(params, cache, rng.normal(size=out.shape))
     return {
         "forward": np.array([np.mean(z * z) for z in cache["z"][:depth]]),
         "backward": np.array([np.mean(d * d) for d in dzs[:depth]]),

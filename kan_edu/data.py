@@ -1,14 +1,19 @@
 """kan_edu.data: procedural, offline data sets.
 
 Nothing here downloads anything: every data set is computed from a formula or comes from a package that ships
-it (scikit-learn's digits, networkx's graphs, mnist1d's generator). Every random draw uses a local, seeded
+it (scikit-learn's digits, mnist1d's generator). Every random draw uses a local, seeded
 generator, so the same seed gives the same data everywhere.
 """
+
 from __future__ import annotations
 
-from typing import Callable, Sequence
+import numbers
+from collections.abc import Sequence
+from typing import Callable
 
 import torch
+
+from ._validate import ArgumentTypeError, floating_dtype, function, interval, number, random_seed, size
 
 __all__ = ["make_function_dataset", "knots", "KNOT_FEATURES"]
 
@@ -17,33 +22,34 @@ KNOT_FEATURES = ("volume", "chern_simons", "cusp_area", "meridian_re", "meridian
 
 
 def _ranges(ranges, n_var: int) -> list[tuple[float, float]]:
-    if len(ranges) == 2 and all(isinstance(r, (int, float)) for r in ranges):
-        ranges = [tuple(ranges)] * n_var
-    ranges = [tuple(map(float, r)) for r in ranges]
-    if len(ranges) != n_var:
-        raise ValueError(f"need one (lo, hi) range per variable ({n_var}), got {len(ranges)}")
-    for lo, hi in ranges:
-        if not lo < hi:
-            raise ValueError(f"each range must have lo < hi, got ({lo}, {hi})")
-    return ranges
+    """One (lo, hi) for every variable, from one pair for all or a pair per variable."""
+    if isinstance(ranges, (list, tuple)) and len(ranges) == 2 and all(isinstance(r, numbers.Real) for r in ranges):
+        return [interval("ranges", ranges)] * n_var
+    if not isinstance(ranges, (list, tuple)) or len(ranges) != n_var:
+        raise ValueError(f"ranges must be one (lo, hi) or one per variable ({n_var}), got {ranges!r:.80}")
+    return [interval(f"ranges[{i}]", r) for i, r in enumerate(ranges)]
 
 
-def make_function_dataset(f: Callable[[torch.Tensor], torch.Tensor], n_var: int,
-                          ranges: Sequence = (-1, 1), n_train: int = 1000, n_test: int = 1000, seed: int = 0,
-                          dtype=torch.float32) -> dict:
+def make_function_dataset(
+    f: Callable[[torch.Tensor], torch.Tensor],
+    n_var: int,
+    ranges: Sequence = (-1, 1),
+    n_train: int = 1000,
+    n_test: int = 1000,
+    seed: int = 0,
+    dtype=torch.float32,
+) -> dict:
     """Sample a function on a box: inputs uniform in ``ranges`` (one (lo, hi) for all, or one per variable).
 
     ``f`` maps a tensor (N, n_var) to (N,), (N, 1) or (N, n_out). Returns the dict KANs and MLPs train on:
     ``train_input`` (n_train, n_var), ``train_label`` (n_train, n_out), ``test_input``, ``test_label``; labels
     are always 2-D. The function is evaluated in float64 and the result cast to ``dtype``.
     """
-    if not isinstance(n_var, int) or n_var < 1:
-        raise ValueError(f"n_var must be a positive integer, got {n_var!r}")
-    for name, n in (("n_train", n_train), ("n_test", n_test)):
-        if not isinstance(n, int) or n < 1:
-            raise ValueError(f"{name} must be a positive integer, got {n!r}")
+    f, n_var = function("f", f, "f(x) -> y"), size("n_var", n_var, maximum=10_000)
+    n_train, n_test = size("n_train", n_train), size("n_test", n_test)
+    dtype = floating_dtype("dtype", dtype)
     box = _ranges(ranges, n_var)
-    g = torch.Generator().manual_seed(int(seed))
+    g = torch.Generator().manual_seed(random_seed("seed", seed))
     lo = torch.tensor([r[0] for r in box], dtype=torch.float64)
     hi = torch.tensor([r[1] for r in box], dtype=torch.float64)
 
@@ -75,6 +81,8 @@ def knots(features: Sequence[str] = KNOT_FEATURES):
 
     import numpy as np
 
+    if isinstance(features, str) or not isinstance(features, (list, tuple)):
+        raise ArgumentTypeError(f"features must be a list of names from {KNOT_FEATURES}, got {features!r:.60}")
     unknown = [f for f in features if f not in KNOT_FEATURES]
     if unknown:
         raise ValueError(f"unknown knot features {unknown}; choose from {KNOT_FEATURES}")
@@ -88,8 +96,9 @@ def knots(features: Sequence[str] = KNOT_FEATURES):
 _MNIST1D_CACHE: dict = {}
 
 
-def mnist1d_data(num_samples: int = 5000, train_split: float = 0.8, seed: int = 42, dtype=torch.float32,
-                 **overrides) -> dict:
+def mnist1d_data(
+    num_samples: int = 5000, train_split: float = 0.8, seed: int = 42, dtype=torch.float32, **overrides
+) -> dict:
     """MNIST-1D (Greydanus 2020), generated offline by the ``mnist1d`` package: 40-sample 1-D signals, 10 classes.
 
     With the defaults this is the standard set (4000 training and 1000 test examples), made by
@@ -104,10 +113,9 @@ def mnist1d_data(num_samples: int = 5000, train_split: float = 0.8, seed: int = 
     from mnist1d.data import get_dataset_args, make_dataset
 
     args = get_dataset_args(as_dict=True)
-    if not isinstance(num_samples, int) or num_samples < 20:
-        raise ValueError(f"num_samples must be an integer of at least 20, got {num_samples!r}")
-    if not 0.0 < float(train_split) < 1.0:
-        raise ValueError(f"train_split must lie strictly between 0 and 1, got {train_split!r}")
+    num_samples = size("num_samples", num_samples, minimum=20, maximum=1_000_000)
+    train_split = number("train_split", train_split, low=0, high=1, low_open=True, high_open=True)
+    seed, dtype = random_seed("seed", seed), floating_dtype("dtype", dtype)
     unknown = set(overrides) - set(args) | ({"url"} & set(overrides))
     if unknown:
         raise ValueError(f"unknown MNIST-1D argument(s) {sorted(unknown)}; choose from {sorted(set(args) - {'url'})}")
@@ -120,9 +128,15 @@ def mnist1d_data(num_samples: int = 5000, train_split: float = 0.8, seed: int = 
         finally:
             random.setstate(py_state)
             np.random.set_state(np_state)
-        _MNIST1D_CACHE[key] = {name: torch.as_tensor(np.asarray(raw[src])) for name, src in
-                               (("train_input", "x"), ("train_label", "y"), ("test_input", "x_test"),
-                                ("test_label", "y_test"))}
+        _MNIST1D_CACHE[key] = {
+            name: torch.as_tensor(np.asarray(raw[src]))
+            for name, src in (
+                ("train_input", "x"),
+                ("train_label", "y"),
+                ("test_input", "x_test"),
+                ("test_label", "y_test"),
+            )
+        }
     cached = _MNIST1D_CACHE[key]
     return {name: (t.to(dtype) if name.endswith("input") else t.to(torch.int64)).clone() for name, t in cached.items()}
 
@@ -131,8 +145,16 @@ __all__ += ["mnist1d_data"]
 
 
 # --------------------------------------------------------------- 1-D toys for chapters 2 and 5 (numpy)
-def noisy_line(n: int = 20, intercept: float = 0.4, slope: float = 0.7, noise: float = 0.2,
-               x_range=(0.0, 2.0), seed: int = 0, grid: bool = False, noise_growth: float = 0.0):
+def noisy_line(
+    n: int = 20,
+    intercept: float = 0.4,
+    slope: float = 0.7,
+    noise: float = 0.2,
+    x_range=(0.0, 2.0),
+    seed: int = 0,
+    grid: bool = False,
+    noise_growth: float = 0.0,
+):
     """A 1-D regression set: y = intercept + slope·x + Gaussian noise. Returns numpy ``(x, y)``, sorted by x.
 
     ``grid=True`` puts the inputs evenly on ``x_range`` instead of drawing them uniformly. The noise's standard
@@ -140,17 +162,18 @@ def noisy_line(n: int = 20, intercept: float = 0.4, slope: float = 0.7, noise: f
     """
     import numpy as np
 
-    lo, hi = map(float, x_range)
-    if not (isinstance(n, int) and n >= 1) or not lo < hi or noise < 0 or noise_growth < 0:
-        raise ValueError("need an integer n >= 1, x_range with lo < hi, and noise, noise_growth >= 0")
-    rng = np.random.default_rng(seed)
+    n, (lo, hi) = size("n", n), interval("x_range", x_range)
+    intercept, slope = number("intercept", intercept), number("slope", slope)
+    noise, noise_growth = number("noise", noise, low=0), number("noise_growth", noise_growth, low=0)
+    rng = np.random.default_rng(random_seed("seed", seed))
     x = np.linspace(lo, hi, n) if grid else np.sort(rng.uniform(lo, hi, n))
     sd = noise + noise_growth * (x - lo)
     return x, intercept + slope * x + sd * rng.standard_normal(n)
 
 
-def binary_labels_1d(n: int = 30, intercept: float = 0.0, slope: float = 3.0, x_range=(-2.0, 2.0), seed: int = 0,
-                     grid: bool = False):
+def binary_labels_1d(
+    n: int = 30, intercept: float = 0.0, slope: float = 3.0, x_range=(-2.0, 2.0), seed: int = 0, grid: bool = False
+):
     """A 1-D binary classification set: labels drawn with Pr(y = 1 | x) = sigmoid(intercept + slope·x).
 
     Returns numpy ``(x, y)`` sorted by x, with y a float array of 0s and 1s. ``grid=True`` puts the inputs
@@ -158,13 +181,29 @@ def binary_labels_1d(n: int = 30, intercept: float = 0.0, slope: float = 3.0, x_
     """
     import numpy as np
 
-    lo, hi = map(float, x_range)
-    if not (isinstance(n, int) and n >= 1) or not lo < hi:
-        raise ValueError("need an integer n >= 1 and x_range with lo < hi")
-    rng = np.random.default_rng(seed)
+    n, (lo, hi) = size("n", n), interval("x_range", x_range)
+    intercept, slope = number("intercept", intercept), number("slope", slope)
+    rng = np.random.default_rng(random_seed("seed", seed))
     x = np.linspace(lo, hi, n) if grid else np.sort(rng.uniform(lo, hi, n))
     p = 1.0 / (1.0 + np.exp(-(intercept + slope * x)))
     return x, (rng.uniform(size=n) < p).astype(float)
 
 
 __all__ += ["noisy_line", "binary_labels_1d"]
+
+
+# ------------------------------------------------------------------------------ images shipped with sklearn
+def digits():
+    """scikit-learn's 8×8 handwritten digits (shipped inside scikit-learn, nothing downloaded): every image.
+
+    Returns numpy ``(x, labels)``: ``x`` (N, 64) float64 pixels scaled to [0, 1] and ``labels`` (N,) int64 classes
+    0–9, N = 1797. The chapters split them with their own seeded shuffles (sizes come from N, not constants).
+    """
+    import numpy as np
+    from sklearn.datasets import load_digits
+
+    x, labels = load_digits(return_X_y=True)
+    return x / 16.0, np.asarray(labels, dtype=np.int64)
+
+
+__all__ += ["digits"]

@@ -14,14 +14,17 @@ which is where the bound (D+1)^K comes from); :func:`count_regions_grid` counts 
 piecewise-linear function from its values on a fine grid. The constructions :func:`sawtooth_network` and
 :func:`folding_network` fold the input again and again and reach exponentially many regions.
 """
+
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Sequence
+from typing import Callable
 
 import numpy as np
 
-from ._validate import finite_array as _array
-from .shallow import activation
+from ._validate import ArgumentTypeError, choice, function, number, ordered, random_seed, size, sizes
+from ._validate import array as _array
+from .shallow import _activation
 
 __all__ = [
     "forward",
@@ -42,20 +45,24 @@ __all__ = [
 # ------------------------------------------------------------------------------------------- validation
 def _layers(weights, biases):
     """Check that ``weights`` and ``biases`` describe a chain of layers; return them as float arrays."""
-    if isinstance(weights, np.ndarray) or isinstance(biases, np.ndarray):
-        raise ValueError("weights and biases must be lists of arrays, one per layer")
-    weights, biases = list(weights), list(biases)
+    for name, value in (("weights", weights), ("biases", biases)):
+        if not isinstance(value, (list, tuple)):
+            raise ArgumentTypeError(f"{name} must be a list of arrays, one per layer, got {type(value).__name__}")
     if len(weights) == 0 or len(weights) != len(biases):
-        raise ValueError(f"need one bias per weight matrix and at least one layer, got {len(weights)} weight "
-                         f"matrices and {len(biases)} bias vectors")
+        raise ValueError(
+            f"weights and biases must hold one matrix and one vector per layer (one layer at least), got "
+            f"{len(weights)} weight matrices and {len(biases)} bias vectors"
+        )
     Ws = [_array(f"weights[{k}]", W, 2) for k, W in enumerate(weights)]
     bs = [_array(f"biases[{k}]", b, 1) for k, b in enumerate(biases)]
     for k, (W, b) in enumerate(zip(Ws, bs)):
         if b.shape[0] != W.shape[0]:
             raise ValueError(f"biases[{k}] has length {b.shape[0]} but weights[{k}] has {W.shape[0]} rows")
         if k > 0 and W.shape[1] != Ws[k - 1].shape[0]:
-            raise ValueError(f"weights[{k}] has {W.shape[1]} columns but layer {k - 1} has {Ws[k - 1].shape[0]} "
-                             "units (Omega_k must have shape (D_k, D_{k-1}))")
+            raise ValueError(
+                f"weights[{k}] has {W.shape[1]} columns but layer {k - 1} has {Ws[k - 1].shape[0]} "
+                "units (Omega_k must have shape (D_k, D_{k-1}))"
+            )
     return Ws, bs
 
 
@@ -75,17 +82,16 @@ def forward(x, weights, biases, act: str = "relu", return_hidden: bool = False):
     activations h_k of every hidden layer, each of shape (N, D_k).
     """
     Ws, bs = _layers(weights, biases)
-    x = np.asarray(x, dtype=float)
+    x = _array("x", x, (1, 2))
     one_input = x.ndim == 1
     if one_input:
         x = x[:, None]
-    x = _array("x", x, 2)
     if x.shape[1] != Ws[0].shape[1]:
         raise ValueError(f"x has {x.shape[1]} input(s) per row but weights[0] expects {Ws[0].shape[1]}")
-    a = activation(act)
+    a = _activation(act)
     h, pres, hidden = x, [], []
     for W, b in zip(Ws[:-1], bs[:-1]):
-        z = b + h @ W.T                 # row form of β_k + Ω_k h_{k-1}
+        z = b + h @ W.T  # row form of β_k + Ω_k h_{k-1}
         h = a(z)
         pres.append(z)
         hidden.append(h)
@@ -102,12 +108,9 @@ def random_network(widths: Sequence[int], seed: int = 0, bias_scale: float = 0.5
     steady from layer to layer with ReLU); biases are Gaussian with standard deviation ``bias_scale``.
     Returns ``(weights, biases)``.
     """
-    widths = [int(w) for w in widths]
-    if len(widths) < 2 or min(widths) < 1:
-        raise ValueError(f"widths must list at least an input and an output size, all >= 1, got {widths}")
-    if not bias_scale >= 0:
-        raise ValueError(f"bias_scale must be >= 0, got {bias_scale}")
-    rng = np.random.default_rng(seed)
+    widths = sizes("widths", widths, min_length=2)  # an input and an output size at least
+    bias_scale = number("bias_scale", bias_scale, low=0)
+    rng = np.random.default_rng(random_seed("seed", seed))
     weights = [rng.normal(scale=np.sqrt(2.0 / n_in), size=(n_out, n_in)) for n_in, n_out in zip(widths, widths[1:])]
     biases = [rng.normal(scale=bias_scale, size=n_out) for n_out in widths[1:]]
     return weights, biases
@@ -115,9 +118,7 @@ def random_network(widths: Sequence[int], seed: int = 0, bias_scale: float = 0.5
 
 def n_parameters(widths: Sequence[int]) -> int:
     """How many weights and biases a network with ``widths`` = [D_i, D_1, ..., D_K, D_o] has."""
-    widths = [int(w) for w in widths]
-    if len(widths) < 2 or min(widths) < 1:
-        raise ValueError(f"widths must list at least an input and an output size, all >= 1, got {widths}")
+    widths = sizes("widths", widths, min_length=2)
     return sum(n_out * (n_in + 1) for n_in, n_out in zip(widths, widths[1:]))
 
 
@@ -125,10 +126,9 @@ def n_parameters(widths: Sequence[int]) -> int:
 def compose(*functions: Callable) -> Callable:
     """The composition that applies ``functions`` in the order given: compose(f, g)(x) = g(f(x))."""
     if not functions:
-        raise ValueError("compose needs at least one function")
-    for f in functions:
-        if not callable(f):
-            raise ValueError(f"compose takes functions, got {type(f).__name__}")
+        raise ValueError("functions is empty: compose needs at least one function")
+    for k, f in enumerate(functions):
+        function(f"functions[{k}]", f)
 
     def composed(x):
         for f in functions:
@@ -147,8 +147,10 @@ def _shallow_params(name, net):
     theta1 = _array(f"{name} theta1", theta1, 1)
     phi = _array(f"{name} phi", phi, 1)
     if theta1.shape != theta0.shape or phi.shape[0] != theta0.shape[0] + 1:
-        raise ValueError(f"{name}: theta0 and theta1 need length D and phi length D + 1, got "
-                         f"{theta0.shape[0]}, {theta1.shape[0]} and {phi.shape[0]}")
+        raise ValueError(
+            f"{name}: theta0 and theta1 need length D and phi length D + 1, got "
+            f"{theta0.shape[0]}, {theta1.shape[0]} and {phi.shape[0]}"
+        )
     return theta0, theta1, phi
 
 
@@ -174,8 +176,7 @@ def compose_shallow(net1, net2):
 
 # ------------------------------------------------------------------------------- linear regions in 1-D
 def _relu_only(act):
-    if act != "relu":
-        raise ValueError(f"exact region counting needs ReLU (a single kink at 0), got {act!r}")
+    choice("act", act, ("relu",))  # exact region counting needs a single kink at 0
 
 
 def pieces_1d(weights, biases, lo: float = -1.0, hi: float = 1.0, act: str = "relu"):
@@ -192,17 +193,15 @@ def pieces_1d(weights, biases, lo: float = -1.0, hi: float = 1.0, act: str = "re
     _relu_only(act)
     Ws, bs = _layers(weights, biases)
     if Ws[0].shape[1] != 1:
-        raise ValueError(f"pieces_1d needs a network with one input, this one has {Ws[0].shape[1]}")
-    lo, hi = float(lo), float(hi)
-    if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
-        raise ValueError(f"need finite lo < hi, got {lo} and {hi}")
+        raise ValueError(f"weights[0] must take one input (pieces_1d), got shape {Ws[0].shape}")
+    lo, hi = ordered("lo", lo, "hi", hi)
     knots = np.array([lo, hi])
     for k in range(len(Ws) - 1):
         sub_W, sub_b = Ws[: k + 1], bs[: k + 1]
         # pre-activations of layer k+1 at the knots: the network cut after layer k, with its activation omitted
-        z = _pre_activation(knots, sub_W, sub_b)                 # (M, D_k)
+        z = _pre_activation(knots, sub_W, sub_b)  # (M, D_k)
         za, zb = z[:-1], z[1:]
-        cross = (za * zb) < 0                                    # a sign change strictly inside the piece
+        cross = (za * zb) < 0  # a sign change strictly inside the piece
         seg, _ = np.nonzero(cross)
         t = za[cross] / (za[cross] - zb[cross])
         new = knots[seg] + t * (knots[seg + 1] - knots[seg])
@@ -249,12 +248,11 @@ def count_regions_grid(y, rtol: float = 1e-6) -> int:
     """
     y = _array("y", y, 1)
     if y.shape[0] < 3:
-        raise ValueError(f"need at least 3 samples, got {y.shape[0]}")
-    if not rtol > 0:
-        raise ValueError(f"rtol must be > 0, got {rtol}")
+        raise ValueError(f"y must hold at least 3 samples, got shape {y.shape}")
+    rtol = number("rtol", rtol, low=0, low_open=True)
     s = np.diff(y)
     kink = np.abs(np.diff(s)) > rtol * np.abs(s).max()
-    starts = kink & ~np.r_[False, kink[:-1]]          # first kink of each run
+    starts = kink & ~np.r_[False, kink[:-1]]  # first kink of each run
     return int(starts.sum()) + 1
 
 
@@ -264,9 +262,8 @@ def max_regions_deep(width: int, depth: int) -> int:
     Each of a layer's D units crosses zero at most once on each piece of the layer before, so a layer
     multiplies the number of pieces by at most D + 1.
     """
-    if int(width) != width or width < 1 or int(depth) != depth or depth < 1:
-        raise ValueError(f"need integers width >= 1 and depth >= 1, got {width} and {depth}")
-    return (int(width) + 1) ** int(depth)
+    width, depth = size("width", width), size("depth", depth, maximum=10_000)  # a bound of 10^40000 is enough
+    return (width + 1) ** depth
 
 
 # ------------------------------------------------------------------------------- folding constructions
@@ -285,9 +282,7 @@ def sawtooth_network(teeth: int, depth: int):
     the tent map 2·min(x, 1 − x)). Each layer folds [0, 1] onto itself, so the output has teeth^depth linear
     regions on [0, 1]. Returns ``(weights, biases)``.
     """
-    if int(teeth) != teeth or teeth < 1 or int(depth) != depth or depth < 1:
-        raise ValueError(f"need integers teeth >= 1 and depth >= 1, got {teeth} and {depth}")
-    n, K = int(teeth), int(depth)
+    n, K = size("teeth", teeth, maximum=1000), size("depth", depth, maximum=1000)  # dense teeth × teeth layers
     theta0, phi = _teeth(n)
     weights = [np.ones((n, 1))] + [np.outer(np.ones(n), phi) for _ in range(K - 1)] + [phi[None, :]]
     biases = [theta0.copy() for _ in range(K)] + [np.zeros(1)]
@@ -303,9 +298,7 @@ def folding_network(width: int, depth: int):
     the construction of Montúfar et al. (2014) for one input; with depth 1 it is a shallow network with the
     most regions its width allows. Returns ``(weights, biases)``.
     """
-    if int(width) != width or width < 1 or int(depth) != depth or depth < 1:
-        raise ValueError(f"need integers width >= 1 and depth >= 1, got {width} and {depth}")
-    D, K = int(width), int(depth)
+    D, K = size("width", width, maximum=1000), size("depth", depth, maximum=1000)  # dense width × width layers
     last_t0, last_t1, out = _zigzag_layer(D)
     if K == 1:
         return [last_t1[:, None], out[None, :]], [last_t0, np.zeros(1)]
@@ -331,7 +324,7 @@ def _zigzag_layer(D):
     slopes = (-1.0) ** np.arange(D + 1)
     if D % 2 == 1:
         slopes[D - 1] = 2.0
-    slopes[D] = slopes[D - 1] - slopes[0]            # the last change of slope is −(first slope)
+    slopes[D] = slopes[D - 1] - slopes[0]  # the last change of slope is −(first slope)
     theta1 = np.r_[np.ones(D - 1), -1.0]
     theta0 = -theta1 * knots
     return theta0, theta1, np.diff(slopes)

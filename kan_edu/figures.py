@@ -24,6 +24,7 @@ A chapter describes an interactive figure once:
 The runtime comes from the environment variable ``KAN_EDU_FIGURES`` when it is set, otherwise ``live``
 inside an IPython kernel and ``headless`` elsewhere.
 """
+
 from __future__ import annotations
 
 import base64
@@ -35,13 +36,17 @@ import json
 import math
 import os
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any, Callable
 
 import numpy as np
 from matplotlib import rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+
+from ._validate import choice as one_of
+from ._validate import function, number, size
 
 __all__ = ["Slider", "Choice", "InteractiveFigure", "show", "show_pictures", "runtime", "STYLE", "COLORS"]
 
@@ -70,9 +75,7 @@ def runtime() -> str:
     """Which runtime ``show`` renders for: ``KAN_EDU_FIGURES`` if set, else live in a kernel, else headless."""
     forced = os.environ.get("KAN_EDU_FIGURES", "").strip().lower()
     if forced:
-        if forced not in RUNTIMES:
-            raise ValueError(f"KAN_EDU_FIGURES must be one of {RUNTIMES}, got {forced!r}")
-        return forced
+        return one_of("KAN_EDU_FIGURES", forced, RUNTIMES)
     try:
         from IPython import get_ipython
 
@@ -85,6 +88,16 @@ def runtime() -> str:
 
 
 # ----------------------------------------------------------------------------------------------- controls
+#: A slider has at most this many positions (its static player thins them to ``frames`` anyway).
+MAX_STEPS = 100_000
+
+
+def _identifier(name: str, value) -> str:
+    if not isinstance(value, str) or not value.isidentifier():
+        raise ValueError(f"{name} must be a Python identifier, got {value!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Slider:
     """A numeric control: values from ``min`` to ``max`` in steps of ``step``, starting at ``default``.
@@ -104,21 +117,15 @@ class Slider:
     fmt: str | None = None
 
     def __post_init__(self):
-        if not self.name.isidentifier():
-            raise ValueError(f"Slider name must be a Python identifier, got {self.name!r}")
-        vals = (self.min, self.max, self.step, self.default)
-        if not all(isinstance(v, (int, float)) and math.isfinite(v) for v in vals):
-            raise ValueError(f"Slider {self.name!r}: min, max, step and default must be finite numbers")
-        if not self.min < self.max:
-            raise ValueError(f"Slider {self.name!r}: need min < max, got {self.min} and {self.max}")
-        if not 0 < self.step <= self.max - self.min:
-            raise ValueError(f"Slider {self.name!r}: step must be in (0, max - min], got {self.step}")
-        if not self.min <= self.default <= self.max:
-            raise ValueError(
-                f"Slider {self.name!r}: default {self.default} lies outside [{self.min}, {self.max}]"
-            )
-        if self.frames is not None and self.frames < 2:
-            raise ValueError(f"Slider {self.name!r}: frames must be at least 2, got {self.frames}")
+        _identifier("Slider name", self.name)
+        who = f"Slider {self.name!r}:"
+        lo, hi = number(f"{who} min", self.min), number(f"{who} max", self.max, low=self.min, low_open=True)
+        step = number(f"{who} step", self.step, low=0, high=hi - lo, low_open=True)
+        number(f"{who} default", self.default, low=lo, high=hi)
+        if (hi - lo) / step > MAX_STEPS:
+            raise ValueError(f"{who} step must leave at most {MAX_STEPS} steps from min to max, got {self.step!r}")
+        if self.frames is not None:
+            size(f"{who} frames", self.frames, minimum=2)
 
     @property
     def text(self) -> str:
@@ -134,8 +141,10 @@ class Slider:
     @property
     def decimals(self) -> int:
         """Decimals that show every value of the grid exactly: 2 for a step of 0.25, 3 for 0.125 (at most 6)."""
+
         def exact(v, d):
-            return abs(v * 10 ** d - round(v * 10 ** d)) < 1e-6
+            return abs(v * 10**d - round(v * 10**d)) < 1e-6
+
         return next((d for d in range(7) if exact(self.step, d) and exact(self.min, d)), 6)
 
     def _cast(self, value):
@@ -168,15 +177,14 @@ class Choice:
     label: str | None = None
 
     def __post_init__(self):
-        if not self.name.isidentifier():
-            raise ValueError(f"Choice name must be a Python identifier, got {self.name!r}")
-        if len(self.options) == 0:
-            raise ValueError(f"Choice {self.name!r} needs at least one option")
+        _identifier("Choice name", self.name)
+        if isinstance(self.options, (str, bytes, dict)) or not isinstance(self.options, Sequence) or not self.options:
+            raise ValueError(f"Choice {self.name!r}: options must be a non-empty list, got {self.options!r:.60}")
         object.__setattr__(self, "options", tuple(self.options))
         if self.default is None:
             object.__setattr__(self, "default", self.options[0])
-        elif self.default not in self.options:
-            raise ValueError(f"Choice {self.name!r}: default {self.default!r} is not one of {self.options}")
+        else:
+            one_of(f"Choice {self.name!r}: default", self.default, self.options)
 
     @property
     def text(self) -> str:
@@ -187,8 +195,6 @@ class Choice:
 
     def grid(self, count: int | None = None) -> list:
         return list(self.options)
-
-
 
 
 # ------------------------------------------------------------------------------------------ the figure
@@ -228,15 +234,16 @@ class InteractiveFigure:
     redraw_ms: list = field(default_factory=list, init=False, repr=False)
 
     def __post_init__(self):
-        if not callable(self.build):
-            raise TypeError("build must be a function build(fig) -> update(**values)")
+        function("build", self.build, "build(fig) -> update(**values)")
+        if not isinstance(self.controls, (tuple, list)):
+            raise TypeError(f"controls must be a list of Slider or Choice, got {type(self.controls).__name__}")
         self.controls = tuple(self.controls)
-        names = [c.name for c in self.controls]
-        if len(set(names)) != len(names):
-            raise ValueError(f"control names must be unique, got {names}")
         for c in self.controls:
             if not isinstance(c, (Slider, Choice)):
                 raise TypeError(f"controls must be Slider or Choice, got {type(c).__name__}")
+        names = [c.name for c in self.controls]
+        if len(set(names)) != len(names):
+            raise ValueError(f"controls must have unique names, got {names}")
 
     # -- drawing -----------------------------------------------------------------------------------
     @property
@@ -400,7 +407,7 @@ class InteractiveFigure:
                 widget = f'<select data-axis="{axis}" aria-label="{html.escape(c.text)}">{opts}</select>'
             controls_html.append(
                 f'<label class="kanfig-control"><span class="kanfig-name">{html.escape(c.text)}</span>'
-                f'{widget}<output>{html.escape(labels[default[axis]])}</output></label>'
+                f"{widget}<output>{html.escape(labels[default[axis]])}</output></label>"
             )
         note = (
             '<div class="kanfig-note">Static preview: one control at a time (moving one resets the others). '
@@ -409,8 +416,13 @@ class InteractiveFigure:
             else ""
         )
         payload = json.dumps(
-            {"frames": frames, "keys": keys, "labels": [[c.format(v) for v in g] for c, g in zip(self.controls, grids)],
-             "defaults": list(default), "mode": mode},
+            {
+                "frames": frames,
+                "keys": keys,
+                "labels": [[c.format(v) for v in g] for c, g in zip(self.controls, grids)],
+                "defaults": list(default),
+                "mode": mode,
+            },
             separators=(",", ":"),
         )
         caption = html.escape(self.caption or "Interactive figure")
@@ -470,8 +482,9 @@ el.addEventListener("input",function(){{show(a);}});el.addEventListener("change"
 
         for w in inputs.values():
             w.observe(redraw, names="value")
-        box = widgets.VBox([widgets.HBox(list(inputs.values()), layout=widgets.Layout(flex_flow="row wrap")),
-                            image, status])
+        box = widgets.VBox(
+            [widgets.HBox(list(inputs.values()), layout=widgets.Layout(flex_flow="row wrap")), image, status]
+        )
         box.figure_spec = self  # handy for tests and for readers who want the Figure
         return box
 
@@ -480,8 +493,7 @@ el.addEventListener("input",function(){{show(a);}});el.addEventListener("change"
         from IPython.display import HTML, Image, display
 
         mode = mode or runtime()
-        if mode not in RUNTIMES:
-            raise ValueError(f"mode must be one of {RUNTIMES}, got {mode!r}")
+        one_of("mode", mode, RUNTIMES)
         if mode == "live":
             box = self.widget()
             display(box)
@@ -505,25 +517,38 @@ def show(build: Callable[[Figure], Callable[..., Any]], *controls: Slider | Choi
     log = os.environ.get("KAN_EDU_FIGURE_LOG")
     if log and spec.redraw_ms:
         with open(log, "a", encoding="utf-8") as fh:
-            fh.write(json.dumps({"build": getattr(build, "__name__", "?"), "frames": len(spec.redraw_ms),
-                                 "mean_ms": float(np.mean(spec.redraw_ms)),
-                                 "max_ms": float(np.max(spec.redraw_ms))}) + "\n")
+            fh.write(
+                json.dumps(
+                    {
+                        "build": getattr(build, "__name__", "?"),
+                        "frames": len(spec.redraw_ms),
+                        "mean_ms": float(np.mean(spec.redraw_ms)),
+                        "max_ms": float(np.max(spec.redraw_ms)),
+                    }
+                )
+                + "\n"
+            )
     return None
 
 
-def show_pictures(pictures: dict, label: str = "show", title: Callable[[Any], str] | None = None,
-                  default: Any = None, **options):
+def show_pictures(
+    pictures: dict, label: str = "show", title: Callable[[Any], str] | None = None, default: Any = None, **options
+):
     """Show ready-made matplotlib Figures (for example ``KAN.plot()`` drawings), one at a time, behind a Choice.
 
     ``pictures`` maps each option (at least two: a single picture needs no control) to a Figure; ``default``
     is the option shown first (the first one unless given). They are rasterised once, so switching costs
     one image swap.
     """
-    if len(pictures) < 2:
-        raise ValueError("pictures must map at least two options to matplotlib Figures (a control with one "
-                         "value does nothing: show a single Figure as it is)")
-    if default is not None and default not in pictures:
-        raise ValueError(f"default {default!r} is not one of the pictures {list(pictures)}")
+    if title is not None:
+        function("title", title, "title(option) -> str")
+    if not isinstance(pictures, dict) or len(pictures) < 2:
+        raise ValueError(
+            "pictures must map at least two options to matplotlib Figures (a control with one "
+            "value does nothing: show a single Figure as it is)"
+        )
+    if default is not None:
+        one_of("default", default, pictures)  # one of the pictures
     images = {}
     for key, picture in pictures.items():
         if not isinstance(picture, Figure):

@@ -22,12 +22,15 @@ once, here, so the book and the notebook show the same characters: a ``str.forma
 one decimal: ``6.3 × 10⁻¹¹``), or by default ``{:.3g}`` for reals, the integer for integers and the text
 itself for strings (``glue("winner", "the CNN")`` glues words, for a ranking that the run decides).
 """
+
 from __future__ import annotations
 
 import importlib.util
 import math
 import numbers
 import re
+
+from ._validate import number
 
 __all__ = ["glue", "format_value"]
 
@@ -44,6 +47,8 @@ def format_value(value, fmt: str | None = None) -> str:
         shape = tuple(value.shape)
         if math.prod(shape) != 1:
             raise ValueError(f"glue: value must be a single number or a string, got an array of shape {shape}")
+        if getattr(getattr(value, "device", None), "type", "cpu") == "meta":
+            raise ValueError("glue: value is a tensor on the meta device, which holds no number")
         value = value.item()
     if isinstance(value, bool):
         raise TypeError("glue: value is a bool; glue the words the prose should say instead (e.g. 'yes')")
@@ -53,10 +58,7 @@ def format_value(value, fmt: str | None = None) -> str:
         if not value.strip():
             raise ValueError("glue: value is empty text")
         return value
-    if not isinstance(value, numbers.Real):
-        raise TypeError(f"glue: value must be a number or a string, got {type(value).__name__}")
-    if not math.isfinite(value):
-        raise ValueError(f"glue: value is {value}; a number stated in the prose must be finite")
+    number("glue: value", value)  # a number stated in the prose is finite (the value itself is kept: 3 stays int)
     if fmt is None:
         fmt = "{:d}" if isinstance(value, numbers.Integral) else "{:.3g}"
     if isinstance(fmt, str) and SCI.match(fmt):

@@ -28,15 +28,30 @@ Conventions: everything defaults to float64 on the CPU, but nothing is tied to a
 ``.to(device)`` and pass inputs on that device). The experiment functions at the end return plain numpy arrays
 for the chapter's figures; ``experiments/isometry_depth.py`` runs them deeper.
 """
+
 from __future__ import annotations
 
 import math
 import time
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import torch
 from torch import nn
+
+from ._validate import (
+    ArgumentTypeError,
+    array,
+    choice,
+    flag,
+    floating_dtype,
+    number,
+    random_seed,
+    same_length,
+    size,
+    tensor,
+)
+from ._validate import generator as _generator
 
 __all__ = [
     "isometry_gap",
@@ -50,7 +65,6 @@ __all__ = [
     "explosion_rate",
     "degenerate_batch",
     "near_duplicate_batch",
-    "digits_data",
     "train_deep_bn",
 ]
 
@@ -60,27 +74,9 @@ NORMS = ("paper", "standard", "none")
 
 
 # ------------------------------------------------------------------------------------ the isometry gap
-def _size(value, name: str) -> int:
-    """A positive integer (1, 2, ...; 3.0 is accepted, True and 2.5 are not), or a ValueError naming it."""
-    try:
-        ok = not isinstance(value, bool) and int(value) == value and value >= 1
-    except (TypeError, ValueError):
-        ok = False
-    if not ok:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
-
-
 def _matrix(h, name: str = "h") -> np.ndarray:
-    if isinstance(h, torch.Tensor):
-        h = h.detach().cpu().numpy()
-    h = np.asarray(h, dtype=np.float64)
-    if h.ndim != 2:
-        raise ValueError(f"{name} must be 2-D (n samples, d features), got shape {h.shape}")
-    if h.shape[0] < 1 or h.shape[1] < 1:
-        raise ValueError(f"{name} must have at least one sample and one feature, got shape {h.shape}")
-    if not np.all(np.isfinite(h)):
-        raise ValueError(f"{name} contains NaN or inf")
+    """A 2-D float64 array with a sample and a feature at least, finite (tensors are copied to the CPU)."""
+    h = array(name, h, 2, empty=False)
     return h
 
 
@@ -112,14 +108,6 @@ def isometry_gap(h) -> float:
 
 
 # ------------------------------------------------------------------------------------- normalisation
-def _tensor(h, name: str = "h") -> torch.Tensor:
-    if h.ndim != 2:
-        raise ValueError(f"{name} must be 2-D (n samples, d features), got shape {tuple(h.shape)}")
-    if not torch.isfinite(h).all():
-        raise ValueError(f"{name} contains NaN or inf")
-    return h
-
-
 def _paper_bn(h, eps: float):
     """BN(h)_ij = h_ij / sqrt(mean_k h_kj² + eps), for tensors and arrays alike (no input checks)."""
     if isinstance(h, torch.Tensor):
@@ -147,8 +135,9 @@ def batch_norm(h, eps: float = 1e-12):
     has norm √n (mean square 1), and φ, being scale invariant, does not notice. ``eps`` only keeps an all-zero
     feature at zero instead of NaN; it is negligible for features of order one.
     """
+    eps = number("eps", eps, low=0)
     if isinstance(h, torch.Tensor):
-        return _paper_bn(_tensor(h), eps)
+        return _paper_bn(tensor("h", h, 2), eps)
     return _paper_bn(_matrix(h), eps)
 
 
@@ -157,8 +146,9 @@ def standard_batch_norm(h, eps: float = 1e-5):
 
     After centring the samples sum to the zero vector, so they are linearly dependent: φ = ∞ for any batch.
     """
+    eps = number("eps", eps, low=0)
     if isinstance(h, torch.Tensor):
-        return _standard_bn(_tensor(h), eps)
+        return _standard_bn(tensor("h", h, 2), eps)
     return _standard_bn(_matrix(h), eps)
 
 
@@ -170,17 +160,11 @@ def haar_orthogonal(d: int, generator: torch.Generator | None = None, dtype=torc
     without that fix the QR routine's sign convention makes Q not quite uniform. Drawn in float64 whatever
     ``dtype`` is, so a seed gives the same matrix in every precision (up to rounding).
     """
-    d = _size(d, "d")
+    d, generator, dtype = size("d", d), _generator("generator", generator), floating_dtype("dtype", dtype)
     a = torch.randn(d, d, generator=generator, dtype=torch.float64)
     q, r = torch.linalg.qr(a)
     q = q * torch.sign(torch.diagonal(r))[None, :]
     return q.to(dtype)
-
-
-def _choice(value, choices, name):
-    if not isinstance(value, str) or value not in choices:
-        raise ValueError(f"unknown {name} {value!r}; choose one of {tuple(choices)}")
-    return value
 
 
 class BNMLP(nn.Module):
@@ -206,21 +190,27 @@ class BNMLP(nn.Module):
     statistics of the batch it is given, in training and evaluation alike.
     """
 
-    def __init__(self, width: int, depth: int, init: str = "orthogonal", activation: str = "identity",
-                 gain_exponent: float = 0.0, norm: str = "paper", seed: int = 0, in_dim: int | None = None,
-                 out_dim: int | None = None, dtype=torch.float64):
+    def __init__(
+        self,
+        width: int,
+        depth: int,
+        init: str = "orthogonal",
+        activation: str = "identity",
+        gain_exponent: float = 0.0,
+        norm: str = "paper",
+        seed: int = 0,
+        in_dim: int | None = None,
+        out_dim: int | None = None,
+        dtype=torch.float64,
+    ):
         super().__init__()
-        width, depth = _size(width, "width"), _size(depth, "depth")
-        try:
-            ok = not isinstance(gain_exponent, bool) and math.isfinite(gain_exponent) and gain_exponent >= 0
-        except TypeError:
-            ok = False
-        if not ok:
-            raise ValueError(f"gain_exponent must be a finite number >= 0, got {gain_exponent!r}")
+        width, depth = size("width", width), size("depth", depth)
+        gain_exponent, dtype = number("gain_exponent", gain_exponent, low=0), floating_dtype("dtype", dtype)
+        seed = random_seed("seed", seed)
         self.width, self.depth = int(width), int(depth)
-        self.init = _choice(init, INITS, "init")
-        self.activation = _choice(activation, ACTIVATIONS, "activation")
-        self.norm = _choice(norm, NORMS, "norm")
+        self.init = choice("init", init, INITS)
+        self.activation = choice("activation", activation, ACTIVATIONS)
+        self.norm = choice("norm", norm, NORMS)
         self.gain_exponent = float(gain_exponent)
         g = torch.Generator().manual_seed(int(seed))
         weights = []
@@ -232,18 +222,20 @@ class BNMLP(nn.Module):
             weights.append(nn.Parameter(w))
         self.weights = nn.ParameterList(weights)
         self.read_in = self.read_out = None
-        in_dim = None if in_dim is None else _size(in_dim, "in_dim")
-        out_dim = None if out_dim is None else _size(out_dim, "out_dim")
+        in_dim = None if in_dim is None else size("in_dim", in_dim)
+        out_dim = None if out_dim is None else size("out_dim", out_dim)
         if in_dim is not None:
             self.read_in = nn.Linear(int(in_dim), self.width, bias=False, dtype=dtype)
             with torch.no_grad():
-                self.read_in.weight.copy_(torch.randn(self.width, int(in_dim), generator=g, dtype=torch.float64)
-                                          / math.sqrt(in_dim))
+                self.read_in.weight.copy_(
+                    torch.randn(self.width, int(in_dim), generator=g, dtype=torch.float64) / math.sqrt(in_dim)
+                )
         if out_dim is not None:
             self.read_out = nn.Linear(self.width, int(out_dim), dtype=dtype)
             with torch.no_grad():
-                self.read_out.weight.copy_(torch.randn(int(out_dim), self.width, generator=g, dtype=torch.float64)
-                                           / math.sqrt(width))
+                self.read_out.weight.copy_(
+                    torch.randn(int(out_dim), self.width, generator=g, dtype=torch.float64) / math.sqrt(width)
+                )
                 self.read_out.bias.zero_()
 
     def gain(self, layer: int) -> float:
@@ -258,13 +250,14 @@ class BNMLP(nn.Module):
         return z
 
     def forward(self, x: torch.Tensor, return_hidden: bool = False):
-        if not isinstance(x, torch.Tensor) or x.ndim != 2:
-            raise ValueError("x must be a 2-D tensor (n samples, features)")
+        x = tensor("x", x, 2, device=self.weights[0].device)
         expected = self.read_in.in_features if self.read_in is not None else self.width
         if x.shape[1] != expected:
             raise ValueError(f"x has {x.shape[1]} features, the network expects {expected}")
-        if not torch.isfinite(x).all():
-            raise ValueError("x contains NaN or inf")
+        return self._forward(x, flag("return_hidden", return_hidden))
+
+    def _forward(self, x: torch.Tensor, return_hidden: bool = False):
+        """The network on a checked batch (what :meth:`forward` and the training loops call)."""
         dtype = self.weights[0].dtype
         h = x.to(dtype)
         if self.read_in is not None:
@@ -287,11 +280,12 @@ def gradient_log_norms(model: BNMLP, x: torch.Tensor, y: torch.Tensor | None = N
     gradient is exactly zero gets −inf. The model's stored gradients are not touched (``torch.autograd.grad``).
     """
     if not isinstance(model, BNMLP):
-        raise ValueError(f"model must be a BNMLP, got {type(model).__name__}")
+        raise ArgumentTypeError(f"model must be a BNMLP, got {type(model).__name__}")
     out = model(x)
     if y is None:
         y = torch.randn(out.shape, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
-    y = torch.as_tensor(y).to(device=out.device, dtype=out.dtype)
+    y = tensor("y", y, device=out.device) if isinstance(y, torch.Tensor) else torch.as_tensor(array("y", y))
+    y = y.to(device=out.device, dtype=out.dtype)
     if y.shape != out.shape:
         raise ValueError(f"y has shape {tuple(y.shape)}, the output has {tuple(out.shape)}")
     loss = torch.mean((out - y) ** 2)
@@ -315,10 +309,9 @@ def degenerate_batch(n: int, d: int, spread: float = 1e-3, seed: int = 0) -> np.
     normalisation collapses its inputs into. The Gram matrix has one eigenvalue near n·d and n − 1 of order
     spread²·d, so φ ≈ 2·log(1/spread) + O(1): about 14 for spread = 1e-3 and n = d = 32.
     """
-    n, d = _size(n, "n"), _size(d, "d")
-    if not (isinstance(spread, (int, float)) and spread > 0 and math.isfinite(spread)):
-        raise ValueError(f"spread must be a positive finite number, got {spread!r}")
-    rng = np.random.default_rng(seed)
+    n, d = size("n", n), size("d", d)
+    spread = number("spread", spread, low=0, low_open=True)
+    rng = np.random.default_rng(random_seed("seed", seed))
     u = rng.standard_normal(d)
     return u[None, :] + spread * rng.standard_normal((n, d))
 
@@ -330,21 +323,26 @@ def near_duplicate_batch(n: int, d: int, distance: float = 0.0, seed: int = 0) -
     gets wrong). With a small distance δ the batch is valid but nearly degenerate: the Gram matrix has one
     eigenvalue of order δ², and φ ≈ (2/n)·log(1/δ) + O(1) grows slowly as δ → 0.
     """
-    n, d = _size(n, "n"), _size(d, "d")
-    if n < 2:
-        raise ValueError(f"need n >= 2 samples to duplicate one, got {n}")
-    if not (isinstance(distance, (int, float)) and distance >= 0 and math.isfinite(distance)):
-        raise ValueError(f"distance must be a finite number >= 0, got {distance!r}")
-    rng = np.random.default_rng(seed)
+    n, d = size("n", n, minimum=2), size("d", d)  # two samples at least: one to duplicate
+    distance = number("distance", distance, low=0)
+    rng = np.random.default_rng(random_seed("seed", seed))
     h = rng.standard_normal((n, d))
     h[-1] = h[0] + distance * rng.standard_normal(d) / math.sqrt(d)
     return h
 
 
 @torch.no_grad()
-def gap_per_layer(width: int = 32, batch: int = 32, depth: int = 100, init: str = "orthogonal",
-                  norm: str = "paper", activation: str = "identity", gain_exponent: float = 0.0, seed: int = 0,
-                  degenerate: float = 0.0) -> np.ndarray:
+def gap_per_layer(
+    width: int = 32,
+    batch: int = 32,
+    depth: int = 100,
+    init: str = "orthogonal",
+    norm: str = "paper",
+    activation: str = "identity",
+    gain_exponent: float = 0.0,
+    seed: int = 0,
+    degenerate: float = 0.0,
+) -> np.ndarray:
     """φ of the input and of each of ``depth`` layers' representations (length depth + 1), in float64.
 
     The input is a batch of ``batch`` Gaussian samples in ``width`` dimensions, or, when ``degenerate`` > 0,
@@ -352,26 +350,33 @@ def gap_per_layer(width: int = 32, batch: int = 32, depth: int = 100, init: str 
     dependent); so is every layer after standard batch norm.
     """
     model = BNMLP(width, depth, init, activation, gain_exponent, norm, seed)
-    x = _inputs(_size(batch, "batch"), width, seed, degenerate)
-    _, hidden = model(x, return_hidden=True)
+    x = _inputs(size("batch", batch), model.width, seed, number("degenerate", degenerate, low=0))
+    _, hidden = model._forward(x, return_hidden=True)
     return np.array([isometry_gap(x)] + [isometry_gap(h) for h in hidden])
 
 
-def log_grad_norm_vs_depth(depths: Sequence[int], width: int = 32, batch: int = 32, init: str = "orthogonal",
-                           norm: str = "paper", activation: str = "identity", gain_exponent: float = 0.0,
-                           seed: int = 0, degenerate: float = 0.0) -> np.ndarray:
+def log_grad_norm_vs_depth(
+    depths: Sequence[int],
+    width: int = 32,
+    batch: int = 32,
+    init: str = "orthogonal",
+    norm: str = "paper",
+    activation: str = "identity",
+    gain_exponent: float = 0.0,
+    seed: int = 0,
+    degenerate: float = 0.0,
+) -> np.ndarray:
     """log ‖∂L/∂W_1‖_F, the FIRST layer's gradient, of a fresh network of each depth (same seed and inputs).
 
     The loss is that of :func:`gradient_log_norms` with its fixed random target; inputs as in
     :func:`gap_per_layer`. Returns one number per depth.
     """
-    depths = list(depths)
-    if not depths:
-        raise ValueError("depths is empty")
+    depths = [size("depths[]", d) for d in array("depths", depths, 1, empty=False)]
+    batch, degenerate = size("batch", batch), number("degenerate", degenerate, low=0)
     out = []
     for depth in depths:
-        model = BNMLP(width, int(depth), init, activation, gain_exponent, norm, seed)
-        out.append(gradient_log_norms(model, _inputs(_size(batch, "batch"), width, seed, degenerate))[0])
+        model = BNMLP(width, depth, init, activation, gain_exponent, norm, seed)
+        out.append(gradient_log_norms(model, _inputs(batch, model.width, seed, degenerate))[0])
     return np.array(out)
 
 
@@ -380,51 +385,57 @@ def explosion_rate(depths: Sequence[int], log_norms: Sequence[float]) -> float:
 
     A slope c means the gradient grows like e^{c·depth}: c > 0 is explosion, c ≈ 0 bounded gradients.
     """
-    depths, log_norms = np.asarray(depths, float), np.asarray(log_norms, float)
-    if depths.ndim != 1 or depths.shape != log_norms.shape or depths.size < 2:
-        raise ValueError(f"need two 1-D sequences of the same length, at least 2; got shapes {depths.shape} "
-                         f"and {log_norms.shape}")
-    if not (np.all(np.isfinite(depths)) and np.all(np.isfinite(log_norms))):
-        raise ValueError("depths and log_norms must be finite (a gradient overflowed or was exactly zero?)")
+    depths, log_norms = array("depths", depths, 1), array("log_norms", log_norms, 1)
+    if same_length("depths and log_norms", depths, log_norms) < 2:
+        raise ValueError(f"need at least 2 depths to fit a slope, got {len(depths)}")
     if np.ptp(depths) == 0:
         raise ValueError("need at least two different depths")
     return float(np.polyfit(depths, log_norms, 1)[0])
 
 
-def digits_data(seed: int = 0, n_test: int = 297):
-    """sklearn's bundled 8×8 digits (offline), scaled to [0, 1], split into train and test tensors."""
-    from sklearn.datasets import load_digits
+#: Digits held out for testing by :func:`train_deep_bn` (the rest, 1500 of the 1797, train).
+DIGITS_TEST = 297
 
-    digits = load_digits()
-    x = torch.tensor(digits.data / 16.0, dtype=torch.float64)
-    y = torch.tensor(digits.target, dtype=torch.long)
+
+def _digits_split(seed: int = 0, n_test: int = DIGITS_TEST):
+    """:func:`kan_edu.data.digits` as tensors, shuffled by ``seed``: the first ``n_test`` test, the rest train."""
+    from .data import digits
+
+    x, labels = digits()
+    x, y = torch.tensor(x, dtype=torch.float64), torch.tensor(labels, dtype=torch.long)
     perm = torch.randperm(len(y), generator=torch.Generator().manual_seed(seed))
     test, train = perm[:n_test], perm[n_test:]
     return x[train], y[train], x[test], y[test]
 
 
-def train_deep_bn(depth: int = 100, width: int = 64, init: str = "orthogonal", activation: str = "tanh",
-                  gain_exponent: float = 0.4, norm: str = "paper", steps: int = 150, batch: int = 64,
-                  lr: float = 0.05, seed: int = 0) -> dict:
+def train_deep_bn(
+    depth: int = 100,
+    width: int = 64,
+    init: str = "orthogonal",
+    activation: str = "tanh",
+    gain_exponent: float = 0.4,
+    norm: str = "paper",
+    steps: int = 150,
+    batch: int = 64,
+    lr: float = 0.05,
+    seed: int = 0,
+) -> dict:
     """Train a deep BN network on the digits with SGD; return per-step loss and test accuracy every 10 steps.
 
     The network is ``BNMLP(width, depth, ..., in_dim=64, out_dim=10)`` (read-in from the 64 pixels, read-out
     to the 10 classes), trained on cross-entropy with plain SGD, minibatches of ``batch`` drawn at random.
     The batch size equals the width by default (n = d, the paper's setting). Every layer's weights are
     trained. Test accuracy uses batches of the same size (batch norm needs batch statistics), so it is
-    measured on the first ⌊297 / batch⌋·batch test digits. About 8 s on one thread for depth 100, width 64.
+    measured on the first ⌊DIGITS_TEST / batch⌋·batch test digits. About 8 s on one thread for depth 100, width 64.
 
     Returns ``{"step", "loss", "eval_step", "test_accuracy"}`` (numpy arrays), ``"final_accuracy"`` and
     ``"seconds"`` (wall-clock time of the run).
     """
-    depth, width, steps, batch = (_size(depth, "depth"), _size(width, "width"), _size(steps, "steps"),
-                                  _size(batch, "batch"))
-    if not (lr > 0 and math.isfinite(lr)):
-        raise ValueError(f"lr must be a positive finite number, got {lr!r}")
-    if batch > 297:
-        raise ValueError(f"batch must be at most 297 (the size of the test split), got {batch}")
+    steps, lr = size("steps", steps), number("lr", lr, low=0, low_open=True)
+    batch = size("batch", batch, maximum=DIGITS_TEST)  # test batches have the training batch's size
+    seed = random_seed("seed", seed)
     start = time.perf_counter()
-    x_train, y_train, x_test, y_test = digits_data(seed)
+    x_train, y_train, x_test, y_test = _digits_split(seed)
     model = BNMLP(width, depth, init, activation, gain_exponent, norm, seed, in_dim=64, out_dim=10)
     opt = torch.optim.SGD(model.parameters(), lr=lr)
     g = torch.Generator().manual_seed(seed)
@@ -435,13 +446,13 @@ def train_deep_bn(depth: int = 100, width: int = 64, init: str = "orthogonal", a
         with torch.no_grad():
             correct = 0
             for start in range(0, len(y_test) - batch + 1, batch):
-                xb, yb = x_test[start:start + batch], y_test[start:start + batch]
-                correct += int((model(xb).argmax(1) == yb).sum())
+                xb, yb = x_test[start : start + batch], y_test[start : start + batch]
+                correct += int((model._forward(xb).argmax(1) == yb).sum())
             return correct / ((len(y_test) // batch) * batch)
 
     for step in range(steps):
         idx = torch.randperm(len(y_train), generator=g)[:batch]
-        loss = nn.functional.cross_entropy(model(x_train[idx]), y_train[idx])
+        loss = nn.functional.cross_entropy(model._forward(x_train[idx]), y_train[idx])
         opt.zero_grad()
         loss.backward()
         opt.step()
@@ -449,5 +460,11 @@ def train_deep_bn(depth: int = 100, width: int = 64, init: str = "orthogonal", a
         if step % 10 == 9 or step == steps - 1:
             evals.append(step + 1)
             accs.append(test_accuracy())
-    return {"step": np.arange(1, steps + 1), "loss": np.array(losses), "eval_step": np.array(evals),
-            "test_accuracy": np.array(accs), "final_accuracy": accs[-1], "seconds": time.perf_counter() - start}
+    return {
+        "step": np.arange(1, steps + 1),
+        "loss": np.array(losses),
+        "eval_step": np.array(evals),
+        "test_accuracy": np.array(accs),
+        "final_accuracy": accs[-1],
+        "seconds": time.perf_counter() - start,
+    }

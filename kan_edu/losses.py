@@ -18,13 +18,16 @@ Everything is computed from logits with the log-sum-exp trick, so huge logits gi
 where the naive ``log(softmax(z))`` gives ``log(0) = -inf``. Each loss takes ``reduction="sum"`` (the
 chapter's Σ, the default), ``"mean"`` (what ``torch.nn.functional`` does by default) or ``"none"``.
 """
+
 from __future__ import annotations
 
 import math
 
 import numpy as np
 
-from ._validate import finite_array as _array
+from ._validate import array as _array
+from ._validate import axis as _axis
+from ._validate import choice
 
 __all__ = [
     "logsumexp",
@@ -42,8 +45,6 @@ _HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
 
 
 def _reduce(per_example, reduction: str):
-    if reduction not in _REDUCTIONS:
-        raise ValueError(f"reduction must be one of {_REDUCTIONS}, got {reduction!r}")
     if reduction == "none":
         return per_example
     if per_example.size == 0:
@@ -54,9 +55,9 @@ def _reduce(per_example, reduction: str):
 # ------------------------------------------------------------------------------------- stable helpers
 def logsumexp(z, axis: int = -1):
     """log Σ_k exp(z_k) along ``axis``, computed as m + log Σ exp(z_k − m) with m = max z (no overflow)."""
-    z = _array("z", z)
-    if z.ndim == 0 or z.shape[axis] == 0:
-        raise ValueError("logsumexp needs at least one entry along the axis")
+    z = _array("z", z, empty=False)
+    axis = _axis("axis", axis, max(z.ndim, 1))
+    z = z.reshape(1) if z.ndim == 0 else z
     m = np.max(z, axis=axis, keepdims=True)
     out = m + np.log(np.sum(np.exp(z - m), axis=axis, keepdims=True))
     return np.squeeze(out, axis=axis)
@@ -94,9 +95,8 @@ def gaussian_nll(y, mean, sigma, reduction: str = "sum"):
     variance (``torch.nn.functional.gaussian_nll_loss`` takes the variance, and drops the constant ½ log 2π
     unless ``full=True``).
     """
-    y, mean, sigma = _array("y", y), _array("mean", mean), _array("sigma", sigma)
-    if np.any(sigma <= 0):
-        raise ValueError("sigma (the standard deviation) must be positive")
+    choice("reduction", reduction, _REDUCTIONS)
+    y, mean, sigma = _array("y", y), _array("mean", mean), _array("sigma", sigma, low=0, low_open=True)
     try:
         y, mean, sigma = np.broadcast_arrays(y, mean, sigma)
     except ValueError:
@@ -111,9 +111,8 @@ def bernoulli_nll(y, logits, reduction: str = "sum"):
     Computed as softplus(z) − y z, which is exact for any finite logit. ``y`` holds the labels 0 or 1 (values
     in between are accepted as soft targets) and broadcasts with ``logits``.
     """
-    y, z = _array("y", y), _array("logits", logits)
-    if np.any((y < 0) | (y > 1)):
-        raise ValueError("binary labels y must lie in [0, 1] (use 0 and 1)")
+    choice("reduction", reduction, _REDUCTIONS)
+    y, z = _array("y", y, low=0, high=1), _array("logits", logits)  # binary labels: 0 and 1
     try:
         y, z = np.broadcast_arrays(y, z)
     except ValueError:
@@ -127,23 +126,16 @@ def categorical_nll(labels, logits, reduction: str = "sum"):
     ``logits`` has shape (N, K) (or (K,) for one example) and ``labels`` holds N integer classes in
     ``0..K-1``.
     """
+    choice("reduction", reduction, _REDUCTIONS)
     z = _array("logits", logits)
     single = z.ndim == 1
     if single:
         z = z[None, :]
     if z.ndim != 2 or z.shape[1] == 0:
         raise ValueError(f"logits must have shape (N, K) with K >= 1, got {np.shape(logits)}")
-    labels = np.asarray(labels)
-    if single:
-        labels = labels.reshape(1)
+    labels = _array("labels", labels, (0, 1), integral=True, low=0, high=z.shape[1] - 1)  # class indices
+    labels = labels.reshape(-1).astype(int)
     if labels.shape != (z.shape[0],):
-        raise ValueError(f"need one label per row of logits: labels shape {labels.shape}, logits {z.shape}")
-    if labels.size and not (np.issubdtype(labels.dtype, np.integer)
-                            or np.all(np.asarray(labels, dtype=float) == np.round(labels.astype(float)))):
-        raise ValueError("labels must be integer class indices")
-    labels = labels.astype(int)
-    K = z.shape[1]
-    if np.any((labels < 0) | (labels >= K)):
-        raise ValueError(f"labels must lie in 0..{K - 1}")
+        raise ValueError(f"labels must hold one class per row of logits ({z.shape[0]}), got shape {labels.shape}")
     per = logsumexp(z, axis=1) - z[np.arange(z.shape[0]), labels]
     return _reduce(per, reduction)

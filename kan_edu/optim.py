@@ -17,14 +17,15 @@ trajectory for any of the rules), a line search (:func:`bracket_minimum`, :func:
 the chapter's small non-convex model, a *wave packet* with two parameters fitted to a procedural data set
 (:class:`WavePacket`).
 """
+
 from __future__ import annotations
 
 import math
-from typing import Callable
 
 import numpy as np
 
-from ._validate import finite_array as _array
+from ._validate import array as _array
+from ._validate import choice, function, number, ordered, positive, random_seed, same_length, size
 
 __all__ = [
     "gd_step",
@@ -52,24 +53,11 @@ GOLDEN = (math.sqrt(5.0) - 1.0) / 2.0  # 0.618..., the golden-section ratio
 def _same_shape(theta, **others):
     theta = _array("theta", theta)
     out = [theta]
-    for name, a in others.items():
-        a = _array(name, a)
-        if a.shape != theta.shape:
-            raise ValueError(f"{name} must have the shape of theta {theta.shape}, got {a.shape}")
-        out.append(a)
-    return out
-
-
-def _positive(name, value):
-    if not (isinstance(value, (int, float, np.floating, np.integer)) and math.isfinite(value) and value > 0):
-        raise ValueError(f"{name} must be a positive finite number, got {value!r}")
-    return float(value)
+    return out + [_array(name, a, shape=theta.shape, like="theta") for name, a in others.items()]
 
 
 def _unit_interval(name, value):
-    if not (isinstance(value, (int, float, np.floating, np.integer)) and 0 <= value < 1):
-        raise ValueError(f"{name} must lie in [0, 1), got {value!r}")
-    return float(value)
+    return number(name, value, low=0, high=1, high_open=True)
 
 
 # -------------------------------------------------------------------------------------- update rules
@@ -95,7 +83,7 @@ def _adam(theta, m, v, grad, t, lr, beta1, beta2, eps):
 def gd_step(theta, grad, lr):
     """One step of gradient descent: ``theta - lr * grad`` (a new array)."""
     theta, grad = _same_shape(theta, grad=grad)
-    return _gd(theta, grad, _positive("lr", lr))
+    return _gd(theta, grad, positive("lr", lr))
 
 
 def momentum_step(theta, m, grad, lr, beta=0.9, nesterov=False):
@@ -109,27 +97,30 @@ def momentum_step(theta, m, grad, lr, beta=0.9, nesterov=False):
     updated m. This matches ``torch.optim.SGD(lr=α(1 − β), momentum=β, nesterov=...)``.
     """
     theta, m, grad = _same_shape(theta, m=m, grad=grad)
-    return _momentum(theta, m, grad, _positive("lr", lr), _unit_interval("beta", beta), bool(nesterov))
-
-
-def _check_t(t):
-    if not (isinstance(t, (int, np.integer)) and not isinstance(t, bool) and t >= 1):
-        raise ValueError(f"t counts the steps from 1 and must be a positive integer, got {t!r}")
-    return int(t)
+    return _momentum(theta, m, grad, positive("lr", lr), _unit_interval("beta", beta), bool(nesterov))
 
 
 def adam_step(theta, m, v, grad, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     """One step of Adam; returns ``(theta, m, v)``. ``t`` counts steps from 1; start ``m``, ``v`` at zeros.
 
-        m ← β₁ m + (1 − β₁) g,          v ← β₂ v + (1 − β₂) g²,
-        m̂ = m / (1 − β₁ᵗ),              v̂ = v / (1 − β₂ᵗ),
-        θ ← θ − α m̂ / (√v̂ + ε).
+    m ← β₁ m + (1 − β₁) g,          v ← β₂ v + (1 − β₂) g²,
+    m̂ = m / (1 − β₁ᵗ),              v̂ = v / (1 − β₂ᵗ),
+    θ ← θ − α m̂ / (√v̂ + ε).
     """
     theta, m, v, grad = _same_shape(theta, m=m, v=v, grad=grad)
     if np.any(v < 0):
         raise ValueError("v is a moving average of squared gradients and cannot be negative")
-    return _adam(theta, m, v, grad, _check_t(t), _positive("lr", lr), _unit_interval("beta1", beta1),
-                 _unit_interval("beta2", beta2), _positive("eps", eps))
+    return _adam(
+        theta,
+        m,
+        v,
+        grad,
+        size("t", t),
+        positive("lr", lr),
+        _unit_interval("beta1", beta1),
+        _unit_interval("beta2", beta2),
+        positive("eps", eps),
+    )
 
 
 # ------------------------------------------------------------------------------------ whole trajectories
@@ -140,27 +131,24 @@ def minibatch_indices(n_data, batch_size, steps, seed=0):
     of ``batch_size`` (the last batch of an epoch is smaller when ``batch_size`` does not divide ``n_data``).
     ``batch_size >= n_data`` gives the full data set at every step.
     """
-    if not (isinstance(n_data, (int, np.integer)) and n_data >= 1):
-        raise ValueError(f"n_data must be a positive integer, got {n_data!r}")
-    if not (isinstance(batch_size, (int, np.integer)) and batch_size >= 1):
-        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
-    if not (isinstance(steps, (int, np.integer)) and steps >= 0):
-        raise ValueError(f"steps must be a non-negative integer, got {steps!r}")
+    n_data, batch_size = size("n_data", n_data), size("batch_size", batch_size)
+    steps, seed_ = size("steps", steps, minimum=0), random_seed("seed", seed)
     if batch_size >= n_data:
         return [np.arange(n_data)] * steps
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(seed_)
     batches: list[np.ndarray] = []
     while len(batches) < steps:
         order = rng.permutation(n_data)
-        batches += [order[i:i + batch_size] for i in range(0, n_data, batch_size)]
+        batches += [order[i : i + batch_size] for i in range(0, n_data, batch_size)]
     return batches[:steps]
 
 
 METHODS = ("gd", "momentum", "nesterov", "adam")
 
 
-def optimize(grad, theta0, method="gd", steps=100, lr=0.1, beta=0.9, beta2=0.999, eps=1e-8,
-             n_data=None, batch_size=None, seed=0):
+def optimize(
+    grad, theta0, method="gd", steps=100, lr=0.1, beta=0.9, beta2=0.999, eps=1e-8, n_data=None, batch_size=None, seed=0
+):
     """Run an optimiser and return its trajectory, an array of shape ``(steps + 1, P)`` starting at ``theta0``.
 
     ``grad(theta, idx)`` returns the gradient of the loss on the examples ``idx`` (``None`` means all of them).
@@ -168,20 +156,17 @@ def optimize(grad, theta0, method="gd", steps=100, lr=0.1, beta=0.9, beta2=0.999
     gradient descent); without them every step sees the whole data set. ``method`` is one of :data:`METHODS`;
     ``beta`` is the momentum (β₁ for Adam).
     """
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
-    if not callable(grad):
-        raise TypeError("grad must be a function grad(theta, idx) -> gradient")
-    theta = _array("theta0", theta0).copy()
-    if theta.ndim != 1:
-        raise ValueError(f"theta0 must be 1-D, got shape {theta.shape}")
+    choice("method", method, METHODS)
+    function("grad", grad, "grad(theta, idx) -> gradient")
+    theta = _array("theta0", theta0, 1).copy()
+    steps = size("steps", steps, minimum=0)
     if (n_data is None) != (batch_size is None):
         raise ValueError("give both n_data and batch_size for mini-batches, or neither")
     batches = minibatch_indices(n_data, batch_size, steps, seed) if n_data is not None else [None] * steps
     path = np.empty((steps + 1, theta.size))
     path[0] = theta
-    lr, beta = _positive("lr", lr), _unit_interval("beta", beta)
-    beta2, eps = _unit_interval("beta2", beta2), _positive("eps", eps)
+    lr, beta = positive("lr", lr), _unit_interval("beta", beta)
+    beta2, eps = _unit_interval("beta2", beta2), positive("eps", eps)
     m, v = np.zeros_like(theta), np.zeros_like(theta)
     for t, idx in enumerate(batches, start=1):
         g = np.asarray(grad(theta, idx), dtype=float)
@@ -210,9 +195,9 @@ def bracket_minimum(f, step=0.01, grow=2.0, max_iter=60):
     the loss rises again. Raises ``ValueError`` when the loss never falls (not a descent direction) or never
     rises again within ``max_iter`` trials.
     """
-    step, grow = _positive("step", step), _positive("grow", grow)
-    if grow <= 1:
-        raise ValueError(f"grow must exceed 1, got {grow}")
+    function("f", f, "f(s) -> loss")
+    step, grow = positive("step", step), number("grow", grow, low=1, low_open=True)
+    max_iter = size("max_iter", max_iter)
     fa = f(0.0)
     for _ in range(max_iter):
         fb = f(step)
@@ -238,10 +223,9 @@ def golden_section(f, a, b, tol=1e-8, max_iter=200, history=False):
     (for a unimodal ``f``), shrinking it by the factor 0.618; one new evaluation per iteration. Returns the
     midpoint of the final bracket, and with ``history=True`` also the list of brackets ``(lo, p, q, hi)``.
     """
-    a, b = float(a), float(b)
-    if not (math.isfinite(a) and math.isfinite(b) and a < b):
-        raise ValueError(f"need a finite bracket a < b, got [{a}, {b}]")
-    tol = _positive("tol", tol)
+    function("f", f, "f(s) -> loss")
+    a, b = ordered("a", a, "b", b)
+    tol, max_iter = positive("tol", tol), size("max_iter", max_iter, minimum=0)
     p, q = b - GOLDEN * (b - a), a + GOLDEN * (b - a)
     fp, fq = f(p), f(q)
     steps = [(a, p, q, b)]
@@ -271,8 +255,10 @@ def line_search_descent(loss, grad, theta0, steps=10, step=0.01, tol=1e-8, histo
     step, a dict with the gradient ``g``, the ``bracket`` (a, b, c), the golden-section brackets ``golden``
     and every step length at which the loss was evaluated, ``trials``.
     """
-    theta = _array("theta0", theta0).copy()
-    step = _positive("step", step)
+    function("loss", loss, "loss(theta) -> number")
+    function("grad", grad, "grad(theta) -> gradient")
+    theta = _array("theta0", theta0, 1).copy()
+    step, tol, steps = positive("step", step), positive("tol", tol), size("steps", steps, minimum=0)
     path, lengths, info = [theta.copy()], [], []
     for _ in range(steps):
         g = _array("grad", grad(theta))
@@ -305,12 +291,9 @@ def minibatch_variance(example_grads, batch_size):
     N) shrinks in the mean of B distinct examples to  s² / B · (N − B) / (N − 1):  like 1/B for small batches,
     and zero for the full batch.
     """
-    g = _array("example_grads", example_grads)
-    if g.ndim != 2:
-        raise ValueError(f"example_grads must be (N, P), got shape {g.shape}")
+    g = _array("example_grads", example_grads, 2, empty=False)
     n = g.shape[0]
-    if not (isinstance(batch_size, (int, np.integer)) and 1 <= batch_size <= n):
-        raise ValueError(f"batch_size must be an integer from 1 to {n}, got {batch_size!r}")
+    batch_size = size("batch_size", batch_size, maximum=n)
     if n == 1:
         return np.zeros(g.shape[1])
     return g.var(axis=0) / batch_size * (n - batch_size) / (n - 1)
@@ -319,7 +302,8 @@ def minibatch_variance(example_grads, batch_size):
 # ----------------------------------------------------------------------------------- the loss landscape
 def numerical_hessian(grad, theta, h=1e-5):
     """The Hessian by central differences of the gradient, symmetrised. ``grad(theta)`` returns a vector."""
-    theta = _array("theta", theta)
+    function("grad", grad, "grad(theta) -> gradient")
+    theta, h = _array("theta", theta, 1), positive("h", h)
     P = theta.size
     H = np.empty((P, P))
     for i in range(P):
@@ -338,11 +322,13 @@ def critical_points(grad, starts, tol=1e-10, merge=1e-4):
     """
     from scipy.optimize import root
 
-    starts = np.atleast_2d(_array("starts", starts))
+    function("grad", grad, "grad(theta) -> gradient")
+    starts = _array("starts", starts, (1, 2), empty=False)
+    starts = starts[None] if starts.ndim == 1 else starts
+    tol, merge = positive("tol", tol), number("merge", merge, low=0)
     found: list[tuple[np.ndarray, str]] = []
     for start in starts:
-        sol = root(lambda p: np.asarray(grad(p), dtype=float), start,
-                   jac=lambda p: numerical_hessian(grad, p), tol=tol)
+        sol = root(lambda p: np.asarray(grad(p), dtype=float), start, jac=lambda p: numerical_hessian(grad, p), tol=tol)
         if not sol.success or np.linalg.norm(grad(sol.x)) > 1e-7:
             continue
         if any(np.linalg.norm(sol.x - p) < merge for p, _ in found):
@@ -373,13 +359,11 @@ def wave_packet(x, phi):
 
 def wave_packet_data(n=64, phi=(1.0, 2.0), noise=0.1, seed=0):
     """A procedural data set for the wave packet: ``x`` uniform on [−3, 3], ``y = f[x, phi] + noise``."""
-    if not (isinstance(n, (int, np.integer)) and n >= 1):
-        raise ValueError(f"n must be a positive integer, got {n!r}")
-    if not (isinstance(noise, (int, float)) and noise >= 0):
-        raise ValueError(f"noise must be a non-negative number, got {noise!r}")
-    rng = np.random.default_rng(seed)
+    n, noise = size("n", n), number("noise", noise, low=0)
+    phi = _array("phi", phi, shape=(2,))
+    rng = np.random.default_rng(random_seed("seed", seed))
     x = rng.uniform(-3.0, 3.0, n)
-    y = wave_packet(x, np.asarray(phi, dtype=float)) + noise * rng.normal(size=n)
+    y = wave_packet(x, phi) + noise * rng.normal(size=n)
     return x, y
 
 
@@ -391,9 +375,8 @@ class WavePacket:
     """
 
     def __init__(self, x, y):
-        x, y = _array("x", x), _array("y", y)
-        if x.ndim != 1 or x.shape != y.shape:
-            raise ValueError(f"x and y must be 1-D of the same length, got {x.shape} and {y.shape}")
+        x, y = _array("x", x, 1), _array("y", y, 1)
+        same_length("x and y", x, y)
         self.x, self.y = x, y
 
     @property
@@ -417,9 +400,7 @@ class WavePacket:
         return np.stack([r, r * self.x], axis=1)
 
     def grad(self, phi, idx=None):
-        phi = np.asarray(phi, dtype=float)
-        if phi.shape != (2,):
-            raise ValueError(f"phi must have shape (2,), got {phi.shape}")
+        phi = _array("phi", phi, shape=(2,))
         x, y = self._batch(idx)
         u = phi[0] + phi[1] * x
         envelope = np.exp(-0.5 / ENVELOPE**2 * u * u)

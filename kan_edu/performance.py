@@ -16,14 +16,16 @@ Three experiments that run in well under a second each:
   surface (:func:`shell_fraction`), and how pairwise distances concentrate as the dimension grows
   (:func:`pairwise_distances`, :func:`distance_concentration`).
 """
+
 from __future__ import annotations
 
 import math
 
 import numpy as np
-
-from ._validate import finite_array as _array
 from scipy.special import gammaln
+
+from ._validate import array as _array
+from ._validate import choice, flag, interval, non_negative, number, random_seed, size
 
 __all__ = [
     "target_1d",
@@ -48,29 +50,10 @@ __all__ = [
 
 
 # --------------------------------------------------------------------------------------------- checks
-def _positive_int(name, n, minimum=1):
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {n!r}")
-    return int(n)
-
-
-def _noise(noise_std):
-    if not (isinstance(noise_std, (int, float, np.floating)) and math.isfinite(noise_std) and noise_std >= 0):
-        raise ValueError(f"noise_std must be a finite number >= 0, got {noise_std!r}")
-    return float(noise_std)
-
-
-def _range(x_range):
-    lo, hi = map(float, x_range)
-    if not lo < hi:
-        raise ValueError(f"x_range must be (lo, hi) with lo < hi, got {x_range!r}")
-    return lo, hi
-
-
 # ----------------------------------------------------------------------------------- the 1-D problem
 def target_1d(x):
     """The true function of the chapter's regression problem: exp(sin 2πx) − 1 (smooth, one bump and one dip)."""
-    x = np.asarray(x, dtype=float)
+    x = _array("x", x)
     return np.exp(np.sin(2 * np.pi * x)) - 1.0
 
 
@@ -81,18 +64,17 @@ def sample_1d(n: int, noise_std: float, seed: int = 0, x_range=(0.0, 1.0), desig
     the least-squares fits stay well posed); ``"uniform"`` draws the inputs independently; ``"grid"`` uses the
     cell centres (only the noise is random). ``x`` is sorted.
     """
-    n = _positive_int("n", n)
-    noise_std = _noise(noise_std)
-    lo, hi = _range(x_range)
-    rng = np.random.default_rng(seed)
+    n = size("n", n)
+    noise_std = non_negative("noise_std", noise_std)
+    lo, hi = interval("x_range", x_range)
+    choice("design", design, ("stratified", "uniform", "grid"))
+    rng = np.random.default_rng(random_seed("seed", seed))
     if design == "stratified":
         u = (np.arange(n) + rng.uniform(size=n)) / n
     elif design == "uniform":
         u = np.sort(rng.uniform(size=n))
-    elif design == "grid":
+    else:  # "grid"
         u = (np.arange(n) + 0.5) / n
-    else:
-        raise ValueError(f"design must be 'stratified', 'uniform' or 'grid', got {design!r}")
     x = lo + (hi - lo) * u
     return x, target_1d(x) + noise_std * rng.normal(size=n)
 
@@ -105,8 +87,8 @@ def hinge_features(x, n_hidden: int, x_range=(0.0, 1.0)):
     pieces and D + 1 parameters. Shape (N, D + 1), also for a stack of inputs (..., N) → (..., N, D + 1).
     """
     x = _array("x", x)
-    n_hidden = _positive_int("n_hidden", n_hidden)
-    lo, hi = _range(x_range)
+    n_hidden = size("n_hidden", n_hidden)
+    lo, hi = interval("x_range", x_range)
     joints = lo + (hi - lo) * np.arange(n_hidden) / n_hidden
     hinges = np.maximum(x[..., None] - joints, 0.0)
     return np.concatenate([np.ones(x.shape + (1,)), hinges], axis=-1)
@@ -121,8 +103,8 @@ def least_squares(phi, y, rcond: float = 1e-10):
     phi = _array("phi", phi, 2)
     y = _array("y", y, (1, 2))
     if y.shape[0] != phi.shape[0]:
-        raise ValueError(f"phi has {phi.shape[0]} rows but y has {y.shape[0]}")
-    return np.linalg.lstsq(phi, y, rcond=rcond)[0]
+        raise ValueError(f"y must have one row per row of phi ({phi.shape[0]}), got shape {y.shape}")
+    return np.linalg.lstsq(phi, y, rcond=number("rcond", rcond, low=0))[0]
 
 
 # ------------------------------------------------------------------------------------ bias, variance
@@ -143,15 +125,16 @@ def decompose(predictions, f_test, noise_std: float) -> dict:
     f_test = _array("f_test", f_test, 1)
     if predictions.shape[1] != f_test.shape[0]:
         raise ValueError(f"predictions have {predictions.shape[1]} test points but f_test has {f_test.shape[0]}")
-    noise = _noise(noise_std) ** 2
+    noise = non_negative("noise_std", noise_std) ** 2
     mean = predictions.mean(axis=0)
     bias2 = float(np.mean((mean - f_test) ** 2))
     variance = float(np.mean((predictions - mean) ** 2))
     return {"noise": noise, "bias2": bias2, "variance": variance, "total": noise + bias2 + variance}
 
 
-def bias_variance_components(capacities, n_train: int = 15, n_datasets: int = 200, n_test: int = 201,
-                             seed: int = 0, x_range=(0.0, 1.0)) -> dict:
+def bias_variance_components(
+    capacities, n_train: int = 15, n_datasets: int = 200, n_test: int = 201, seed: int = 0, x_range=(0.0, 1.0)
+) -> dict:
     """Least-squares hinge-model fits to ``n_datasets`` seeded training sets, for every noise level at once.
 
     Each training set k has stratified inputs X_k and standard-normal noise E_k. Least squares is linear in
@@ -159,14 +142,15 @@ def bias_variance_components(capacities, n_train: int = 15, n_datasets: int = 20
     f(X_k) and B fits E_k. Returns ``x_test`` (T,), ``f_test`` (T,), ``capacities`` and arrays ``A``, ``B`` of
     shape (len(capacities), K, T); ``predictions(A, B, σ)[i]`` is what :func:`decompose` takes.
     """
-    capacities = [_positive_int("capacity", c) for c in np.atleast_1d(capacities).tolist()]
-    n_train = _positive_int("n_train", n_train, 2)
-    n_datasets = _positive_int("n_datasets", n_datasets, 2)
-    n_test = _positive_int("n_test", n_test, 2)
-    lo, hi = _range(x_range)
+    capacities = [size("capacities[]", c) for c in _array("capacities", capacities, (0, 1), empty=False).reshape(-1)]
+    seed = random_seed("seed", seed)
+    n_train = size("n_train", n_train, minimum=2)
+    n_datasets = size("n_datasets", n_datasets, minimum=2)
+    n_test = size("n_test", n_test, minimum=2)
+    lo, hi = interval("x_range", x_range)
     xs, noises = [], []
     for k in range(n_datasets):
-        x, y = sample_1d(n_train, 1.0, seed=[int(seed), k], x_range=(lo, hi))
+        x, y = sample_1d(n_train, 1.0, seed=[seed, k], x_range=(lo, hi))
         xs.append(x)
         noises.append(y - target_1d(x))
     X, E = np.array(xs), np.array(noises)  # (K, n)
@@ -176,17 +160,25 @@ def bias_variance_components(capacities, n_train: int = 15, n_datasets: int = 20
     B = np.empty_like(A)
     for i, D in enumerate(capacities):
         pinv = np.linalg.pinv(hinge_features(X, D, (lo, hi)), rcond=1e-10)  # (K, D + 1, n), stacked
-        test_phi = hinge_features(x_test, D, (lo, hi))                     # (T, D + 1)
+        test_phi = hinge_features(x_test, D, (lo, hi))  # (T, D + 1)
         A[i] = np.einsum("tp,kpn,kn->kt", test_phi, pinv, target_1d(X))
         B[i] = np.einsum("tp,kpn,kn->kt", test_phi, pinv, E)
-    return {"x_test": x_test, "f_test": f_test, "capacities": np.array(capacities), "A": A, "B": B,
-            "x_train": X, "noise_train": E}
+    return {
+        "x_test": x_test,
+        "f_test": f_test,
+        "capacities": np.array(capacities),
+        "A": A,
+        "B": B,
+        "x_train": X,
+        "noise_train": E,
+    }
 
 
-def bias_variance(n_hidden: int, noise_std: float, n_train: int = 15, n_datasets: int = 200,
-                  n_test: int = 201, seed: int = 0) -> dict:
+def bias_variance(
+    n_hidden: int, noise_std: float, n_train: int = 15, n_datasets: int = 200, n_test: int = 201, seed: int = 0
+) -> dict:
     """:func:`decompose` for the hinge model with ``n_hidden`` joints; adds ``predictions`` and ``x_test``."""
-    noise_std = _noise(noise_std)
+    noise_std, n_hidden = non_negative("noise_std", noise_std), size("n_hidden", n_hidden)
     comp = bias_variance_components([n_hidden], n_train, n_datasets, n_test, seed)
     predictions = comp["A"][0] + noise_std * comp["B"][0]
     out = decompose(predictions, comp["f_test"], noise_std)
@@ -197,10 +189,10 @@ def bias_variance(n_hidden: int, noise_std: float, n_train: int = 15, n_datasets
 def monte_carlo_test_error(predictions, f_test, noise_std: float, n_draws: int = 20, seed: int = 0) -> float:
     """The test error measured directly: mean of (f̂_k(x_t) − y)² over fresh noisy targets y = f(x_t) + σε."""
     predictions = _array("predictions", predictions, 2)
-    f_test = _array("f_test", f_test, 1)
-    noise_std = _noise(noise_std)
-    rng = np.random.default_rng(seed)
-    y = f_test + noise_std * rng.normal(size=(_positive_int("n_draws", n_draws),) + predictions.shape)
+    f_test = _array("f_test", f_test, shape=predictions.shape[1:], like="predictions")
+    noise_std = non_negative("noise_std", noise_std)
+    rng = np.random.default_rng(random_seed("seed", seed))
+    y = f_test + noise_std * rng.normal(size=(size("n_draws", n_draws),) + predictions.shape)
     return float(np.mean((predictions - y) ** 2))
 
 
@@ -214,17 +206,26 @@ def random_relu_features(x, n_features: int, seed=0, scale: float = 1.0):
     """
     x = _array("x", x, (1, 2))
     x = x[:, None] if x.ndim == 1 else x
-    p = _positive_int("n_features", n_features)
-    if not (math.isfinite(scale) and scale > 0):
-        raise ValueError(f"scale must be a finite number > 0, got {scale!r}")
-    rng = np.random.default_rng(seed)
+    p = size("n_features", n_features)
+    scale = number("scale", scale, low=0, low_open=True)
+    rng = np.random.default_rng(random_seed("seed", seed))
     w = rng.normal(scale=scale / math.sqrt(x.shape[1]), size=(x.shape[1], p))
     b = rng.normal(scale=0.5, size=p)
     return np.maximum(x @ w + b, 0.0) / math.sqrt(p)
 
 
-def double_descent(x, targets, x_test, targets_test, widths, ridges=(0.0,), n_draws: int = 3, seed: int = 0,
-                   scale: float = 1.0, rcond: float = 1e-10) -> dict:
+def double_descent(
+    x,
+    targets,
+    x_test,
+    targets_test,
+    widths,
+    ridges=(0.0,),
+    n_draws: int = 3,
+    seed: int = 0,
+    scale: float = 1.0,
+    rcond: float = 1e-10,
+) -> dict:
     """Least squares on random ReLU features of growing width: train and test errors, for several ridges.
 
     ``targets`` (N, m), for example one-hot labels, or (S, N, m) for S target sets that share the inputs (for
@@ -245,23 +246,26 @@ def double_descent(x, targets, x_test, targets_test, widths, ridges=(0.0,), n_dr
     single = y.ndim == 2
     y = y[None] if single else y
     y_test = np.broadcast_to(y_test, (y.shape[0],) + y_test.shape[-2:]) if y_test.ndim == 2 else y_test
-    if y.shape[1] != len(x) or y_test.shape[1] != len(x_test) or y_test.shape[0] != y.shape[0] \
-            or y.shape[2] != y_test.shape[2]:
-        raise ValueError(f"shapes do not match: x {x.shape}, targets {y.shape}, x_test {x_test.shape}, "
-                         f"targets_test {y_test.shape}")
-    ridges = [float(r) for r in np.atleast_1d(ridges).tolist()]
-    if not all(math.isfinite(r) and r >= 0 for r in ridges):
-        raise ValueError(f"ridges must be finite numbers >= 0, got {ridges}")
-    widths = [_positive_int("width", w) for w in np.atleast_1d(widths).tolist()]
-    n_draws = _positive_int("n_draws", n_draws)
+    if (
+        y.shape[1] != len(x)
+        or y_test.shape[1] != len(x_test)
+        or y_test.shape[0] != y.shape[0]
+        or y.shape[2] != y_test.shape[2]
+    ):
+        raise ValueError(
+            f"shapes do not match: x {x.shape}, targets {y.shape}, x_test {x_test.shape}, targets_test {y_test.shape}"
+        )
+    ridges = _array("ridges", ridges, (0, 1), empty=False, low=0).reshape(-1).tolist()
+    widths = [size("widths[]", w) for w in _array("widths", widths, (0, 1), empty=False).reshape(-1).tolist()]
+    n_draws, seed = size("n_draws", n_draws), random_seed("seed", seed)
     S, N, m = y.shape
-    stacked = y.transpose(1, 0, 2).reshape(N, S * m)             # all target sets as columns
-    truth = y_test.argmax(axis=2)                                # (S, T)
+    stacked = y.transpose(1, 0, 2).reshape(N, S * m)  # all target sets as columns
+    truth = y_test.argmax(axis=2)  # (S, T)
     shape = (S, len(widths), n_draws, len(ridges))
     out = {k: np.empty(shape) for k in ("train_mse", "test_mse", "test_error", "weight_norm")}
     for i, p in enumerate(widths):
         for j in range(n_draws):
-            draw = [int(seed), p, j]
+            draw = [seed, p, j]
             phi = random_relu_features(x, p, draw, scale)
             phi_test = random_relu_features(x_test, p, draw, scale)
             u, s, vt = np.linalg.svd(phi, full_matrices=False)
@@ -269,7 +273,7 @@ def double_descent(x, targets, x_test, targets_test, widths, ridges=(0.0,), n_dr
             u, s, vt = u[:, keep], s[keep], vt[keep]
             uty = u.T @ stacked
             for k, lam in enumerate(ridges):
-                w = vt.T @ ((s / (s**2 + lam))[:, None] * uty)   # (p, S·m)
+                w = vt.T @ ((s / (s**2 + lam))[:, None] * uty)  # (p, S·m)
                 fit = (phi @ w).reshape(N, S, m).transpose(1, 0, 2)
                 pred = (phi_test @ w).reshape(len(x_test), S, m).transpose(1, 0, 2)
                 out["train_mse"][:, i, j, k] = np.mean(np.sum((fit - y) ** 2, axis=2), axis=1)
@@ -305,23 +309,22 @@ def digits_data(n_train: int = 200, n_test: int = 500, label_noise: float = 0.2,
     first with the true labels and then with a fraction ``label_noise`` of them redrawn uniformly at random
     (so about 90 % of those redrawn end up wrong); ``targets_test`` (n_test, 10) one-hot, always clean.
     """
-    from sklearn.datasets import load_digits
+    from .data import digits
 
-    n_train = _positive_int("n_train", n_train)
-    n_test = _positive_int("n_test", n_test)
-    if not 0.0 <= float(label_noise) <= 1.0:
-        raise ValueError(f"label_noise must lie in [0, 1], got {label_noise!r}")
-    x, labels = load_digits(return_X_y=True)
+    n_train = size("n_train", n_train)
+    n_test = size("n_test", n_test)
+    label_noise = number("label_noise", label_noise, low=0, high=1)
+    x, labels = digits()
     if n_train + n_test > len(x):
         raise ValueError(f"n_train + n_test must be at most {len(x)}, got {n_train + n_test}")
-    rng = np.random.default_rng([int(seed), 8])
+    rng = np.random.default_rng([random_seed("seed", seed), 8])
     order = rng.permutation(len(x))
-    train, test = order[:n_train], order[n_train:n_train + n_test]
+    train, test = order[:n_train], order[n_train : n_train + n_test]
     noisy = labels[train].copy()
     flip = rng.uniform(size=n_train) < label_noise
     noisy[flip] = rng.integers(0, 10, size=int(flip.sum()))
     eye = np.eye(10)
-    return x[train] / 16.0, np.stack([eye[labels[train]], eye[noisy]]), x[test] / 16.0, eye[labels[test]]
+    return x[train], np.stack([eye[labels[train]], eye[noisy]]), x[test], eye[labels[test]]
 
 
 def run_double_descent(**setup) -> dict:
@@ -334,10 +337,13 @@ def run_double_descent(**setup) -> dict:
         raise ValueError(f"unknown setting(s) {sorted(unknown)}; choose from {sorted(DOUBLE_DESCENT)}")
     cfg = {**DOUBLE_DESCENT, **setup}
     x, targets, x_test, targets_test = digits_data(cfg["n_train"], cfg["n_test"], cfg["label_noise"], cfg["seed"])
-    res = double_descent(x, targets, x_test, targets_test, cfg["widths"], cfg["ridges"], cfg["n_draws"],
-                         cfg["seed"], cfg["scale"])
-    out = {"setup": {k: list(v) if isinstance(v, tuple) else v for k, v in cfg.items()},
-           "label_sets": ["clean", "noisy"]}
+    res = double_descent(
+        x, targets, x_test, targets_test, cfg["widths"], cfg["ridges"], cfg["n_draws"], cfg["seed"], cfg["scale"]
+    )
+    out = {
+        "setup": {k: list(v) if isinstance(v, tuple) else v for k, v in cfg.items()},
+        "label_sets": ["clean", "noisy"],
+    }
     for key in ("train_mse", "test_mse", "test_error", "weight_norm"):
         q1, med, q3 = np.percentile(res[key], [25, 50, 75], axis=2)
         out[key] = {"median": med.tolist(), "q1": q1.tolist(), "q3": q3.tolist()}
@@ -350,8 +356,12 @@ def double_descent_results() -> dict:
     from importlib.resources import files
 
     raw = json.loads(files("kan_edu").joinpath(_DD_FILE).read_text(encoding="utf-8"))
-    out = {"setup": raw["setup"], "label_sets": raw["label_sets"],
-           "widths": np.array(raw["setup"]["widths"]), "ridges": np.array(raw["setup"]["ridges"])}
+    out = {
+        "setup": raw["setup"],
+        "label_sets": raw["label_sets"],
+        "widths": np.array(raw["setup"]["widths"]),
+        "ridges": np.array(raw["setup"]["ridges"]),
+    }
     for key in ("train_mse", "test_mse", "test_error", "weight_norm"):
         out[key] = {stat: np.array(v) for stat, v in raw[key].items()}
     return out
@@ -361,13 +371,11 @@ def double_descent_results() -> dict:
 def ball_volume(dim: int, radius: float = 1.0, log: bool = False) -> float:
     """Volume of the ``dim``-dimensional ball: π^(d/2) r^d / Γ(d/2 + 1); its natural log with ``log=True``
     (the volume itself underflows to 0 beyond a few hundred dimensions for r < 1)."""
-    dim = _positive_int("dim", dim)
-    if not (math.isfinite(radius) and radius >= 0):
-        raise ValueError(f"radius must be a finite number >= 0, got {radius!r}")
+    dim, radius, log = size("dim", dim), number("radius", radius, low=0), flag("log", log)
     if radius == 0:
         return -math.inf if log else 0.0
     value = 0.5 * dim * math.log(math.pi) + dim * math.log(radius) - float(gammaln(0.5 * dim + 1))
-    return value if log else math.exp(value)
+    return value if log else (math.exp(value) if value < 709.0 else math.inf)  # e^710 overflows a float
 
 
 def shell_fraction(dim, eps):
@@ -375,12 +383,8 @@ def shell_fraction(dim, eps):
 
     Works elementwise on arrays of dimensions and/or shell widths ε ∈ [0, 1].
     """
-    dim = np.asarray(dim, dtype=float)
-    eps = np.asarray(eps, dtype=float)
-    if np.any(~np.isfinite(dim)) or np.any(dim < 1) or np.any(dim != np.round(dim)):
-        raise ValueError("dim must hold integers >= 1")
-    if np.any(~np.isfinite(eps)) or np.any((eps < 0) | (eps > 1)):
-        raise ValueError("eps must lie in [0, 1]")
+    dim = _array("dim", dim, low=1, integral=True)
+    eps = _array("eps", eps, low=0, high=1)
     with np.errstate(divide="ignore"):  # eps = 1: log(0) = -inf gives exactly 1
         out = -np.expm1(dim * np.log1p(-eps))
     return float(out) if out.ndim == 0 else out
@@ -404,11 +408,12 @@ def distance_concentration(dims, n_points: int = 100, seed: int = 0) -> dict:
     which the mean distance settles near 1/√6 ≈ 0.41) and ``contrast``: (max − min) / min of the distances,
     which shrinks towards 0 as d grows: far and near neighbours become alike.
     """
-    dims = [_positive_int("dim", d) for d in np.atleast_1d(dims).tolist()]
-    n_points = _positive_int("n_points", n_points, 2)
+    dims = [size("dims[]", d) for d in _array("dims", dims, (0, 1), empty=False).reshape(-1)]
+    seed = random_seed("seed", seed)
+    n_points = size("n_points", n_points, minimum=2)
     distances, contrast = [], []
     for d in dims:
-        rng = np.random.default_rng([int(seed), d])
+        rng = np.random.default_rng([seed, d])
         dist = pairwise_distances(rng.uniform(size=(n_points, d)))
         distances.append(dist / math.sqrt(d))
         contrast.append(float((dist.max() - dist.min()) / dist.min()) if dist.min() > 0 else math.inf)

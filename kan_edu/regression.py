@@ -14,11 +14,13 @@ equations* (XᵀX) φ = Xᵀy with the design matrix X = [1, x]. This module eva
 grid of parameters at once, from five sums of the data), solves the normal equations, and fits polynomials
 for the first look at under- and overfitting.
 """
+
 from __future__ import annotations
 
 import numpy as np
 
-from ._validate import finite_array as _finite
+from ._validate import array as _finite
+from ._validate import number, size
 
 __all__ = [
     "line",
@@ -33,28 +35,17 @@ __all__ = [
 
 
 def _data(x, y=None):
-    """Validate a 1-D data set: float arrays of equal length with finite entries."""
-    x = np.asarray(x, dtype=float)
-    if x.ndim != 1:
-        raise ValueError(f"x must be 1-D (one input per example), got shape {x.shape}")
-    if x.size == 0:
-        raise ValueError("x is empty: need at least one example")
-    if not np.all(np.isfinite(x)):
-        raise ValueError("x contains NaN or inf")
+    """A 1-D data set: ``x`` non-empty and 1-D, ``y`` (when given) of the same shape, all finite."""
+    x = _finite("x", x, 1, empty=False)
     if y is None:
         return x
-    y = np.asarray(y, dtype=float)
-    if y.shape != x.shape:
-        raise ValueError(f"x and y must have the same shape, got {x.shape} and {y.shape}")
-    if not np.all(np.isfinite(y)):
-        raise ValueError("y contains NaN or inf")
-    return x, y
+    return x, _finite("y", y, shape=x.shape)
 
 
 def line(x, phi0, phi1):
     """The model f[x, φ] = φ₀ + φ₁ x, for an array ``x`` of any shape and scalar parameters."""
     x = _finite("x", x)
-    return float(phi0) + float(phi1) * x
+    return number("phi0", phi0) + number("phi1", phi1) * x
 
 
 def least_squares_loss(phi0, phi1, x, y):
@@ -78,10 +69,8 @@ def loss_surface(x, y, phi0_values, phi1_values):
     the data whatever its size.
     """
     x, y = _data(x, y)
-    p0 = _finite("phi0_values", phi0_values)
-    p1 = _finite("phi1_values", phi1_values)
-    if p0.ndim != 1 or p1.ndim != 1:
-        raise ValueError("phi0_values and phi1_values must be 1-D grids")
+    p0 = _finite("phi0_values", phi0_values, 1)
+    p1 = _finite("phi1_values", phi1_values, 1)
     P0, P1 = np.meshgrid(p0, p1)
     n, sx, sy, sxx, sxy, syy = len(x), x.sum(), y.sum(), x @ x, x @ y, y @ y
     L = syy - 2 * P0 * sy - 2 * P1 * sxy + n * P0**2 + 2 * P0 * P1 * sx + P1**2 * sxx
@@ -91,7 +80,7 @@ def loss_surface(x, y, phi0_values, phi1_values):
 def loss_gradient(phi0, phi1, x, y):
     """(∂L/∂φ₀, ∂L/∂φ₁) = (2 Σ r_i, 2 Σ x_i r_i) with residuals r_i = φ₀ + φ₁ x_i − y_i."""
     x, y = _data(x, y)
-    r = float(phi0) + float(phi1) * x - y
+    r = number("phi0", phi0) + number("phi1", phi1) * x - y
     return 2.0 * r.sum(), 2.0 * (x @ r)
 
 
@@ -116,9 +105,8 @@ def fit_line(x, y):
 def design_matrix(x, degree: int = 1):
     """The matrix with columns 1, x, x², ..., x^degree, shape (N, degree + 1)."""
     x = _data(x)
-    if not (isinstance(degree, (int, np.integer)) and degree >= 0):
-        raise ValueError(f"degree must be a non-negative integer, got {degree!r}")
-    return x[:, None] ** np.arange(int(degree) + 1)
+    degree = size("degree", degree, minimum=0, maximum=1000)
+    return x[:, None] ** np.arange(degree + 1)
 
 
 def fit_polynomial(x, y, degree: int):
@@ -128,7 +116,7 @@ def fit_polynomial(x, y, degree: int):
     square the condition number. With more coefficients than distinct inputs the minimum-norm fit is returned.
     """
     x, y = _data(x, y)
-    X = design_matrix(x, degree)
+    X = x[:, None] ** np.arange(size("degree", degree, minimum=0, maximum=1000) + 1)  # design_matrix(x, degree)
     coef, *_ = np.linalg.lstsq(X, y, rcond=None)
     return coef
 
@@ -136,7 +124,5 @@ def fit_polynomial(x, y, degree: int):
 def polynomial(x, coef):
     """Evaluate Σ_k coef[k] x^k (lowest power first) at ``x`` of any shape."""
     x = _finite("x", x)
-    coef = _finite("coef", coef)
-    if coef.ndim != 1 or coef.size == 0:
-        raise ValueError(f"coef must be a non-empty 1-D array, got shape {coef.shape}")
+    coef = _finite("coef", coef, 1, empty=False)
     return np.polynomial.polynomial.polyval(x, coef)

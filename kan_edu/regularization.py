@@ -17,14 +17,15 @@ flow of the modified loss L + (α/4)|∇L|² more closely than the flow of L its
 :func:`gradient_descent`, :func:`gradient_flow`, :func:`modified_gradient` and a two-parameter toy loss
 :func:`product_loss` whose minima form a curve of sharp and flat points.
 """
+
 from __future__ import annotations
 
-import math
 from typing import Callable
 
 import numpy as np
 
-from ._validate import finite_array as _array
+from ._validate import array as _array
+from ._validate import function, non_negative, positive, random_seed, size
 
 __all__ = [
     "ridge",
@@ -44,25 +45,11 @@ __all__ = [
 
 # --------------------------------------------------------------------------------------------- checks
 def _design(phi, y):
-    phi = _array("phi", phi, 2)
+    phi = _array("phi", phi, 2, empty=False)
     y = _array("y", y, (1, 2))
     if y.shape[0] != phi.shape[0]:
-        raise ValueError(f"phi has {phi.shape[0]} rows (data points) but y has {y.shape[0]}")
+        raise ValueError(f"y must have one row per row of phi ({phi.shape[0]}), got shape {y.shape}")
     return phi, y
-
-
-def _nonneg(name, v):
-    if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) or not math.isfinite(v) \
-            or v < 0:
-        raise ValueError(f"{name} must be a finite number >= 0, got {v!r}")
-    return float(v)
-
-
-def _positive(name, v):
-    v = _nonneg(name, v)
-    if v == 0:
-        raise ValueError(f"{name} must be > 0, got {v!r}")
-    return v
 
 
 def _svd(phi, rcond):
@@ -79,15 +66,21 @@ def ridge(phi, y, lam: float, rcond: float = 1e-10):
     which stays accurate for tiny λ and P > N; λ = 0 gives the minimum-norm least-squares solution Φ⁺y
     (singular values below ``rcond`` times the largest count as zero). As λ → ∞, w → 0.
     """
-    return ridge_path(phi, y, [lam], rcond)[0]
+    phi, y = _design(phi, y)
+    return _ridge_path(phi, y, [non_negative("lam", lam)], non_negative("rcond", rcond))[0]
 
 
 def ridge_path(phi, y, lams, rcond: float = 1e-10):
     """Ridge solutions for every λ in ``lams`` from one SVD; shape (len(lams), P) or (len(lams), P, m)."""
     phi, y = _design(phi, y)
-    lams = [_nonneg("lam", float(v)) for v in np.atleast_1d(lams).tolist()]
+    lams = _array("lams", lams, (0, 1), empty=False, low=0).reshape(-1).tolist()
+    return _ridge_path(phi, y, lams, non_negative("rcond", rcond))
+
+
+def _ridge_path(phi, y, lams, rcond):
+    """:func:`ridge_path` on checked arguments."""
     u, s, vt, keep = _svd(phi, rcond)
-    uty = u.T @ y                                                     # (r,) or (r, m)
+    uty = u.T @ y  # (r,) or (r, m)
     out = []
     for lam in lams:
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -107,20 +100,17 @@ def gd_least_squares(phi, y, lr: float, steps, w0=None):
     phi, y = _design(phi, y)
     if y.ndim != 1:
         raise ValueError(f"y must be 1-D here, got shape {y.shape}")
-    lr = _positive("lr", lr)
-    steps = np.atleast_1d(steps)
-    if steps.ndim != 1 or np.any(steps < 0) or np.any(steps != np.round(steps)):
-        raise ValueError("steps must be non-negative integers")
+    lr = positive("lr", lr)
+    steps = _array("steps", steps, (0, 1), low=0, integral=True).reshape(-1)
     u, s, vt, keep = _svd(phi, 1e-12)
     if lr * s[0] ** 2 >= 1:
-        raise ValueError(f"lr = {lr} is too large: gradient descent diverges unless lr < 1/s_max^2 = "
-                         f"{1 / s[0] ** 2:.4g}")
-    w0 = np.zeros(phi.shape[1]) if w0 is None else _array("w0", w0, 1)
-    if w0.shape != (phi.shape[1],):
-        raise ValueError(f"w0 must have shape ({phi.shape[1]},), got {w0.shape}")
+        raise ValueError(
+            f"lr = {lr} is too large: gradient descent diverges unless lr < 1/s_max^2 = {1 / s[0] ** 2:.4g}"
+        )
+    w0 = np.zeros(phi.shape[1]) if w0 is None else _array("w0", w0, shape=(phi.shape[1],))
     u, s, vt = u[:, keep], s[keep], vt[keep]
     w_star = vt.T @ ((u.T @ y) / s)
-    start = vt @ (w0 - w_star)                                        # coordinates that move
+    start = vt @ (w0 - w_star)  # coordinates that move
     decay = (1.0 - 2.0 * lr * s**2)[None, :] ** steps.astype(float)[:, None]
     return w0 + (vt.T @ ((decay - 1.0) * start).T).T
 
@@ -132,13 +122,10 @@ def early_stopping(val_errors, patience: int | None = None) -> int:
     to stop the first time the error has not improved for k evaluations in a row, and the best index seen
     up to then is returned (what a training loop that keeps the best checkpoint would give back).
     """
-    val = _array("val_errors", val_errors, 1)
-    if len(val) == 0:
-        raise ValueError("val_errors is empty")
+    val = _array("val_errors", val_errors, 1, empty=False)
     if patience is None:
         return int(np.argmin(val))
-    if isinstance(patience, bool) or not isinstance(patience, (int, np.integer)) or patience < 1:
-        raise ValueError(f"patience must be an integer >= 1, got {patience!r}")
+    patience = size("patience", patience)
     best, waited = 0, 0
     for i in range(1, len(val)):
         if val[i] < val[best]:
@@ -157,11 +144,10 @@ def bootstrap_fits(phi, y, n_models: int, lam: float = 0.0, seed: int = 0):
     Returns the weights, shape (n_models, P); the ensemble predicts ``(phi_test @ W.T).mean(axis=1)``.
     """
     phi, y = _design(phi, y)
-    if isinstance(n_models, bool) or not isinstance(n_models, (int, np.integer)) or n_models < 1:
-        raise ValueError(f"n_models must be an integer >= 1, got {n_models!r}")
-    rng = np.random.default_rng(seed)
+    n_models, lam = size("n_models", n_models), non_negative("lam", lam)
+    rng = np.random.default_rng(random_seed("seed", seed))
     n = phi.shape[0]
-    return np.array([ridge(phi[idx], y[idx], lam) for idx in rng.integers(0, n, size=(int(n_models), n))])
+    return np.array([_ridge_path(phi[idx], y[idx], [lam], 1e-10)[0] for idx in rng.integers(0, n, size=(n_models, n))])
 
 
 # ------------------------------------------------------------------------------------ Bayesian view
@@ -174,8 +160,8 @@ def bayes_posterior(phi, y, prior_std: float, noise_std: float):
     phi, y = _design(phi, y)
     if y.ndim != 1:
         raise ValueError(f"y must be 1-D here, got shape {y.shape}")
-    prior_var = _positive("prior_std", prior_std) ** 2
-    noise_var = _positive("noise_std", noise_std) ** 2
+    prior_var = positive("prior_std", prior_std) ** 2
+    noise_var = positive("noise_std", noise_std) ** 2
     precision = phi.T @ phi / noise_var + np.eye(phi.shape[1]) / prior_var
     chol = np.linalg.cholesky(precision)
     inv_chol = np.linalg.solve(chol, np.eye(phi.shape[1]))
@@ -196,7 +182,7 @@ def bayes_predictive(phi_test, mean, cov, noise_std: float = 0.0):
     p = phi_test.shape[1]
     if mean.shape != (p,) or cov.shape != (p, p):
         raise ValueError(f"need mean ({p},) and cov ({p}, {p}) for {p} features, got {mean.shape} and {cov.shape}")
-    noise_var = _nonneg("noise_std", noise_std) ** 2
+    noise_var = non_negative("noise_std", noise_std) ** 2
     var = np.einsum("tp,pq,tq->t", phi_test, cov, phi_test) + noise_var
     return phi_test @ mean, np.maximum(var, 0.0)
 
@@ -211,8 +197,8 @@ def augment_shifts(x, y, shifts):
     x = _array("x", x, 2)
     y = np.asarray(y)
     if y.shape[:1] != x.shape[:1]:
-        raise ValueError(f"x has {x.shape[0]} signals but y has {y.shape[0] if y.ndim else 0} labels")
-    shifts = [int(k) for k in np.atleast_1d(shifts).tolist()]
+        raise ValueError(f"y must hold one label per signal of x ({x.shape[0]}), got shape {y.shape}")
+    shifts = [int(k) for k in _array("shifts", shifts, (0, 1), integral=True).reshape(-1)]
     xs = [x] + [np.roll(x, k, axis=1) for k in shifts]
     return np.concatenate(xs), np.concatenate([y] * len(xs))
 
@@ -224,7 +210,7 @@ def product_loss(theta):
     Its minima form the hyperbola ab = 1. At a minimum the Hessian's largest eigenvalue is a² + b², so the
     minima are flattest at a = b = ±1 and sharper further out. Returns ``(L, grad (2,), hess (2, 2))``.
     """
-    a, b = _array("theta", theta, 1)
+    a, b = _array("theta", theta, shape=(2,))
     r = a * b - 1.0
     grad = np.array([r * b, r * a])
     hess = np.array([[b * b, 2 * a * b - 1.0], [2 * a * b - 1.0, a * a]])
@@ -233,12 +219,11 @@ def product_loss(theta):
 
 def gradient_descent(grad: Callable, theta0, lr: float, steps: int):
     """Plain gradient descent θ ← θ − α∇L(θ); returns the path, shape (steps + 1, P)."""
-    lr = _positive("lr", lr)
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
-        raise ValueError(f"steps must be an integer >= 0, got {steps!r}")
+    lr = positive("lr", lr)
+    steps, grad = size("steps", steps, minimum=0), function("grad", grad, "grad(theta) -> gradient")
     theta = _array("theta0", theta0, 1).copy()
     path = [theta.copy()]
-    for _ in range(int(steps)):
+    for _ in range(steps):
         theta = theta - lr * np.asarray(grad(theta), dtype=float)
         path.append(theta.copy())
     return np.array(path)
@@ -247,9 +232,8 @@ def gradient_descent(grad: Callable, theta0, lr: float, steps: int):
 def gradient_flow(grad: Callable, theta0, duration: float, n_steps: int = 1000):
     """The gradient flow dθ/dt = −∇L(θ) from θ0 for a time ``duration``, integrated with ``n_steps`` classical
     Runge-Kutta (RK4) steps. Returns the path at times 0, h, ..., duration: shape (n_steps + 1, P)."""
-    duration = _nonneg("duration", duration)
-    if isinstance(n_steps, bool) or not isinstance(n_steps, (int, np.integer)) or n_steps < 1:
-        raise ValueError(f"n_steps must be an integer >= 1, got {n_steps!r}")
+    duration = non_negative("duration", duration)
+    n_steps, grad = size("n_steps", n_steps), function("grad", grad, "grad(theta) -> gradient")
     theta = _array("theta0", theta0, 1).copy()
     h = duration / n_steps
 
@@ -257,7 +241,7 @@ def gradient_flow(grad: Callable, theta0, duration: float, n_steps: int = 1000):
         return -np.asarray(grad(t), dtype=float)
 
     path = [theta.copy()]
-    for _ in range(int(n_steps)):
+    for _ in range(n_steps):
         k1 = f(theta)
         k2 = f(theta + 0.5 * h * k1)
         k3 = f(theta + 0.5 * h * k2)
@@ -273,7 +257,9 @@ def modified_gradient(grad: Callable, hess: Callable, lr: float) -> Callable:
     Gradient descent with step α stays within O(α²) of the gradient flow of L̃ over a fixed time, but only
     within O(α) of the flow of L.
     """
-    lr = _nonneg("lr", lr)
+    lr = non_negative("lr", lr)
+    function("grad", grad, "grad(theta) -> gradient")
+    function("hess", hess, "hess(theta) -> Hessian")
 
     def g(theta):
         gr = np.asarray(grad(theta), dtype=float)

@@ -10,6 +10,7 @@ the hidden units' contributions, the joints, the linear regions of a 2-input net
 of regions D hyperplanes can make (Zaslavsky's count), and a network that interpolates a function with
 evenly spaced hinges (a constructive view of universal approximation).
 """
+
 from __future__ import annotations
 
 import math
@@ -17,6 +18,8 @@ from typing import Callable
 
 import numpy as np
 from scipy.special import erf
+
+from ._validate import array, choice, function, number, ordered, size
 
 __all__ = [
     "ACTIVATIONS",
@@ -49,21 +52,16 @@ ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
 
 def activation(name: str) -> Callable[[np.ndarray], np.ndarray]:
     """The activation called ``name`` (see :data:`ACTIVATIONS`)."""
-    try:
-        return ACTIVATIONS[name]
-    except KeyError:
-        raise ValueError(f"unknown activation {name!r}; choose one of {sorted(ACTIVATIONS)}") from None
+    return _activation(name, "name")
 
 
-def _vector(name, v, length=None):
-    v = np.asarray(v, dtype=float)
-    if v.ndim != 1:
-        raise ValueError(f"{name} must be 1-D, got shape {v.shape}")
-    if length is not None and v.shape[0] != length:
-        raise ValueError(f"{name} must have length {length}, got {v.shape[0]}")
-    if not np.all(np.isfinite(v)):
-        raise ValueError(f"{name} contains NaN or inf")
-    return v
+def _activation(value, argument: str = "act"):
+    """:func:`activation` for a function whose argument ``argument`` names the activation."""
+    return ACTIVATIONS[choice(argument, value, sorted(ACTIVATIONS))]
+
+
+def _vector(name, v, length=None, like=None):
+    return array(name, v, shape=(length,), like=like)
 
 
 def shallow_1d(x, theta0, theta1, phi, act: str = "relu"):
@@ -77,10 +75,10 @@ def shallow_1d(x, theta0, theta1, phi, act: str = "relu"):
     """
     x = _vector("x", x)
     theta0 = _vector("theta0", theta0)
-    theta1 = _vector("theta1", theta1, len(theta0))
-    phi = _vector("phi", phi, len(theta0) + 1)
+    theta1 = _vector("theta1", theta1, len(theta0), like="theta0")
+    phi = _vector("phi", phi, len(theta0) + 1, like="theta0")
     pre = theta0[None, :] + x[:, None] * theta1[None, :]
-    h = activation(act)(pre)
+    h = _activation(act)(pre)
     contrib = h * phi[None, 1:]
     return phi[0] + contrib.sum(axis=1), pre, h, contrib
 
@@ -88,7 +86,7 @@ def shallow_1d(x, theta0, theta1, phi, act: str = "relu"):
 def joints_1d(theta0, theta1) -> np.ndarray:
     """Where each ReLU unit switches on or off: x = −θ_d0/θ_d1 (NaN for a unit with zero slope)."""
     theta0 = _vector("theta0", theta0)
-    theta1 = _vector("theta1", theta1, len(theta0))
+    theta1 = _vector("theta1", theta1, len(theta0), like="theta0")
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(theta1 != 0, -theta0 / np.where(theta1 != 0, theta1, 1.0), np.nan)
 
@@ -100,12 +98,9 @@ def region_map_2d(W, b, lim: float = 2.0, res: int = 200):
     active units lie in the same linear region (the regions of one layer are convex). Returns
     ``(labels (res, res) ints, xs (res,), ys (res,))`` with labels numbered 0, 1, ... by first appearance.
     """
-    W = np.asarray(W, dtype=float)
-    if W.ndim != 2 or W.shape[1] != 2:
-        raise ValueError(f"W must have shape (D, 2), got {W.shape}")
-    b = _vector("b", b, W.shape[0])
-    if not (lim > 0 and res >= 2):
-        raise ValueError("need lim > 0 and res >= 2")
+    W = array("W", W, shape=(None, 2))
+    b = _vector("b", b, W.shape[0], like="W")
+    lim, res = number("lim", lim, low=0, low_open=True), size("res", res, minimum=2, maximum=4000)
     xs = np.linspace(-lim, lim, res)
     X, Y = np.meshgrid(xs, xs)
     active = (X[..., None] * W[:, 0] + Y[..., None] * W[:, 1] + b) > 0  # (res, res, D)
@@ -128,9 +123,8 @@ def max_regions(n_hidden: int, n_inputs: int) -> int:
     This is Zaslavsky's count for an arrangement in general position; it bounds the linear regions of a
     shallow ReLU network with that many hidden units and inputs (UDL section 3.3).
     """
-    if int(n_hidden) != n_hidden or n_hidden < 0 or int(n_inputs) != n_inputs or n_inputs < 1:
-        raise ValueError("need integers n_hidden >= 0 and n_inputs >= 1")
-    return sum(math.comb(int(n_hidden), j) for j in range(int(n_inputs) + 1))
+    n_hidden, n_inputs = size("n_hidden", n_hidden, minimum=0, maximum=100_000), size("n_inputs", n_inputs)
+    return sum(math.comb(n_hidden, j) for j in range(min(n_inputs, n_hidden) + 1))  # C(D, j) = 0 for j > D
 
 
 def hinge_interpolant(f: Callable[[np.ndarray], np.ndarray], n_hidden: int, lo: float = 0.0, hi: float = 1.0):
@@ -140,10 +134,8 @@ def hinge_interpolant(f: Callable[[np.ndarray], np.ndarray], n_hidden: int, lo: 
     so the output is the piecewise-linear interpolant: more hidden units, smaller error (for a smooth f,
     the maximum error falls like 1/D²). Returns ``(theta0, theta1, phi)``.
     """
-    if int(n_hidden) != n_hidden or n_hidden < 1:
-        raise ValueError(f"n_hidden must be a positive integer, got {n_hidden}")
-    if not hi > lo:
-        raise ValueError(f"need lo < hi, got {lo} and {hi}")
+    f, n_hidden = function("f", f, "f(x) -> y"), size("n_hidden", n_hidden)
+    lo, hi = ordered("lo", lo, "hi", hi)
     knots = np.linspace(lo, hi, int(n_hidden) + 1)
     values = np.asarray(f(knots), dtype=float).reshape(-1)
     if values.shape != knots.shape or not np.all(np.isfinite(values)):

@@ -4,6 +4,7 @@ Training in this book is short (seconds on a CPU), so the loop is plain and visi
 generator, take a step per minibatch, record the losses. Progress bars use ``tqdm.auto`` (a widget in a
 notebook, text elsewhere) and can be turned off. Everything runs on the device the model lives on.
 """
+
 from __future__ import annotations
 
 import random
@@ -13,13 +14,14 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
+from ._validate import ArgumentTypeError, flag, function, number, random_seed, size, tensor
+
 __all__ = ["seed_everything", "device_of", "fit", "accuracy", "evaluate"]
 
 
 def seed_everything(seed: int = 0) -> torch.Generator:
     """Seed Python, numpy and torch; return a torch.Generator seeded the same way for local use."""
-    if not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    seed = random_seed("seed", seed)
     random.seed(int(seed))
     np.random.seed(int(seed) % 2**32)
     torch.manual_seed(int(seed))
@@ -28,51 +30,90 @@ def seed_everything(seed: int = 0) -> torch.Generator:
 
 def device_of(model: torch.nn.Module) -> torch.device:
     """The device of a model's parameters (CPU for a model without any)."""
+    _module("model", model)
     for p in model.parameters():
         return p.device
     return torch.device("cpu")
 
 
-def _check_data(x: torch.Tensor, y: torch.Tensor, name: str):
-    if not isinstance(x, torch.Tensor) or not isinstance(y, torch.Tensor):
-        raise TypeError(f"{name}: inputs and targets must be torch tensors")
-    if x.shape[0] != y.shape[0]:
-        raise ValueError(f"{name}: {x.shape[0]} inputs but {y.shape[0]} targets")
-    if x.is_floating_point() and not torch.isfinite(x).all():
-        raise ValueError(f"{name}: the inputs contain NaN or inf")
+def _module(name: str, model) -> torch.nn.Module:
+    if not isinstance(model, torch.nn.Module):
+        raise ArgumentTypeError(f"{name} must be a torch.nn.Module, got {type(model).__name__}")
+    return model
 
 
-def fit(model: torch.nn.Module, loss_fn: Callable, x: torch.Tensor, y: torch.Tensor, *, epochs: int = 10,
-        batch_size: int | None = 64, optimizer: torch.optim.Optimizer | None = None, lr: float = 1e-2,
-        x_test: torch.Tensor | None = None, y_test: torch.Tensor | None = None, seed: int = 0,
-        metric: Callable | None = None, progress: bool = False) -> dict:
+def _check_data(x_name: str, x, y_name: str, y, device: torch.device):
+    """Inputs and targets: tensors on the model's device, one target per input, finite inputs."""
+    x = tensor(x_name, x, _BATCHES, device=device, empty=False)
+    y = tensor(y_name, y, _BATCHES, device=device, finite=False)
+    if y.shape[0] != x.shape[0]:
+        raise ValueError(
+            f"{x_name} and {y_name} must hold one target per input: {x.shape[0]} inputs but {y.shape[0]} targets"
+        )
+    return x, y
+
+
+_BATCHES = (1, 2, 3, 4, 5)  # a batch of vectors, sequences or images: one example per row
+
+
+def _outputs(model, x, name: str):
+    """``model(x)``; a batch the model cannot take (wrong dtype or width) is a ValueError naming the data."""
+    try:
+        return model(x)
+    except RuntimeError as err:
+        raise ValueError(f"{name} does not fit the model ({x.dtype}, shape {tuple(x.shape)}): {err}") from err
+
+
+def fit(
+    model: torch.nn.Module,
+    loss_fn: Callable,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    *,
+    epochs: int = 10,
+    batch_size: int | None = 64,
+    optimizer: torch.optim.Optimizer | None = None,
+    lr: float = 1e-2,
+    x_test: torch.Tensor | None = None,
+    y_test: torch.Tensor | None = None,
+    seed: int = 0,
+    metric: Callable | None = None,
+    progress: bool = False,
+) -> dict:
     """Train ``model`` on ``(x, y)`` with minibatches; return a history of per-epoch numbers.
 
     ``optimizer`` defaults to SGD with learning rate ``lr``; ``batch_size=None`` means full batch. The history
     holds ``train_loss`` (mean over the epoch's batches), and with test data ``test_loss``; ``metric(model, x, y)``
     (for example :func:`accuracy`) adds ``train_metric`` and ``test_metric``.
     """
-    _check_data(x, y, "training data")
-    if x_test is not None:
-        _check_data(x_test, y_test, "test data")
-    if epochs < 1:
-        raise ValueError(f"epochs must be at least 1, got {epochs}")
     device = device_of(model)
-    if x.device != device:
-        raise ValueError(f"the model is on {device} but the data is on {x.device}: move one of them")
+    loss_fn = function("loss_fn", loss_fn, "loss_fn(output, target) -> loss")
+    x, y = _check_data("x", x, "y", y, device)
+    if (x_test is None) != (y_test is None):
+        raise ValueError("give both x_test and y_test, or neither")
+    if x_test is not None:
+        x_test, y_test = _check_data("x_test", x_test, "y_test", y_test, device)
+    epochs, seed = size("epochs", epochs), random_seed("seed", seed)
+    batch_size = None if batch_size is None else size("batch_size", batch_size)
+    if metric is not None:
+        function("metric", metric, "metric(model, x, y) -> number")
+        metric = _accuracy if metric is accuracy else metric  # the data is checked already
+    if optimizer is not None and not isinstance(optimizer, torch.optim.Optimizer):
+        raise ArgumentTypeError(f"optimizer must be a torch.optim.Optimizer or None, got {type(optimizer).__name__}")
+    lr, progress = number("lr", lr, low=0, low_open=True), flag("progress", progress)
     gen = torch.Generator(device="cpu").manual_seed(seed)
     optimizer = optimizer or torch.optim.SGD(model.parameters(), lr=lr)
     n = x.shape[0]
-    bs = n if batch_size is None else int(batch_size)
+    bs = n if batch_size is None else batch_size
     history = {"train_loss": [], "test_loss": [], "train_metric": [], "test_metric": []}
     for _ in tqdm(range(epochs), disable=not progress, desc="training"):
         model.train()
         order = torch.randperm(n, generator=gen).to(device)
         losses = []
         for start in range(0, n, bs):
-            idx = order[start:start + bs]
+            idx = order[start : start + bs]
             optimizer.zero_grad()
-            loss = loss_fn(model(x[idx]), y[idx])
+            loss = loss_fn(_outputs(model, x[idx], "x"), y[idx])
             loss.backward()
             optimizer.step()
             losses.append(loss.item())
@@ -80,7 +121,7 @@ def fit(model: torch.nn.Module, loss_fn: Callable, x: torch.Tensor, y: torch.Ten
         if metric is not None:
             history["train_metric"].append(metric(model, x, y))
         if x_test is not None:
-            history["test_loss"].append(evaluate(model, loss_fn, x_test, y_test))
+            history["test_loss"].append(_evaluate(model, loss_fn, x_test, y_test))
             if metric is not None:
                 history["test_metric"].append(metric(model, x_test, y_test))
     return {k: np.array(v) for k, v in history.items() if v}
@@ -89,9 +130,15 @@ def fit(model: torch.nn.Module, loss_fn: Callable, x: torch.Tensor, y: torch.Ten
 @torch.no_grad()
 def evaluate(model: torch.nn.Module, loss_fn: Callable, x: torch.Tensor, y: torch.Tensor) -> float:
     """The loss on ``(x, y)`` in evaluation mode."""
+    x, y = _check_data("x", x, "y", y, device_of(model))
+    return _evaluate(model, function("loss_fn", loss_fn, "loss_fn(output, target) -> loss"), x, y)
+
+
+@torch.no_grad()
+def _evaluate(model, loss_fn, x, y) -> float:
     was_training = model.training
     model.eval()
-    value = float(loss_fn(model(x), y))
+    value = float(loss_fn(_outputs(model, x, "x"), y))
     model.train(was_training)
     return value
 
@@ -99,8 +146,14 @@ def evaluate(model: torch.nn.Module, loss_fn: Callable, x: torch.Tensor, y: torc
 @torch.no_grad()
 def accuracy(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
     """The fraction of inputs whose largest output is the target class."""
+    x, y = _check_data("x", x, "y", y, device_of(model))
+    return _accuracy(model, x, y)
+
+
+@torch.no_grad()
+def _accuracy(model, x, y) -> float:
     was_training = model.training
     model.eval()
-    value = float((model(x).argmax(dim=1) == y).float().mean())
+    value = float((_outputs(model, x, "x").argmax(dim=1) == y).float().mean())
     model.train(was_training)
     return value

@@ -1,9 +1,10 @@
-"""Shared fixtures: where the repository, the built site and the tools are.
+"""Shared fixtures (seeded random state, the built site) and the terminal summary; helpers are in tests/helpers.py.
 
 The book is built once (``make book``, which ``make test`` runs first); tests read that build instead of
 executing the chapters again. ``KAN_EDU_SITE`` points at another build's html folder. Without a build, the
 book tests skip with a reason, except in CI (``CI=true``), where a missing build is a failure.
 """
+
 from __future__ import annotations
 
 import json
@@ -13,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
+from tests.helpers import ROOT
+
+sys.path.insert(0, str(ROOT / "tools"))  # the tests import tools/*.py by name
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
@@ -31,22 +33,6 @@ def _seeded():
     random.seed(0)
     np.random.seed(0)
     torch.manual_seed(0)
-
-
-def chapter_sources() -> list[Path]:
-    return sorted((ROOT / "book").glob("[0-9][0-9]-*.md"))
-
-
-def toc_files() -> list[str]:
-    """Every file listed in _toc.yml, as 'book/...' without suffix."""
-    import yaml
-
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    files = [toc["root"]]
-    for part in toc.get("parts", []):
-        for chapter in part.get("chapters", []):
-            files.append(chapter["file"])
-    return files
 
 
 @pytest.fixture(scope="session")
@@ -83,14 +69,3 @@ def pytest_terminal_summary(terminalreporter):
         over = "  over the 60 s budget" if seconds > 60 else ""
         terminalreporter.write_line(f"{doc:45s} {seconds:6.1f} s{flag}{over}")
     terminalreporter.write_line(f"{'total':45s} {total:6.1f} s")
-
-
-def assert_check(checker, right, wrongs, secrets, capsys):
-    """An exercise check passes ``right``, fails every one of ``wrongs`` without raising, and never prints any
-    of ``secrets`` (fragments of the reference answer)."""
-    assert checker(right), f"{checker.__name__} rejects the reference answer"
-    for wrong in wrongs:
-        assert not checker(wrong), f"{checker.__name__} accepts a wrong answer"
-    out = capsys.readouterr().out
-    for secret in secrets:
-        assert secret not in out, f"{checker.__name__} printed {secret!r}"

@@ -16,6 +16,7 @@ Each chapter runs on a fresh kernel in a temporary folder with one BLAS/OpenMP t
 longest chapters (by their last recorded time) start first. The cache keeps each chapter's run time, which
 the execution-statistics page and ``benchmarks/chapter_times.py`` report.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,7 +40,7 @@ PACKAGE = ROOT / "kan_edu"
 # What every chapter kernel gets: one thread each (2 threads on a loaded 2-core box ran 25-60x slower; one
 # thread also makes every reduction run in one fixed order), a fixed hash seed (the order of sets and of
 # sympy's terms), and the static figure players of the book. Two runs then print the same text: see
-# tests/test_reproducible.py, and benchmarks/reproducible_outputs.py for ten fresh runs of a chapter.
+# tests/book/test_reproducible.py, and benchmarks/reproducible_outputs.py for ten fresh runs of a chapter.
 KERNEL_ENV = {
     "OMP_NUM_THREADS": "1",
     "MKL_NUM_THREADS": "1",
@@ -192,9 +193,18 @@ def _run(md_path: str, timeout: int) -> tuple[str, float, str | None]:
     if result.err is not None:
         return md_path, result.time, result.exc_string[-4000:]
     get_cache().cache_notebook_bundle(
-        CacheBundleIn(nb, str(md), data={"execution_seconds": result.time, "executed_at": time.time(),
-                                         "kan_edu_fingerprint": fingerprint(code)}),
-        check_validity=False, overwrite=True)
+        CacheBundleIn(
+            nb,
+            str(md),
+            data={
+                "execution_seconds": result.time,
+                "executed_at": time.time(),
+                "kan_edu_fingerprint": fingerprint(code),
+            },
+        ),
+        check_validity=False,
+        overwrite=True,
+    )
     return md_path, result.time, None
 
 

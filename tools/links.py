@@ -16,6 +16,7 @@ Usage::
 
 ``make sync REPO=... BRANCH=...`` runs this and then ``tools/notebooks.py sync``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,8 +33,19 @@ GITHUB_REPO = re.compile(r"^https://github\.com/(?P<owner>[A-Za-z0-9-]+)/(?P<nam
 BEGIN = "<!-- links: written by `make sync` from repository.url and repository.branch in _config.yml -->"
 END = "<!-- /links -->"
 # Files whose links to this repository must follow the setting (tests/ and tools/ hold examples on purpose).
-SCANNED = ["README.md", "CONTRIBUTING.md", "environment.yml", "pyproject.toml", "_config.yml", "_toc.yml",
-           "book/**/*.md", "book/*.bib", "notebooks/*.ipynb", "kan_edu/**/*.py", ".github/**/*.yml"]
+SCANNED = [
+    "README.md",
+    "CONTRIBUTING.md",
+    "environment.yml",
+    "pyproject.toml",
+    "_config.yml",
+    "_toc.yml",
+    "book/**/*.md",
+    "book/*.bib",
+    "notebooks/*.ipynb",
+    "kan_edu/**/*.py",
+    ".github/**/*.yml",
+]
 # Other people's repositories (or their github.io sites) that the book links to on purpose ("owner/name", lower
 # case). Any other GitHub repository named in a scanned file is taken for a stale copy of this one's address.
 OTHER_REPOSITORIES = {"udlbook/udlbook"}  # Prince's book site, udlbook.github.io/udlbook (references.bib)
@@ -42,10 +54,10 @@ URL = re.compile(r"(?:git\+)?https?://[^\s\"'<>()\[\]\\`]+")
 
 @dataclass(frozen=True)
 class Repository:
-    url: str      # https://github.com/OWNER/REPO
+    url: str  # https://github.com/OWNER/REPO
     owner: str
     name: str
-    branch: str   # a branch or a tag
+    branch: str  # a branch or a tag
 
     @property
     def slug(self) -> str:
@@ -73,12 +85,13 @@ def parse(url: str, branch: str = "main") -> Repository:
     """The repository of a ``https://github.com/OWNER/REPO`` URL; ValueError for anything else."""
     match = GITHUB_REPO.match(url.strip())
     if not match or match.group("name").endswith(".git"):
-        raise ValueError(f"repository.url must look like https://github.com/OWNER/REPO (no .git), not {url!r}: "
-                         "the Colab and Binder buttons and the GitHub Pages address are made from OWNER and REPO")
+        raise ValueError(
+            f"repository.url must look like https://github.com/OWNER/REPO (no .git), not {url!r}: "
+            "the Colab and Binder buttons and the GitHub Pages address are made from OWNER and REPO"
+        )
     if not branch or re.search(r"[\s~^:?*\[\\]|\.\.|@\{", branch):
         raise ValueError(f"repository.branch {branch!r} is not a valid git branch or tag name")
-    return Repository(url=url.strip().rstrip("/"), owner=match.group("owner"), name=match.group("name"),
-                      branch=branch)
+    return Repository(url=url.strip().rstrip("/"), owner=match.group("owner"), name=match.group("name"), branch=branch)
 
 
 def repository(root: Path = ROOT) -> Repository:
@@ -123,17 +136,19 @@ def readme_links(repo: Repository, notebooks: list[str]) -> str:
     """The README's block of badges and links (between BEGIN and END)."""
     first = notebooks[0] if notebooks else "notebooks"
     chapters = " ".join(f"[{int(Path(nb).name[:2])}]({repo.colab(nb)})" for nb in notebooks)
-    return "\n".join([
-        BEGIN,
-        f"[![Read the book](https://img.shields.io/badge/read-the%20book-blue)]({repo.site})",
-        f"[![Open in Colab](https://colab.research.google.com/assets/colab-badge.svg)]({repo.colab(first)})",
-        f"[![Launch Binder](https://mybinder.org/badge_logo.svg)]({repo.binder('notebooks')})",
-        "",
-        f"**Read it online:** {repo.site}  ",
-        f"**Run a chapter in Colab:** {chapters}  ",
-        f"**Source:** {repo.url} (branch `{repo.branch}`)",
-        END,
-    ])
+    return "\n".join(
+        [
+            BEGIN,
+            f"[![Read the book](https://img.shields.io/badge/read-the%20book-blue)]({repo.site})",
+            f"[![Open in Colab](https://colab.research.google.com/assets/colab-badge.svg)]({repo.colab(first)})",
+            f"[![Launch Binder](https://mybinder.org/badge_logo.svg)]({repo.binder('notebooks')})",
+            "",
+            f"**Read it online:** {repo.site}  ",
+            f"**Run a chapter in Colab:** {chapters}  ",
+            f"**Source:** {repo.url} (branch `{repo.branch}`)",
+            END,
+        ]
+    )
 
 
 def with_readme_links(readme: str, block: str) -> str:
@@ -142,7 +157,7 @@ def with_readme_links(readme: str, block: str) -> str:
     end = readme.find(END, begin + 1)
     if begin < 0 or end < 0:
         raise ValueError(f"README.md has no links block: put the two lines\n{BEGIN}\n{END}\nunder its title")
-    return readme[:begin] + block + readme[end + len(END):]
+    return readme[:begin] + block + readme[end + len(END) :]
 
 
 def sync_readme(root: Path = ROOT) -> bool:
@@ -161,7 +176,7 @@ def disagreements(text: str, repo: Repository) -> list[str]:
     problems = []
     ours = repo.slug.lower()
     for match in URL.finditer(text):
-        if text[match.end():match.end() + 1] == "<":
+        if text[match.end() : match.end() + 1] == "<":
             continue  # an example with a placeholder, such as https://github.com/<you>/kan_edu
         url = match.group(0).rstrip(".,;:!*_")
         pip = url.startswith("git+")
@@ -170,7 +185,7 @@ def disagreements(text: str, repo: Repository) -> list[str]:
         segments = path.split("/")
 
         def slug(first: int) -> str:  # "owner/name" from segments[first], segments[first + 1]
-            return "/".join(segments[first:first + 2]).lower()
+            return "/".join(segments[first : first + 2]).lower()
 
         def tail(first: int) -> str:  # the path from segments[first] on, with a final "/"
             return "/".join(segments[first:]) + "/"

@@ -25,6 +25,7 @@ Usage::
     python tools/notebooks.py student DIR     # write student notebooks into DIR
     python tools/notebooks.py glue [BUILD]    # collect glued values from BUILD (_build) into book/glue/
 """
+
 from __future__ import annotations
 
 import ast
@@ -81,8 +82,9 @@ def glue_names(text: str) -> list[str]:
 
 def load_glue(root: Path = ROOT) -> dict[str, dict[str, str]]:
     """``{chapter stem: {name: text}}`` from ``book/glue/*.json`` (values of the last build)."""
-    return {path.stem: json.loads(path.read_text(encoding="utf-8"))
-            for path in sorted((root / GLUE_DIR).glob("*.json"))}
+    return {
+        path.stem: json.loads(path.read_text(encoding="utf-8")) for path in sorted((root / GLUE_DIR).glob("*.json"))
+    }
 
 
 def glue_from_notebook(nb) -> dict[str, str]:
@@ -94,7 +96,7 @@ def glue_from_notebook(nb) -> dict[str, str]:
             if not meta:
                 continue
             prefix = meta.get("mime_prefix", "")
-            data = {k[len(prefix):]: v for k, v in (out.get("data") or {}).items()}
+            data = {k[len(prefix) :]: v for k, v in (out.get("data") or {}).items()}
             text = data.get("text/markdown", data.get("text/plain"))
             if isinstance(text, list):
                 text = "".join(text)
@@ -120,10 +122,23 @@ def collect_glue(build: Path, root: Path = ROOT) -> dict[str, dict[str, str]]:
         path = build / "jupyter_execute" / "book" / f"{md.stem}.glue.json"
         if path.exists():
             outputs = json.loads(path.read_text(encoding="utf-8"))
-            found[md.stem] = dict(sorted(glue_from_notebook(
-                {"cells": [{"cell_type": "code", "outputs": [
-                    {**out, "metadata": {"scrapbook": {"name": name}}} for name, out in outputs.items()]}]}
-            ).items()))
+            found[md.stem] = dict(
+                sorted(
+                    glue_from_notebook(
+                        {
+                            "cells": [
+                                {
+                                    "cell_type": "code",
+                                    "outputs": [
+                                        {**out, "metadata": {"scrapbook": {"name": name}}}
+                                        for name, out in outputs.items()
+                                    ],
+                                }
+                            ]
+                        }
+                    ).items()
+                )
+            )
     return found
 
 
@@ -141,13 +156,16 @@ def save_glue(stem: str, values: dict[str, str], root: Path = ROOT) -> bool:
 def paste_glue(text: str, values: dict[str, str], where: str = "", missing: str | None = None) -> str:
     """Replace every glue role in ``text`` by its value; a name with no value is an error, never a blank
     (``missing``: the text to use instead, for the sync before a build that will produce the value)."""
+
     def paste(m: re.Match) -> str:
         name, fmt = m.group("name"), m.group("fmt")
         if name not in values and missing is not None:
             return missing
         if name not in values:
-            raise KeyError(f"{where}: the prose uses {{glue}}`{name}`, but {GLUE_DIR}/ has no value for it "
-                           "(run `make book`, or `tools/run_chapter.py --update-glue` on the chapter)")
+            raise KeyError(
+                f"{where}: the prose uses {{glue}}`{name}`, but {GLUE_DIR}/ has no value for it "
+                "(run `make book`, or `tools/run_chapter.py --update-glue` on the chapter)"
+            )
         value = values[name]
         if fmt:
             try:
@@ -155,6 +173,7 @@ def paste_glue(text: str, values: dict[str, str], where: str = "", missing: str 
             except ValueError as err:
                 raise KeyError(f"{where}: cannot format glued {name}={value!r} with {fmt!r}: {err}") from None
         return value
+
     return GLUE_ROLE.sub(paste, text)
 
 
@@ -210,8 +229,8 @@ def plain_markdown(md: str, glued: dict[str, str] | None = None, where: str = ""
             i += 1
             continue
         end, name, arg = blocks[i]
-        body = _body(lines[i + 1:end])
-        folded = any(re.match(r"^:class:.*\bdropdown\b", line.strip()) for line in lines[i + 1:end])
+        body = _body(lines[i + 1 : end])
+        folded = any(re.match(r"^:class:.*\bdropdown\b", line.strip()) for line in lines[i + 1 : end])
         if folded and name != "solution-start":  # folded in the book: a <details> block in the notebook
             title = "Solution" if name == "solution" else (arg or name.capitalize())
             out += [f"<details><summary><b>{title}</b> (click to open)</summary>", ""] + body + ["", "</details>"]
@@ -221,8 +240,17 @@ def plain_markdown(md: str, glued: dict[str, str] | None = None, where: str = ""
             out += ["**Solution** (folded in the book: try the exercise first)", ""] + body
         elif name == "solution-end":
             out += ["*(end of the solution)*"]
-        elif name in ("admonition", "note", "tip", "important", "warning", "dropdown", "prf:theorem",
-                      "prf:definition", "prf:proof"):
+        elif name in (
+            "admonition",
+            "note",
+            "tip",
+            "important",
+            "warning",
+            "dropdown",
+            "prf:theorem",
+            "prf:definition",
+            "prf:proof",
+        ):
             title = arg or name.split(":")[-1].capitalize()
             out += [f"> **{title}**", ">"] + [f"> {line}" if line else ">" for line in body]
         elif name in ("bibliography", "tableofcontents", "nb-exec-table"):
@@ -231,8 +259,8 @@ def plain_markdown(md: str, glued: dict[str, str] | None = None, where: str = ""
             out += body
         i = end + 1
     text = "\n".join(out)
-    text = re.sub(r"^\([\w-]+\)=\s*$\n?", "", text, flags=re.M)            # (label)= targets
-    text = re.sub(r"^(\$\$)\s*\([\w-]+\)\s*$", r"\1", text, flags=re.M)    # $$ (eq-label)
+    text = re.sub(r"^\([\w-]+\)=\s*$\n?", "", text, flags=re.M)  # (label)= targets
+    text = re.sub(r"^(\$\$)\s*\([\w-]+\)\s*$", r"\1", text, flags=re.M)  # $$ (eq-label)
     text = re.sub(r"\{eq\}`([^`]+)`", r"(\1)", text)
     text = re.sub(r"\{cite(?::[tp])?\}`([^`]+)`", lambda m: "[" + m.group(1).replace(",", ", ") + "]", text)
     text = re.sub(r"\{(?:ref|doc|numref)\}`([^`<]+?)(?:\s*<[^>]+>)?`", r"*\1*", text)
@@ -241,8 +269,9 @@ def plain_markdown(md: str, glued: dict[str, str] | None = None, where: str = ""
     return text.strip("\n")
 
 
-def to_notebook(text: str, student: bool = False, glued: dict[str, str] | None = None,
-                where: str = "", missing: str | None = None) -> nbformat.NotebookNode:
+def to_notebook(
+    text: str, student: bool = False, glued: dict[str, str] | None = None, where: str = "", missing: str | None = None
+) -> nbformat.NotebookNode:
     """The .ipynb for a chapter's MyST text: outputs empty, MyST made plain, glued values pasted in;
     solutions gone if ``student``."""
     if student:
@@ -291,8 +320,9 @@ def out_of_sync(root: Path = ROOT) -> list[str]:
             problems.append(f"{md.relative_to(root)}: its install cell does not use {url}")
         nb_path = notebook_path(md, root)
         try:
-            want = notebook_text(to_notebook(with_install_url(text, url), glued=glue.get(md.stem, {}),
-                                             where=str(md.relative_to(root))))
+            want = notebook_text(
+                to_notebook(with_install_url(text, url), glued=glue.get(md.stem, {}), where=str(md.relative_to(root)))
+            )
         except KeyError as err:
             problems.append(err.args[0])
             continue
@@ -318,8 +348,9 @@ def sync(root: Path = ROOT, missing: str | None = None) -> list[Path]:
             md.write_text(fixed, encoding="utf-8")
             written.append(md)
         nb_path = notebook_path(md, root)
-        want = notebook_text(to_notebook(fixed, glued=glue.get(md.stem, {}), where=str(md.relative_to(root)),
-                                         missing=missing))
+        want = notebook_text(
+            to_notebook(fixed, glued=glue.get(md.stem, {}), where=str(md.relative_to(root)), missing=missing)
+        )
         if not nb_path.exists() or nb_path.read_text(encoding="utf-8") != want:
             nb_path.write_text(want, encoding="utf-8")
             written.append(nb_path)
@@ -332,8 +363,9 @@ def student(outdir: Path, root: Path = ROOT) -> list[Path]:
     written = []
     for md in chapters(root):
         path = outdir / (md.stem + ".ipynb")
-        nb = to_notebook(md.read_text(encoding="utf-8"), student=True, glued=glue.get(md.stem, {}),
-                         where=str(md.relative_to(root)))
+        nb = to_notebook(
+            md.read_text(encoding="utf-8"), student=True, glued=glue.get(md.stem, {}), where=str(md.relative_to(root))
+        )
         path.write_text(notebook_text(nb), encoding="utf-8")
         written.append(path)
     return written
@@ -352,8 +384,10 @@ def main(argv: list[str]) -> int:
         build = Path(argv[1] if len(argv) > 1 else ROOT / "_build")
         found = collect_glue(build)
         changed = [stem for stem, values in found.items() if save_glue(stem, values)]
-        print(f"{GLUE_DIR}: {sum(map(len, found.values()))} values from {len(found)} chapters; "
-              f"changed: {', '.join(changed) or 'none'}")
+        print(
+            f"{GLUE_DIR}: {sum(map(len, found.values()))} values from {len(found)} chapters; "
+            f"changed: {', '.join(changed) or 'none'}"
+        )
         return 0
     if argv[0] == "check":
         problems = out_of_sync()

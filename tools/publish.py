@@ -11,6 +11,7 @@ start with ``_``, such as ``_static``), in one commit that names the source comm
 (``pip install ghp-import``; ``make venv`` installs it with the ``book`` extra). The push is forced: the branch
 is an output, made again from the sources every time.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -49,9 +50,26 @@ def publish(site: Path, remote: str = "origin", branch: str = "gh-pages", repo: 
     if not _git(repo, "config", "user.email"):
         env.setdefault("GIT_COMMITTER_EMAIL", "publish@kan-edu.invalid")
     before = _git(repo, "rev-parse", "--verify", "-q", f"refs/heads/{branch}")
-    subprocess.run([sys.executable, "-m", "ghp_import", "--no-jekyll", "--push", "--force",
-                    "--remote", remote, "--branch", branch, "--message", message, str(site)],
-                   cwd=repo, env=env, check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ghp_import",
+            "--no-jekyll",
+            "--push",
+            "--force",
+            "--remote",
+            remote,
+            "--branch",
+            branch,
+            "--message",
+            message,
+            str(site),
+        ],
+        cwd=repo,
+        env=env,
+        check=True,
+    )
     after = _git(repo, "rev-parse", "--verify", "-q", f"refs/heads/{branch}")
     if not after or after == before:
         raise SystemExit(f"ghp-import made no new commit on {branch}")
@@ -70,8 +88,10 @@ def main(argv: list[str]) -> int:
         sys.path.insert(0, str(ROOT / "tools"))
         from links import repository
 
-        print(f"the site: {repository().site} (GitHub serves it once Settings > Pages uses the {args.branch} "
-              "branch; Colab and Binder open the notebooks pushed to GitHub)")
+        print(
+            f"the site: {repository().site} (GitHub serves it once Settings > Pages uses the {args.branch} "
+            "branch; Colab and Binder open the notebooks pushed to GitHub)"
+        )
     return 0
 
 

@@ -9,6 +9,7 @@ chapter's glued values into ``book/glue/`` (what the paired notebook's text show
 and, on failure, the failing cell's error. Exit status 1 if any chapter failed. ``--figure-log F`` appends
 each figure's redraw timings to F (see ``kan_edu.figures.show``).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,16 +25,26 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import notebooks  # noqa: E402  (tools/notebooks.py)
 from execute import KERNEL_ENV  # noqa: E402  (tools/execute.py: the book build's kernel settings)
 
+import notebooks  # noqa: E402  (tools/notebooks.py)
 
-def execute(md: Path, mode: str = "static", student: bool = False, timeout: int = 300,
-            figure_log: str | None = None, kernel: str = "python3") -> tuple[float, str | None, nbformat.NotebookNode]:
+
+def execute(
+    md: Path,
+    mode: str = "static",
+    student: bool = False,
+    timeout: int = 300,
+    figure_log: str | None = None,
+    kernel: str = "python3",
+) -> tuple[float, str | None, nbformat.NotebookNode]:
     """Run a chapter top to bottom; return (seconds, error or None, executed notebook)."""
     nb = notebooks.to_notebook(md.read_text(encoding="utf-8"), student=student)
-    nb.cells.append(nbformat.v4.new_code_cell(
-        "import IPython, ipywidgets; print('versions:', ipywidgets.__version__, IPython.__version__)"))
+    nb.cells.append(
+        nbformat.v4.new_code_cell(
+            "import IPython, ipywidgets; print('versions:', ipywidgets.__version__, IPython.__version__)"
+        )
+    )
     for key, value in KERNEL_ENV.items():
         os.environ.setdefault(key, value)
     os.environ["KAN_EDU_FIGURES"] = mode
@@ -57,8 +68,11 @@ def main() -> int:
     parser.add_argument("--student", action="store_true")
     parser.add_argument("--timeout", type=int, default=300)
     parser.add_argument("--figure-log")
-    parser.add_argument("--update-glue", action="store_true",
-                        help="store the glued values in book/glue/ (run `tools/notebooks.py sync` after)")
+    parser.add_argument(
+        "--update-glue",
+        action="store_true",
+        help="store the glued values in book/glue/ (run `tools/notebooks.py sync` after)",
+    )
     parser.add_argument("--report", help="write a JSON report (time, error, widget views, ipywidgets version)")
     args = parser.parse_args()
     failed = 0
@@ -74,7 +88,9 @@ def main() -> int:
         elif args.update_glue and not args.student:
             values = notebooks.glue_from_notebook(nb)
             changed = notebooks.save_glue(md.stem, values)
-            print(f"  {len(values)} glued values {'written to' if changed else 'unchanged in'} book/glue/{md.stem}.json")
+            print(
+                f"  {len(values)} glued values {'written to' if changed else 'unchanged in'} book/glue/{md.stem}.json"
+            )
     if args.report:
         Path(args.report).write_text(json.dumps(report, indent=2), encoding="utf-8")
     return 1 if failed else 0
@@ -94,21 +110,33 @@ def text_outputs(nb) -> list[tuple[int, str]]:
                 found.append((k, f"{out.get('name')}: {out.get('text', '')}"))
             elif out.get("output_type") in ("execute_result", "display_data"):
                 data = out.get("data", {})
-                texts = [f"{mime}: {data[mime]}" for mime in sorted(data)
-                         if mime.endswith("text/plain") and "widget" not in str(data.get(mime))]
+                texts = [
+                    f"{mime}: {data[mime]}"
+                    for mime in sorted(data)
+                    if mime.endswith("text/plain") and "widget" not in str(data.get(mime))
+                ]
                 found += [(k, t) for t in texts if not t.split(": ", 1)[1].startswith("<")]
     return found
 
 
 def widget_summary(nb) -> dict:
     """How many live widget views the run displayed, and the kernel's ipywidgets and IPython versions."""
-    views = sum(1 for cell in nb.cells if cell.cell_type == "code" for out in cell.get("outputs", [])
-                if "application/vnd.jupyter.widget-view+json" in out.get("data", {}))
+    views = sum(
+        1
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for out in cell.get("outputs", [])
+        if "application/vnd.jupyter.widget-view+json" in out.get("data", {})
+    )
     shows = sum(cell.source.count("figures.show(") for cell in nb.cells if cell.cell_type == "code")
     versions = [out.get("text", "") for out in nb.cells[-1].get("outputs", []) if out.get("name") == "stdout"]
     found = versions[0].split() if versions else []
-    return {"widget_views": views, "figures_show_calls": shows,
-            "ipywidgets": found[1] if len(found) > 2 else None, "ipython": found[2] if len(found) > 2 else None}
+    return {
+        "widget_views": views,
+        "figures_show_calls": shows,
+        "ipywidgets": found[1] if len(found) > 2 else None,
+        "ipython": found[2] if len(found) > 2 else None,
+    }
 
 
 if __name__ == "__main__":

@@ -5,12 +5,14 @@ or the first property that failed with a hint towards it. It never prints the re
 raises on a wrong answer: an exception inside the student's code is reported as a failed property.
 The verdict is also returned (truthy when passed) so that tests and autograders can use it.
 """
+
 from __future__ import annotations
 
 import textwrap
 import traceback
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any, Callable
 
 PASS, FAIL = "\u2714", "\u2718"
 
@@ -68,7 +70,9 @@ def run(exercise: str, properties: Iterable[tuple[str, Callable[[], bool], str]]
             _say(message)
             return Verdict(exercise, False, message)
         except Exception as err:  # the student's code raised: report it, do not crash the notebook
-            message = f"{FAIL} {exercise}: your code raised {_short_error(err)} while checking that {what}.\nHint: {hint}"
+            message = (
+                f"{FAIL} {exercise}: your code raised {_short_error(err)} while checking that {what}.\nHint: {hint}"
+            )
             _say(message)
             return Verdict(exercise, False, message)
         if not ok:

@@ -1,4 +1,5 @@
 """Checks for deep networks: the forward pass in matrix form, counting linear regions from samples."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -30,23 +31,34 @@ def deep_network(fn):
 
     def matches(c):
         x, weights, biases, ref = c
-        return close(answer(fn, x, [W.copy() for W in weights], [b.copy() for b in biases]), ref,
-                     rtol=1e-6, atol=1e-9)
+        return close(answer(fn, x, [W.copy() for W in weights], [b.copy() for b in biases]), ref, rtol=1e-6, atol=1e-9)
 
-    return run("deep_network", [
-        ("the output has shape (N, D_o): one row per example, one column per output",
-         lambda: np.shape(answer(fn, *shallow_case[:3])) == shallow_case[3].shape,
-         "Omega_k has shape (D_k, D_{k-1}); with examples in rows, a layer is b + h @ W.T."),
-        ("with every weight zero, the output is the output bias (negative entries included)",
-         lambda: close(answer(fn, x0, w0, b0), np.tile(b0[-1], (len(x0), 1))),
-         "the last layer adds its bias and applies no activation: outputs may be negative."),
-        ("a network with one hidden layer matches the reference", lambda: matches(shallow_case),
-         "hidden layer: relu(beta_1 + Omega_1 x); output: beta_2 + Omega_2 h_1 (no ReLU on the output)."),
-        ("networks with 2 and 4 hidden layers of different widths match the reference",
-         lambda: all(matches(c) for c in deep_cases),
-         "loop over the hidden layers, each one fed the activations of the layer before; only the last "
-         "(weights[-1], biases[-1]) is linear. The depth is len(weights) - 1."),
-    ])
+    return run(
+        "deep_network",
+        [
+            (
+                "the output has shape (N, D_o): one row per example, one column per output",
+                lambda: np.shape(answer(fn, *shallow_case[:3])) == shallow_case[3].shape,
+                "Omega_k has shape (D_k, D_{k-1}); with examples in rows, a layer is b + h @ W.T.",
+            ),
+            (
+                "with every weight zero, the output is the output bias (negative entries included)",
+                lambda: close(answer(fn, x0, w0, b0), np.tile(b0[-1], (len(x0), 1))),
+                "the last layer adds its bias and applies no activation: outputs may be negative.",
+            ),
+            (
+                "a network with one hidden layer matches the reference",
+                lambda: matches(shallow_case),
+                "hidden layer: relu(beta_1 + Omega_1 x); output: beta_2 + Omega_2 h_1 (no ReLU on the output).",
+            ),
+            (
+                "networks with 2 and 4 hidden layers of different widths match the reference",
+                lambda: all(matches(c) for c in deep_cases),
+                "loop over the hidden layers, each one fed the activations of the layer before; only the last "
+                "(weights[-1], biases[-1]) is linear. The depth is len(weights) - 1.",
+            ),
+        ],
+    )
 
 
 def count_linear_regions(fn):
@@ -64,8 +76,8 @@ def count_linear_regions(fn):
 
     line = (0.37 * x + 0.1, 1)
     flat = (np.full_like(x, 0.3), 1)
-    on_grid = (np.abs(x - 0.5), 2)                          # the joint is a grid point
-    in_cell = (np.abs(x - 0.33337), 2)                      # the joint lies between two grid points
+    on_grid = (np.abs(x - 0.5), 2)  # the joint is a grid point
+    in_cell = (np.abs(x - 0.33337), 2)  # the joint lies between two grid points
     randoms = [random_pieces(n) for n in (4, 9, 17)]
     W, b = deep.sawtooth_network(3, 3)
     folded = (deep.forward(x, W, b), 27)
@@ -76,19 +88,37 @@ def count_linear_regions(fn):
     def right(cases):
         return all(count(y) == n for y, n in cases)
 
-    return run("count_linear_regions", [
-        ("a straight line and a constant are one region each", lambda: right([line, flat]),
-         "compare slopes with a tolerance: rounding makes the differences of a straight line vary in the last "
-         "digits. A function with no joint has 1 region, not 0."),
-        ("|x - 0.5| (a joint on a grid point) has 2 regions", lambda: right([on_grid]),
-         "regions = joints + 1; look at how the slope (np.diff of y) changes from one cell to the next."),
-        ("|x - 0.33337| (a joint between two grid points) has 2 regions", lambda: right([in_cell]),
-         "a joint inside a grid cell bends that cell's slope, so the slope changes at two neighbouring "
-         "places: count each run of consecutive changes once."),
-        ("random piecewise-linear functions with 4, 9 and 17 pieces are counted right", lambda: right(randoms),
-         "every joint, up or down, counts; runs of changes are separated by cells where the slope stays put."),
-        ("the count does not depend on the scale of y (y * 1000, y / 1000, a steep sawtooth)",
-         lambda: right([(y * 1000, n) for y, n in randoms[:2]] + [(y / 1000, n) for y, n in randoms[:2]]
-                       + [folded]),
-         "make the tolerance relative: compare slope changes with 1e-6 times the largest |slope|."),
-    ])
+    return run(
+        "count_linear_regions",
+        [
+            (
+                "a straight line and a constant are one region each",
+                lambda: right([line, flat]),
+                "compare slopes with a tolerance: rounding makes the differences of a straight line vary in the last "
+                "digits. A function with no joint has 1 region, not 0.",
+            ),
+            (
+                "|x - 0.5| (a joint on a grid point) has 2 regions",
+                lambda: right([on_grid]),
+                "regions = joints + 1; look at how the slope (np.diff of y) changes from one cell to the next.",
+            ),
+            (
+                "|x - 0.33337| (a joint between two grid points) has 2 regions",
+                lambda: right([in_cell]),
+                "a joint inside a grid cell bends that cell's slope, so the slope changes at two neighbouring "
+                "places: count each run of consecutive changes once.",
+            ),
+            (
+                "random piecewise-linear functions with 4, 9 and 17 pieces are counted right",
+                lambda: right(randoms),
+                "every joint, up or down, counts; runs of changes are separated by cells where the slope stays put.",
+            ),
+            (
+                "the count does not depend on the scale of y (y * 1000, y / 1000, a steep sawtooth)",
+                lambda: right(
+                    [(y * 1000, n) for y, n in randoms[:2]] + [(y / 1000, n) for y, n in randoms[:2]] + [folded]
+                ),
+                "make the tolerance relative: compare slope changes with 1e-6 times the largest |slope|.",
+            ),
+        ],
+    )

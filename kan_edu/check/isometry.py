@@ -1,4 +1,5 @@
 """Checks for the isometry gap and depth: implementing φ, predicting its drop under BN, shaping gains."""
+
 from __future__ import annotations
 
 import math
@@ -6,7 +7,7 @@ import math
 import numpy as np
 
 from .. import isometry as iso
-from ._core import NotAnswered, answer, run, value
+from ._core import answer, run, value
 
 __all__ = ["isometry_gap", "gap_drop", "shaping_exponent"]
 
@@ -26,21 +27,42 @@ def isometry_gap(fn):
         out = float(answer(fn, d))
         return math.isinf(out) and out > 0
 
-    return run("isometry_gap", [
-        ("orthonormal samples have gap 0", lambda: close(answer(fn, np.eye(4)), 0.0)
-         and close(answer(fn, rot[:3]), 0.0), "the arithmetic and geometric means of equal numbers agree."),
-        ("the gap of diag(1, 2) is right", lambda: close(answer(fn, np.diag([1.0, 2.0])), iso.isometry_gap(np.diag([1.0, 2.0]))),
-         "use the eigenvalues of the n×n Gram matrix h @ h.T (not of h itself, and not of h.T @ h)."),
-        ("the gap does not change when h is scaled", lambda: close(answer(fn, 7.5 * h), answer(fn, h)),
-         "compare log(mean λ) with mean(log λ): scaling adds the same constant to both."),
-        ("the gap does not change when the features are rotated", lambda: close(answer(fn, h @ rot.T), answer(fn, h)),
-         "a rotation of the features leaves h @ h.T unchanged."),
-        ("random samples give the right positive value", lambda: close(answer(fn, h), iso.isometry_gap(h)),
-         "φ = log(mean λ) − mean(log λ), natural logarithms."),
-        ("a batch with a repeated sample gives inf", dup,
-         "a repeated sample makes the Gram matrix singular: its smallest eigenvalue is 0 in exact arithmetic, but "
-         "rounding leaves a tiny number. Decide rank from the singular values with a tolerance, and return math.inf."),
-    ])
+    return run(
+        "isometry_gap",
+        [
+            (
+                "orthonormal samples have gap 0",
+                lambda: close(answer(fn, np.eye(4)), 0.0) and close(answer(fn, rot[:3]), 0.0),
+                "the arithmetic and geometric means of equal numbers agree.",
+            ),
+            (
+                "the gap of diag(1, 2) is right",
+                lambda: close(answer(fn, np.diag([1.0, 2.0])), iso.isometry_gap(np.diag([1.0, 2.0]))),
+                "use the eigenvalues of the n×n Gram matrix h @ h.T (not of h itself, and not of h.T @ h).",
+            ),
+            (
+                "the gap does not change when h is scaled",
+                lambda: close(answer(fn, 7.5 * h), answer(fn, h)),
+                "compare log(mean λ) with mean(log λ): scaling adds the same constant to both.",
+            ),
+            (
+                "the gap does not change when the features are rotated",
+                lambda: close(answer(fn, h @ rot.T), answer(fn, h)),
+                "a rotation of the features leaves h @ h.T unchanged.",
+            ),
+            (
+                "random samples give the right positive value",
+                lambda: close(answer(fn, h), iso.isometry_gap(h)),
+                "φ = log(mean λ) − mean(log λ), natural logarithms.",
+            ),
+            (
+                "a batch with a repeated sample gives inf",
+                dup,
+                "a repeated sample makes the Gram matrix singular: its smallest eigenvalue is 0 in exact arithmetic, but "
+                "rounding leaves a tiny number. Decide rank from the singular values with a tolerance, and return math.inf.",
+            ),
+        ],
+    )
 
 
 def gap_drop(fn):
@@ -59,15 +81,28 @@ def gap_drop(fn):
         q = np.linalg.qr(rng.standard_normal((5, 5)))[0]
         return math.isclose(float(answer(fn, 3.0 * q)), 0.0, abs_tol=1e-9)
 
-    return run("gap_drop", [
-        ("the drop is zero when every feature has the same norm", equal_norms_no_drop,
-         "batch norm changes nothing then (up to scale)."),
-        ("the drop is never negative", lambda: all(float(answer(fn, rng.standard_normal((6, 6)) * rng.uniform(0.1, 3, 6))) >= -1e-12
-                                                   for _ in range(5)),
-         "compare an arithmetic mean with a geometric mean, in logs."),
-        ("it predicts φ(h) − φ(BN h) for square h", matches,
-         "work with r_j, the squared norm of feature (column) j over the batch."),
-    ])
+    return run(
+        "gap_drop",
+        [
+            (
+                "the drop is zero when every feature has the same norm",
+                equal_norms_no_drop,
+                "batch norm changes nothing then (up to scale).",
+            ),
+            (
+                "the drop is never negative",
+                lambda: all(
+                    float(answer(fn, rng.standard_normal((6, 6)) * rng.uniform(0.1, 3, 6))) >= -1e-12 for _ in range(5)
+                ),
+                "compare an arithmetic mean with a geometric mean, in logs.",
+            ),
+            (
+                "it predicts φ(h) − φ(BN h) for square h",
+                matches,
+                "work with r_j, the squared norm of feature (column) j over the batch.",
+            ),
+        ],
+    )
 
 
 def _change(exponent: float, activation: str) -> float:
@@ -90,10 +125,19 @@ def shaping_exponent(answer_value, activation: str = "tanh", step: float = 0.05,
         v = float(value(answer_value))
         return v < step / 2 or _change(v - step, activation) > bound
 
-    return run("shaping_exponent", [
-        (f"the exponent is a multiple of {step} between 0 and 1", on_grid, f"try 0, {step}, {2 * step}, ..."),
-        (f"with this exponent the log-gradient grows by at most {bound} from depth 10 to 1000", bounded,
-         "the gradients still explode: a larger exponent damps the deep layers more."),
-        (f"the exponent one step smaller ({step} less) is not enough", smallest,
-         "it is bounded, but a smaller exponent is bounded too: shaping costs expressiveness, so use as little as needed."),
-    ])
+    return run(
+        "shaping_exponent",
+        [
+            (f"the exponent is a multiple of {step} between 0 and 1", on_grid, f"try 0, {step}, {2 * step}, ..."),
+            (
+                f"with this exponent the log-gradient grows by at most {bound} from depth 10 to 1000",
+                bounded,
+                "the gradients still explode: a larger exponent damps the deep layers more.",
+            ),
+            (
+                f"the exponent one step smaller ({step} less) is not enough",
+                smallest,
+                "it is bounded, but a smaller exponent is bounded too: shaping costs expressiveness, so use as little as needed.",
+            ),
+        ],
+    )

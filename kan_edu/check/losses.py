@@ -1,4 +1,6 @@
-"""Checks for chapter 5 (loss functions): the Gaussian negative log-likelihood and softmax cross-entropy."""
+"""Checks for kan_edu.losses: a numerically stable softplus (chapter 1's warm-up), the Gaussian negative
+log-likelihood and softmax cross-entropy (chapter 5)."""
+
 from __future__ import annotations
 
 import math
@@ -7,9 +9,10 @@ import numpy as np
 
 from .. import losses
 from ._core import answer, close, run
-from ._core import is_number as _number, scalar as _scalar
+from ._core import is_number as _number
+from ._core import scalar as _scalar
 
-__all__ = ["gaussian_nll", "softmax_cross_entropy"]
+__all__ = ["softplus", "gaussian_nll", "softmax_cross_entropy"]
 
 _HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
 
@@ -29,24 +32,41 @@ def gaussian_nll(fn):
         density = np.exp(-((y - mu) ** 2) / (2 * sigma**2)) / np.sqrt(2 * np.pi * sigma**2)
         return close(nll(y, mu, sigma), -np.log(density).sum(), rtol=1e-7)
 
-    return run("gaussian_nll", [
-        ("the answer is a single number", lambda: _number(answer(fn, y, mu, 1.0)),
-         "add the negative log-likelihoods of all examples."),
-        ("y = mu with sigma = 1 gives 0.5 log(2 pi) = 0.919 for one example",
-         lambda: close(nll(one, one, 1.0), _HALF_LOG_2PI),
-         "keep the normalising constant of the density: it is what makes the probabilities integrate to one."),
-        ("moving y two units from mu (sigma = 1) adds 2 to the loss",
-         lambda: close(nll(one + 2.0, one, 1.0) - nll(one, one, 1.0), 2.0),
-         "the distance enters as the squared difference divided by twice the variance."),
-        ("a wider distribution costs log(sigma) at its centre",
-         lambda: close(nll(one, one, math.e) - nll(one, one, 1.0), 1.0),
-         "the density's height is 1 / sqrt(2 pi sigma^2); its negative log has a log(sigma) term."),
-        ("sigma is the standard deviation: y one sigma away adds 1/2",
-         lambda: close(nll(one + 3.0, one, 3.0) - nll(one, one, 3.0), 0.5),
-         "divide the squared difference by sigma squared (the variance), not by sigma."),
-        ("it adds over examples and accepts one sigma per example", reference,
-         "sum the per-example values; sigma may be an array the same shape as y."),
-    ])
+    return run(
+        "gaussian_nll",
+        [
+            (
+                "the answer is a single number",
+                lambda: _number(answer(fn, y, mu, 1.0)),
+                "add the negative log-likelihoods of all examples.",
+            ),
+            (
+                "y = mu with sigma = 1 gives 0.5 log(2 pi) = 0.919 for one example",
+                lambda: close(nll(one, one, 1.0), _HALF_LOG_2PI),
+                "keep the normalising constant of the density: it is what makes the probabilities integrate to one.",
+            ),
+            (
+                "moving y two units from mu (sigma = 1) adds 2 to the loss",
+                lambda: close(nll(one + 2.0, one, 1.0) - nll(one, one, 1.0), 2.0),
+                "the distance enters as the squared difference divided by twice the variance.",
+            ),
+            (
+                "a wider distribution costs log(sigma) at its centre",
+                lambda: close(nll(one, one, math.e) - nll(one, one, 1.0), 1.0),
+                "the density's height is 1 / sqrt(2 pi sigma^2); its negative log has a log(sigma) term.",
+            ),
+            (
+                "sigma is the standard deviation: y one sigma away adds 1/2",
+                lambda: close(nll(one + 3.0, one, 3.0) - nll(one, one, 3.0), 0.5),
+                "divide the squared difference by sigma squared (the variance), not by sigma.",
+            ),
+            (
+                "it adds over examples and accepts one sigma per example",
+                reference,
+                "sum the per-example values; sigma may be an array the same shape as y.",
+            ),
+        ],
+    )
 
 
 def softmax_cross_entropy(fn):
@@ -68,23 +88,81 @@ def softmax_cross_entropy(fn):
     huge = np.array([[1000.0, 0.0, -1000.0], [0.0, 800.0, 799.0]])
     expected_huge = 1000.0 + (800.0 - 799.0 + math.log1p(math.exp(-1.0)))
 
-    return run("softmax_cross_entropy", [
-        ("the answer is a single number", lambda: _number(answer(fn, labels, z)),
-         "add the losses of all examples."),
-        ("equal logits over K classes cost log K per example",
-         lambda: close(ce(labels, np.zeros((N, K))), N * math.log(K)),
-         "with equal logits every class has probability 1/K; each example costs minus the log of its true "
-         "class's probability, and the costs are added (not averaged) over the examples."),
-        ("it matches the cross-entropy on small random logits", reference,
-         "turn the logits into probabilities with the softmax, pick the entry of the true label in each row, "
-         "and add minus their logs."),
-        ("adding a constant to a row of logits changes nothing",
-         lambda: close(ce(labels, z + shift), ce(labels, z), rtol=1e-7),
-         "the softmax only sees differences between logits; a constant cancels between top and bottom."),
-        ("huge logits (like 1000) give a finite, exact loss",
-         lambda: close(ce(np.array([1, 2]), huge), expected_huge, rtol=1e-9),
-         "exp(1000) overflows: subtract each row's largest logit before exponentiating (the log-sum-exp trick)."),
-        ("the loss agrees with kan_edu.losses on a larger random problem",
-         lambda: close(ce(labels, 5 * z), losses.categorical_nll(labels, 5 * z), rtol=1e-7),
-         "work row by row: one softmax over the K logits of each example."),
-    ])
+    return run(
+        "softmax_cross_entropy",
+        [
+            (
+                "the answer is a single number",
+                lambda: _number(answer(fn, labels, z)),
+                "add the losses of all examples.",
+            ),
+            (
+                "equal logits over K classes cost log K per example",
+                lambda: close(ce(labels, np.zeros((N, K))), N * math.log(K)),
+                "with equal logits every class has probability 1/K; each example costs minus the log of its true "
+                "class's probability, and the costs are added (not averaged) over the examples.",
+            ),
+            (
+                "it matches the cross-entropy on small random logits",
+                reference,
+                "turn the logits into probabilities with the softmax, pick the entry of the true label in each row, "
+                "and add minus their logs.",
+            ),
+            (
+                "adding a constant to a row of logits changes nothing",
+                lambda: close(ce(labels, z + shift), ce(labels, z), rtol=1e-7),
+                "the softmax only sees differences between logits; a constant cancels between top and bottom.",
+            ),
+            (
+                "huge logits (like 1000) give a finite, exact loss",
+                lambda: close(ce(np.array([1, 2]), huge), expected_huge, rtol=1e-9),
+                "exp(1000) overflows: subtract each row's largest logit before exponentiating (the log-sum-exp trick).",
+            ),
+            (
+                "the loss agrees with kan_edu.losses on a larger random problem",
+                lambda: close(ce(labels, 5 * z), losses.categorical_nll(labels, 5 * z), rtol=1e-7),
+                "work row by row: one softmax over the K logits of each example.",
+            ),
+        ],
+    )
+
+
+def softplus(fn):
+    """Check a numerically stable softplus(z) = log(1 + exp(z)) written with numpy."""
+    z = np.linspace(-30.0, 30.0, 121)
+    ref = np.logaddexp(0.0, z)  # an independent, stable reference
+
+    def values_match():
+        out = np.asarray(answer(fn, z), dtype=float)
+        return out.shape == z.shape and np.allclose(out, ref, rtol=1e-6, atol=1e-12)
+
+    def no_overflow():
+        with np.errstate(over="raise", invalid="raise"):
+            big = np.asarray(answer(fn, np.array([800.0, 1000.0])), dtype=float)
+        return np.all(np.isfinite(big)) and np.allclose(big, [800.0, 1000.0])
+
+    def tiny_for_negative():
+        small = np.asarray(answer(fn, np.array([-800.0, -50.0])), dtype=float)
+        return np.all(small >= 0) and small[0] < 1e-300 and np.isclose(small[1], np.exp(-50.0), rtol=1e-6)
+
+    return run(
+        "softplus",
+        [
+            (
+                "softplus(z) equals log(1 + exp(z)) for z in [-30, 30], element-wise with the input's shape",
+                values_match,
+                "compute log(1 + exp(z)) with numpy functions applied element-wise to the array.",
+            ),
+            (
+                "large inputs (z = 800, 1000) give finite results close to z, without overflow",
+                no_overflow,
+                "exp(800) overflows. For z > 0, log(1 + exp(z)) = z + log(1 + exp(-z)): only exp of a "
+                "negative number is ever needed (np.log1p helps too).",
+            ),
+            (
+                "very negative inputs give tiny non-negative results (about exp(z))",
+                tiny_for_negative,
+                "for z < 0, log(1 + exp(z)) is close to exp(z); np.log1p keeps that precision.",
+            ),
+        ],
+    )

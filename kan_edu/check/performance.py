@@ -1,4 +1,5 @@
 """Checks for chapter 8 (measuring performance): the bias-variance split and the volume near a sphere's surface."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -45,19 +46,37 @@ def bias_variance(fn):
         b, v = _pair(answer(fn, preds, f))
         return close(b, ref["bias2"], rtol=1e-8) and close(v, ref["variance"], rtol=1e-8)
 
-    return run("bias_variance", [
-        ("the function returns two numbers, (bias2, variance)", shape_ok,
-         "average over the models (axis 0) first, then over the test inputs, so each answer is one number."),
-        ("models that all equal the truth have zero bias and zero variance", perfect,
-         "the bias compares the average model with f_true; the variance compares each model with the average model."),
-        ("models that all equal f_true + 0.5 have bias2 = 0.25 and variance 0", shifted,
-         "square the difference between the mean prediction and f_true, then average over the inputs."),
-        ("bias2 + variance equals the mean squared difference between the models and f_true", adds_up,
-         "use the population variance (divide by K, numpy's default ddof=0), and the same averages in both terms."),
-        ("both numbers match the decomposition on a random example", matches,
-         "bias2 = mean over inputs of (mean over models - f_true)^2; variance = mean over inputs of the variance "
-         "over models."),
-    ])
+    return run(
+        "bias_variance",
+        [
+            (
+                "the function returns two numbers, (bias2, variance)",
+                shape_ok,
+                "average over the models (axis 0) first, then over the test inputs, so each answer is one number.",
+            ),
+            (
+                "models that all equal the truth have zero bias and zero variance",
+                perfect,
+                "the bias compares the average model with f_true; the variance compares each model with the average model.",
+            ),
+            (
+                "models that all equal f_true + 0.5 have bias2 = 0.25 and variance 0",
+                shifted,
+                "square the difference between the mean prediction and f_true, then average over the inputs.",
+            ),
+            (
+                "bias2 + variance equals the mean squared difference between the models and f_true",
+                adds_up,
+                "use the population variance (divide by K, numpy's default ddof=0), and the same averages in both terms.",
+            ),
+            (
+                "both numbers match the decomposition on a random example",
+                matches,
+                "bias2 = mean over inputs of (mean over models - f_true)^2; variance = mean over inputs of the variance "
+                "over models.",
+            ),
+        ],
+    )
 
 
 def shell_fraction(fn):
@@ -67,15 +86,28 @@ def shell_fraction(fn):
     def val(d, e):
         return float(answer(fn, d, e))
 
-    return run("shell_fraction", [
-        ("a shell of width 0 holds no volume, and a shell of width 1 holds all of it",
-         lambda: close(val(5, 0.0), 0.0) and close(val(5, 1.0), 1.0),
-         "the inner ball has radius 1 - eps; what fraction of the volume does it take?"),
-        ("in one dimension the shell fraction is eps itself", lambda: close(val(1, 0.3), 0.3),
-         "in 1-D the 'ball' is the interval [-1, 1] and its 'shell' is the two ends of length eps."),
-        ("in two dimensions, a shell of width 0.5 holds 3/4 of the disc", lambda: close(val(2, 0.5), 0.75),
-         "the area of a disc grows like r^2."),
-        ("the fraction is right in higher dimensions too",
-         lambda: all(close(val(d, e), float(performance.shell_fraction(d, e)), rtol=1e-6) for d, e in cases),
-         "the volume of a d-dimensional ball is proportional to r^d."),
-    ])
+    return run(
+        "shell_fraction",
+        [
+            (
+                "a shell of width 0 holds no volume, and a shell of width 1 holds all of it",
+                lambda: close(val(5, 0.0), 0.0) and close(val(5, 1.0), 1.0),
+                "the inner ball has radius 1 - eps; what fraction of the volume does it take?",
+            ),
+            (
+                "in one dimension the shell fraction is eps itself",
+                lambda: close(val(1, 0.3), 0.3),
+                "in 1-D the 'ball' is the interval [-1, 1] and its 'shell' is the two ends of length eps.",
+            ),
+            (
+                "in two dimensions, a shell of width 0.5 holds 3/4 of the disc",
+                lambda: close(val(2, 0.5), 0.75),
+                "the area of a disc grows like r^2.",
+            ),
+            (
+                "the fraction is right in higher dimensions too",
+                lambda: all(close(val(d, e), float(performance.shell_fraction(d, e)), rtol=1e-6) for d, e in cases),
+                "the volume of a d-dimensional ball is proportional to r^d.",
+            ),
+        ],
+    )

@@ -1,4 +1,5 @@
 """Checks for shallow networks: ReLU, the one-hidden-layer network, counting linear regions."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -14,16 +15,31 @@ def relu(fn):
     rng = np.random.default_rng(3)
     z = rng.normal(scale=3.0, size=(7, 5))
 
-    return run("relu", [
-        ("relu keeps the shape of its input", lambda: np.shape(answer(fn, z)) == z.shape,
-         "apply the operation element by element, so a (7, 5) array gives a (7, 5) array."),
-        ("relu(z) = z wherever z > 0", lambda: close(np.asarray(answer(fn, z))[z > 0], z[z > 0]),
-         "positive inputs pass through unchanged."),
-        ("relu(z) = 0 wherever z <= 0", lambda: close(np.asarray(answer(fn, z))[z <= 0], 0 * z[z <= 0]),
-         "negative inputs are clipped to zero."),
-        ("relu works on plain numbers too", lambda: close(answer(fn, np.float64(-2.0)), 0.0)
-         and close(answer(fn, np.float64(1.5)), 1.5), "use numpy functions that accept scalars and arrays alike."),
-    ])
+    return run(
+        "relu",
+        [
+            (
+                "relu keeps the shape of its input",
+                lambda: np.shape(answer(fn, z)) == z.shape,
+                "apply the operation element by element, so a (7, 5) array gives a (7, 5) array.",
+            ),
+            (
+                "relu(z) = z wherever z > 0",
+                lambda: close(np.asarray(answer(fn, z))[z > 0], z[z > 0]),
+                "positive inputs pass through unchanged.",
+            ),
+            (
+                "relu(z) = 0 wherever z <= 0",
+                lambda: close(np.asarray(answer(fn, z))[z <= 0], 0 * z[z <= 0]),
+                "negative inputs are clipped to zero.",
+            ),
+            (
+                "relu works on plain numbers too",
+                lambda: close(answer(fn, np.float64(-2.0)), 0.0) and close(answer(fn, np.float64(1.5)), 1.5),
+                "use numpy functions that accept scalars and arrays alike.",
+            ),
+        ],
+    )
 
 
 def shallow_network(fn):
@@ -40,18 +56,31 @@ def shallow_network(fn):
         return close(answer(fn, x, t0, t1, phi), ref, rtol=1e-6, atol=1e-9)
 
     zero = np.zeros(3)
-    return run("shallow_network", [
-        ("the output has one value per input x (shape (N,))",
-         lambda: np.shape(answer(fn, x, *cases[1][:3])) == x.shape,
-         "sum over the hidden units, not over the inputs."),
-        ("with all weights zero the output is the constant phi[0]",
-         lambda: close(answer(fn, x, zero, zero, np.r_[0.7, zero]), np.full_like(x, 0.7)),
-         "phi[0] is the output offset; phi[1:] weight the hidden units."),
-        ("a network with 1 hidden unit matches the reference", lambda: case(0),
-         "pre-activation theta0[d] + theta1[d] * x, then ReLU, then weight by phi[d + 1]."),
-        ("networks with 3 and 6 hidden units match the reference", lambda: case(1) and case(2),
-         "loop over, or broadcast across, all D hidden units; the number of units is len(theta0)."),
-    ])
+    return run(
+        "shallow_network",
+        [
+            (
+                "the output has one value per input x (shape (N,))",
+                lambda: np.shape(answer(fn, x, *cases[1][:3])) == x.shape,
+                "sum over the hidden units, not over the inputs.",
+            ),
+            (
+                "with all weights zero the output is the constant phi[0]",
+                lambda: close(answer(fn, x, zero, zero, np.r_[0.7, zero]), np.full_like(x, 0.7)),
+                "phi[0] is the output offset; phi[1:] weight the hidden units.",
+            ),
+            (
+                "a network with 1 hidden unit matches the reference",
+                lambda: case(0),
+                "pre-activation theta0[d] + theta1[d] * x, then ReLU, then weight by phi[d + 1].",
+            ),
+            (
+                "networks with 3 and 6 hidden units match the reference",
+                lambda: case(1) and case(2),
+                "loop over, or broadcast across, all D hidden units; the number of units is len(theta0).",
+            ),
+        ],
+    )
 
 
 def region_count(fn):
@@ -61,12 +90,24 @@ def region_count(fn):
     def matches(lo, hi):
         return all(int(answer(fn, D, Di)) == shallow.max_regions(D, Di) for D, Di in pairs[lo:hi])
 
-    return run("region_count", [
-        ("one input: D hidden units give D + 1 regions at most", lambda: matches(0, 3),
-         "each hidden unit adds one joint on the line."),
-        ("two inputs: the counts for 3 and for 10 hidden units are right", lambda: matches(3, 5),
-         "each new line crosses the earlier lines and adds one region per piece it is cut into."),
-        ("any number of inputs", lambda: matches(5, 8),
-         "count, for each j up to the number of inputs, the ways to choose j of the hyperplanes (a sum of binomial "
-         "coefficients); when D <= D_i every activation pattern is possible."),
-    ])
+    return run(
+        "region_count",
+        [
+            (
+                "one input: D hidden units give D + 1 regions at most",
+                lambda: matches(0, 3),
+                "each hidden unit adds one joint on the line.",
+            ),
+            (
+                "two inputs: the counts for 3 and for 10 hidden units are right",
+                lambda: matches(3, 5),
+                "each new line crosses the earlier lines and adds one region per piece it is cut into.",
+            ),
+            (
+                "any number of inputs",
+                lambda: matches(5, 8),
+                "count, for each j up to the number of inputs, the ways to choose j of the hyperplanes (a sum of binomial "
+                "coefficients); when D <= D_i every activation pattern is possible.",
+            ),
+        ],
+    )

@@ -1,0 +1,88 @@
+"""The built book (``make book``): execution results, figures, launch buttons, hidden solutions, numbering.
+
+These tests read the one build that ``make test`` makes first; they do not execute anything again.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.helpers import ROOT, chapter_sources, toc_files
+
+pytestmark = pytest.mark.book
+CHAPTERS = [md.stem for md in chapter_sources()]
+
+
+def page(site, stem):
+    return (site / "book" / f"{stem}.html").read_text(encoding="utf-8")
+
+
+def test_every_toc_page_was_built(site):
+    for doc in toc_files():
+        assert (site / f"{doc}.html").exists(), f"{doc}.html missing"
+
+
+@pytest.mark.parametrize("stem", CHAPTERS)
+def test_chapter_executed_successfully(exec_stats, stem):
+    row = exec_stats.get(f"book/{stem}")
+    assert row is not None, f"book/{stem} was not executed by the build"
+    assert row["succeeded"], f"book/{stem} failed: {row.get('error')}"
+    assert row["method"] in ("auto", "force", "cache", "inline")
+
+
+@pytest.mark.parametrize("stem", CHAPTERS)
+def test_chapter_has_static_figure_players(site, stem):
+    html = page(site, stem)
+    players = re.findall(r'<div class="kanfig" id="(kanfig-[0-9a-f]+)">', html)
+    assert players, f"{stem}: no interactive figure in the built page"
+    assert len(set(players)) == len(players), f"{stem}: two players share an id"
+    assert html.count('class="kanfig-image"') == len(players)
+    assert "Traceback" not in html and "Error" not in re.sub(r"<[^>]+>", "", html).split("Exercises")[0][-0:]
+
+
+@pytest.mark.parametrize("stem", CHAPTERS)
+def test_launch_buttons_open_the_paired_notebook(site, stem):
+    html = page(site, stem)
+    links = re.findall(r'href="(https://(?:colab\.research\.google\.com|mybinder\.org)[^"]+)"', html)
+    assert len(links) >= 2, f"{stem}: Colab and Binder buttons missing"
+    for link in links:
+        assert f"notebooks/{stem}.ipynb" in link and ".md" not in link, link
+    assert (ROOT / "notebooks" / f"{stem}.ipynb").exists()
+
+
+def test_pages_without_notebooks_have_no_launch_buttons(site):
+    html = (site / "book" / "bibliography.html").read_text(encoding="utf-8")
+    assert "colab.research.google.com" not in html
+
+
+@pytest.mark.parametrize("stem", CHAPTERS)
+def test_solutions_are_folded(site, stem):
+    html = page(site, stem)
+    solutions = re.findall(r'<div class="([^"]*\bsolution\b[^"]*)"', html)
+    assert solutions, f"{stem}: no solutions rendered"
+    for cls in solutions:
+        assert "dropdown" in cls, f"{stem}: a solution is shown unfolded ({cls})"
+    assert "solution_end_node" not in html and "solution-start" not in html
+
+
+@pytest.mark.parametrize("stem", CHAPTERS)
+def test_equations_are_numbered_by_chapter(site, stem):
+    html = page(site, stem)
+    number = int(stem[:2])
+    numbers = re.findall(r'<span class="eqno">\((\d+)\.(\d+)\)', html)
+    src = (ROOT / "book" / f"{stem}.md").read_text(encoding="utf-8")
+    labelled = len(re.findall(r"^\$\$ \([\w-]+\)", src, re.M))
+    assert len(numbers) == labelled
+    assert all(int(ch) == number for ch, _ in numbers), f"{stem}: equations not numbered by chapter"
+
+
+def test_execution_statistics_page_lists_every_chapter(site):
+    html = (site / "book" / "execution-statistics.html").read_text(encoding="utf-8")
+    for stem in CHAPTERS:
+        assert stem in html, f"{stem} missing from the execution statistics"
+
+
+def test_no_execution_reports(site):
+    reports = list((site / "reports").rglob("*.log")) if (site / "reports").exists() else []
+    assert not reports, f"execution error reports: {reports}"

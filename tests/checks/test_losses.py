@@ -1,0 +1,89 @@
+"""The checks of kan_edu.check.losses (chapters 1 and 5): right answers pass, wrong ones fail with a hint and no
+exception, placeholders say "not answered", and the reference answer is never printed."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.special import logsumexp
+
+from kan_edu import check
+from tests.helpers import assert_check, assert_hint_or_not_answered
+
+
+def right_gauss(y, mu, sigma):
+    return np.sum(0.5 * ((y - mu) / sigma) ** 2 + np.log(sigma) + 0.5 * np.log(2 * np.pi))
+
+
+def right_ce(labels, logits):
+    return np.sum(logsumexp(logits, axis=1) - logits[np.arange(len(labels)), labels])
+
+
+def naive_ce(labels, logits):  # right formula, but overflows on huge logits
+    with np.errstate(all="ignore"):
+        p = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+        return -np.log(p[np.arange(len(labels)), labels]).sum()
+
+
+CASES = [
+    (
+        check.gaussian_nll,
+        right_gauss,
+        [
+            lambda y, m, s: np.sum(0.5 * ((y - m) / s) ** 2),
+            lambda y, m, s: np.sum(0.5 * ((y - m) / s) ** 2 + np.log(s)),
+            lambda y, m, s: np.sum(0.5 * (y - m) ** 2 / s + np.log(s) + 0.5 * np.log(2 * np.pi)),
+            lambda y, m, s: np.sum((y - m) ** 2 + 0.5 * np.log(2 * np.pi)),
+            lambda y, m, s: 0.5 * ((y - m) / s) ** 2 + np.log(s) + 0.5 * np.log(2 * np.pi),
+            lambda y, m, s: ...,
+        ],
+    ),
+    (
+        check.softmax_cross_entropy,
+        right_ce,
+        [
+            naive_ce,
+            lambda lab, z: np.sum(-z[np.arange(len(lab)), lab]),
+            lambda lab, z: np.sum(logsumexp(z, axis=0)[lab] - z[np.arange(len(lab)), lab]),
+            lambda lab, z: np.mean(logsumexp(z, axis=1) - z[np.arange(len(lab)), lab]),
+            lambda lab, z: ...,
+        ],
+    ),
+]
+PROBE = {
+    check.softmax_cross_entropy: [np.zeros(1), np.zeros((1, 2))],
+    check.gaussian_nll: [np.zeros(1), np.zeros(1), 1.0],
+}
+
+
+@pytest.mark.parametrize("checker, right, wrongs", CASES, ids=lambda c: getattr(c, "__name__", ""))
+def test_right_passes_wrong_fails_with_a_hint_and_nothing_is_told(checker, right, wrongs, capsys):
+    assert_check(checker, right, wrongs, ["logsumexp(", "np.log(2 * np.pi)"], capsys)
+    assert_hint_or_not_answered(checker, right, wrongs, PROBE[checker], capsys)
+
+
+def test_alternative_correct_answers_pass(capsys):
+    import torch
+
+    assert check.softmax_cross_entropy(
+        lambda lab, z: torch.nn.functional.cross_entropy(torch.tensor(z), torch.tensor(lab), reduction="sum")
+    )
+    assert check.gaussian_nll(
+        lambda y, m, s: -np.sum(np.log(np.exp(-((y - m) ** 2) / (2 * s**2)) / np.sqrt(2 * np.pi * s**2)))
+    )
+    capsys.readouterr()
+
+
+def test_naive_cross_entropy_is_told_about_overflow(capsys):
+    assert not check.softmax_cross_entropy(naive_ce)
+    out = capsys.readouterr().out
+    assert "huge logits" in out and "Hint" in out
+
+
+def test_softplus_check(capsys):
+    assert check.softplus(lambda z: np.logaddexp(0, z))
+    for wrong in (lambda z: np.log(1 + np.exp(z)), lambda z: np.maximum(z, 0), lambda z: ...):
+        assert not check.softplus(wrong)
+    out = capsys.readouterr().out
+    assert "\u2714" in out and "Hint" in out and "not answered" in out
+    assert "logaddexp" not in out and "log1p(np.exp(-np.abs" not in out

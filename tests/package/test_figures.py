@@ -1,0 +1,248 @@
+"""kan_edu.figures: the one-spec, three-runtime figure machinery."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+
+import numpy as np
+import pytest
+
+from kan_edu import figures
+from kan_edu.figures import Choice, InteractiveFigure, Slider
+
+
+def line_build(fig):
+    ax = fig.subplots()
+    x = np.linspace(-1, 1, 50)
+    (line,) = ax.plot(x, x)
+    ax.set_ylim(-3, 3)
+    calls = fig.calls = []
+
+    def update(a=1.0, b=0.0, kind="linear"):
+        calls.append((a, b, kind))
+        y = a * x + b
+        line.set_ydata(np.maximum(y, 0) if kind == "relu" else y)
+
+    return update
+
+
+def spec(**options):
+    return InteractiveFigure(
+        line_build,
+        [Slider("a", -2, 2, 0.5, 1.0), Slider("b", -1, 1, 0.5, 0.0), Choice("kind", ["linear", "relu"])],
+        **options,
+    )
+
+
+def frames_of(html):
+    data = json.loads(re.search(r'<script type="application/json" class="kanfig-data">(.*?)</script>', html).group(1))
+    return data
+
+
+def test_slider_grid_contains_default_and_ends():
+    s = Slider("a", 0, 1, 0.01, 0.37, frames=5)
+    grid = s.grid()
+    assert len(grid) == 5 and 0.37 in grid and grid[0] == 0 and grid[-1] == 1
+    assert Slider("n", 1, 10, 1, 4, integer=True).grid() == list(range(1, 11))
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(name="a b", min=0, max=1, step=0.1, default=0), "identifier"),
+        (dict(name="a", min=1, max=0, step=0.1, default=0.5), "max must be a finite number > 1"),
+        (dict(name="a", min=0, max=1, step=0, default=0.5), "step"),
+        (dict(name="a", min=0, max=1, step=0.1, default=2), r"default must be a finite number in \[0, 1\]"),
+        (dict(name="a", min=0, max=float("nan"), step=0.1, default=0), "finite"),
+    ],
+)
+def test_slider_rejects_bad_ranges(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        Slider(**kwargs)
+
+
+def test_choice_validates_default():
+    with pytest.raises(ValueError, match="default must be one of"):
+        Choice("k", ["x", "y"], "z")
+    assert Choice("k", ["x", "y"]).default == "x"
+
+
+def test_update_moves_artists_in_place():
+    f = spec()
+    fig = f.draw(a=2.0)
+    line = fig.axes[0].lines[0]
+    f.draw(a=-1.0, kind="relu")
+    assert f.figure is fig and fig.axes[0].lines[0] is line and len(fig.axes) == 1
+    assert np.all(line.get_ydata() >= 0)
+    with pytest.raises(ValueError, match="unknown control"):
+        f.draw(c=1)
+
+
+def test_static_player_product_grid_has_every_combination():
+    f = spec(max_frames=100)
+    html = f.static_html()
+    data = frames_of(html)
+    assert data["mode"] == "product"
+    assert len(data["keys"]) == 9 * 5 * 2  # a: 9 values, b: 5, kind: 2
+    assert 'type="range"' in html and "<select" in html
+    assert "http" not in html  # self-contained: no external resources
+    # the opening frame is the default one
+    default_key = ",".join(map(str, data["defaults"]))
+    first = data["frames"][data["keys"][default_key]]
+    assert f'src="data:image/png;base64,{first}"' in html
+    png = base64.b64decode(first)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    # relu vs linear at a=1, b=0 differ, so frames are not all the same image
+    assert len(set(data["keys"].values())) > 1
+
+
+def test_static_player_thins_then_goes_one_at_a_time():
+    many = [Slider(f"p{i}", 0, 1, 0.1, 0.5) for i in range(6)]
+
+    def build(fig):
+        ax = fig.subplots()
+        (line,) = ax.plot([0, 1], [0, 0])
+
+        def update(**values):
+            line.set_ydata([0, sum(values.values())])
+
+        return update
+
+    f = InteractiveFigure(build, many, max_frames=64)
+    mode, grids = f.static_plan()
+    assert mode == "axes" and all(len(g) <= f.axis_frames for g in grids)
+    data = frames_of(f.static_html())
+    assert len(data["keys"]) == 1 + 6 * (f.axis_frames - 1)
+    assert "one control at a time" in f.static_html()
+    two = InteractiveFigure(build, many[:2], max_frames=30)
+    mode, grids = two.static_plan()
+    assert mode == "product" and np.prod([len(g) for g in grids]) <= 30
+
+
+def test_size_budget_is_enforced():
+    with pytest.raises(ValueError, match="over its budget"):
+        spec(budget_kb=5).static_html()
+
+
+def test_headless_draws_defaults_and_corners():
+    f = spec()
+    pngs = f.headless()
+    assert len(pngs) == 1 + 2 * 2 * 2
+    assert all(p[:4] == b"\x89PNG" for p in pngs)
+    calls = f.figure.calls
+    assert (2.0, 1.0, "relu") in calls and (-2.0, -1.0, "linear") in calls
+
+
+def test_live_widget_updates_image():
+    f = spec()
+    box = f.widget()
+    controls, image = box.children[0].children, box.children[1]
+    before = image.value
+    controls[0].value = -2.0
+    assert image.value != before
+    assert f.figure.calls[-1][0] == -2.0
+    assert [type(c).__name__ for c in controls] == ["FloatSlider", "FloatSlider", "Dropdown"]
+
+
+def test_live_widget_reports_errors_next_to_the_figure():
+    def build(fig):
+        fig.subplots()
+
+        def update(a=1.0):
+            if a < 0:
+                raise RuntimeError("negative a")
+
+        return update
+
+    box = InteractiveFigure(build, [Slider("a", -1, 1, 0.5, 1.0)]).widget()
+    box.children[0].children[0].value = -1.0  # must not raise
+    assert "negative a" in box.children[2].value
+
+
+def test_runtime_from_environment(monkeypatch):
+    monkeypatch.setenv("KAN_EDU_FIGURES", "static")
+    assert figures.runtime() == "static"
+    monkeypatch.setenv("KAN_EDU_FIGURES", "bogus")
+    with pytest.raises(ValueError):
+        figures.runtime()
+    monkeypatch.delenv("KAN_EDU_FIGURES")
+    assert figures.runtime() == "headless"  # plain Python, no kernel
+
+
+def test_show_logs_redraw_times(tmp_path, monkeypatch):
+    log = tmp_path / "fig.jsonl"
+    monkeypatch.setenv("KAN_EDU_FIGURES", "headless")
+    monkeypatch.setenv("KAN_EDU_FIGURE_LOG", str(log))
+    figures.show(line_build, Slider("a", -2, 2, 0.5, 1.0))
+    row = json.loads(log.read_text())
+    assert row["build"] == "line_build" and row["frames"] == 3 and row["max_ms"] > 0
+
+
+def test_show_pictures_switches_prerendered_figures(monkeypatch, tmp_path):
+    from matplotlib.figure import Figure
+
+    pictures = {}
+    for name, color in (("red", "r"), ("blue", "b")):
+        picture = Figure(figsize=(2, 2))
+        picture.subplots().plot([0, 1], [0, 1], color=color)
+        pictures[name] = picture
+    monkeypatch.setenv("KAN_EDU_FIGURES", "headless")
+    log = tmp_path / "log.jsonl"
+    monkeypatch.setenv("KAN_EDU_FIGURE_LOG", str(log))
+    figures.show_pictures(pictures, label="colour")
+    assert json.loads(log.read_text())["frames"] == 3  # defaults and the two options
+    with pytest.raises(TypeError, match="not a matplotlib Figure"):
+        figures.show_pictures({"x": "not a figure", "y": pictures["red"]})
+    with pytest.raises(ValueError, match="at least two"):
+        figures.show_pictures({"red": pictures["red"]})
+    with pytest.raises(ValueError, match="default must be one of"):
+        figures.show_pictures(pictures, default="green")
+
+
+def test_show_pictures_opens_on_its_default(monkeypatch):
+    from matplotlib.figure import Figure
+
+    pictures = {}
+    for name, color in (("red", (1, 0, 0)), ("blue", (0, 0, 1))):
+        picture = Figure(figsize=(1, 1))
+        picture.patch.set_facecolor(color)
+        pictures[name] = picture
+    monkeypatch.setenv("KAN_EDU_FIGURES", "headless")
+    shown = []
+    monkeypatch.setattr(figures.InteractiveFigure, "show", lambda self, mode=None: shown.append(self))
+    figures.show_pictures(pictures, default="blue")
+    fig = shown[0]
+    assert [c.default for c in fig.controls] == ["blue"]
+    import io
+
+    import matplotlib.image
+
+    first = matplotlib.image.imread(io.BytesIO(fig.headless()[0]), format="png")  # the frame at the defaults
+    red, _, blue = first[..., :3].reshape(-1, 3).mean(0)
+    assert blue > 0.5 > red
+
+
+def test_slider_labels_show_every_grid_value_exactly():
+    assert Slider("a", 0, 1, 0.125, 0.25).format(0.25) == "0.250"
+    assert Slider("a", 0, 1, 0.25, 0.5).format(0.75) == "0.75"
+    assert Slider("a", 0.05, 0.95, 0.1, 0.05).format(0.15) == "0.15"
+    assert Slider("a", 0, 10, 2, 4).format(4) == "4"
+    assert Slider("a", 0, 1, 0.1, 0.3, fmt=".3f").format(0.3) == "0.300"
+
+
+def test_log_axes_lose_their_minor_ticks():
+    def build(fig):
+        ax = fig.subplots()
+        (line,) = ax.loglog([1, 10, 100], [1, 0.1, 0.01])
+
+        def update(p=1.0):
+            line.set_ydata([1, 0.1**p, 0.01**p])
+
+        return update
+
+    fig = InteractiveFigure(build, [Slider("p", 0.5, 1.5, 0.5, 1.0)])
+    ax = fig.figure.axes[0]
+    assert ax.xaxis.get_minor_locator().__class__.__name__ == "NullLocator"
+    assert ax.yaxis.get_minor_locator().__class__.__name__ == "NullLocator"

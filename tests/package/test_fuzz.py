@@ -1,0 +1,363 @@
+"""Every public function of kan_edu, fed one wrong argument at a time: it returns, or it raises a ValueError or
+TypeError whose message names that argument. Never a bare error from deep inside numpy or torch, never a
+hang, never a file written.
+
+Each case below is a valid call (small, fast arguments) and the kind of each argument it fuzzs: hypothesis
+replaces ONE argument by a wrong shape, rank or dtype, NaN or inf, an empty array, a negative or huge size, a
+value of the wrong type, or a tensor on the ``meta`` device (this machine has no GPU: ``meta`` stands in for
+"another device"; it holds no values, so a function that reads them must refuse it with a clear message).
+The checks' verdicts are tested in tests/checks/; the KAN library (kan_edu.kan, kan_edu.lbfgs) is being split
+into a package in a separate change and is fuzzed there.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import math
+import os
+from dataclasses import dataclass, field
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from matplotlib.figure import Figure
+
+import kan_edu
+from kan_edu import backprop as bp
+from kan_edu import data, deep, figures, glue, isometry, losses, optim, performance, regression, shallow, train
+from kan_edu import regularization as reg
+
+#: Modules fuzzed elsewhere or not functions of data: the checks (their verdicts are their contract) and the
+#: KAN library, whose split into kan_edu/kan/ lands separately.
+SKIPPED_MODULES = {"check", "kan", "lbfgs"}
+
+NAN, INF = float("nan"), float("inf")
+JUNK = [None, "text", b"bytes", object(), {"a": 1}, 1j, [1, "a"], [[1.0, 2.0], [3.0]]]
+
+
+@dataclass
+class Case:
+    """A valid call of ``fn`` with ``args``, and the kind of each argument to fuzz ("array", "size", ...)."""
+
+    fn: object
+    args: dict
+    kinds: dict
+    domain: tuple = ()  # exceptions that are a documented outcome, not a complaint about an argument
+    name: str = field(default="")
+
+    def __post_init__(self):
+        self.name = self.name or getattr(self.fn, "__qualname__", repr(self.fn))
+
+
+# --------------------------------------------------------------------------------------------- valid data
+rng = np.random.default_rng(0)
+V3 = np.array([0.1, -0.4, 0.7])
+X8 = np.linspace(0.0, 1.0, 8)
+Y8 = 0.5 + 0.3 * X8
+PHI = rng.normal(size=(6, 3))
+YPHI = rng.normal(size=6)
+W_DEEP, B_DEEP = deep.random_network([1, 3, 1], seed=0)
+PARAMS = bp.relu_net_init([3, 4, 2], 0.5)
+OUT, CACHE = bp.relu_net_forward(PARAMS, np.ones((2, 3)))
+BN = isometry.BNMLP(4, 2)
+XT = torch.randn(6, 4, dtype=torch.float64)
+LIN = torch.nn.Linear(3, 2)
+XTRAIN, YTRAIN = torch.randn(8, 3), torch.randint(0, 2, (8,))
+MSE = torch.nn.functional.mse_loss
+CE = torch.nn.functional.cross_entropy
+
+
+def quad_grad(theta, idx=None):
+    return 2.0 * np.asarray(theta)
+
+
+def quad_loss(theta):
+    return float(np.sum(np.asarray(theta) ** 2))
+
+
+def parabola(s):
+    with np.errstate(over="ignore", invalid="ignore"):
+        return float(np.square(np.float64(s) - 1.0))  # inf, not an error, for a huge step
+
+
+def build(fig):
+    (line,) = fig.subplots().plot([0, 1], [0, 1])
+
+    def update(a=0.5):
+        line.set_ydata([0, a])
+
+    return update
+
+
+#: The arguments that isometry's experiments share: the network's and the inputs'.
+EXPERIMENT_KINDS = dict(
+    width="size",
+    batch="size",
+    init="choice",
+    norm="choice",
+    activation="choice",
+    gain_exponent="number",
+    seed="seed",
+    degenerate="number",
+)
+SLIDER = figures.Slider("a", 0.0, 1.0, 0.5, 0.5)
+FIG_A, FIG_B = Figure(figsize=(1, 1)), Figure(figsize=(1, 1))
+
+# fmt: off
+# One row per case, a table: the formatter leaves it as it is.
+CASES = [
+    Case(bp.toy_forward, dict(x=V3, y=V3, phi=np.ones(6)), dict(x="array", y="array", phi="array")),
+    Case(bp.toy_backward, dict(x=V3, y=V3, phi=np.ones(6)), dict(x="array", y="array", phi="array")),
+    Case(bp.finite_difference_gradient, dict(f=quad_loss, theta=V3), dict(f="function", theta="array", h="number")),
+    Case(bp.he_variance, dict(fan_in=3), dict(fan_in="size")),
+    Case(bp.relu_net_init, dict(widths=[3, 2], sigma2=0.5), dict(widths="sizes", sigma2="array", seed="seed", bias="number")),
+    Case(bp.relu_net_forward, dict(params=PARAMS, X=np.ones((2, 3))), dict(params="junk", X="array")),
+    Case(bp.relu_net_backward, dict(params=PARAMS, cache=CACHE, dout=np.ones((2, 2))), dict(params="junk", cache="junk", dout="array")),
+    Case(bp.mse_loss, dict(out=np.ones((2, 2)), target=np.zeros((2, 2))), dict(out="array", target="array")),
+    Case(bp.layer_statistics, dict(sigma2=2.0, depth=2, width=4, n_samples=4), dict(sigma2="number", depth="size", width="size", n_samples="size", seed="seed")),
+    Case(data.make_function_dataset, dict(f=lambda x: x.sum(1), n_var=2, n_train=5, n_test=5), dict(f="function", n_var="size", ranges="junk", n_train="size", n_test="size", seed="seed", dtype="dtype")),
+    Case(data.knots, dict(), dict(features="junk")),
+    Case(data.mnist1d_data, dict(num_samples=20), dict(num_samples="size", train_split="number", seed="seed", dtype="dtype")),
+    Case(data.noisy_line, dict(n=5), dict(n="size", intercept="number", slope="number", noise="number", x_range="junk", seed="seed", noise_growth="number")),
+    Case(data.binary_labels_1d, dict(n=5), dict(n="size", intercept="number", slope="number", x_range="junk", seed="seed")),
+    Case(data.digits, dict(), dict()),
+    Case(deep.forward, dict(x=V3, weights=W_DEEP, biases=B_DEEP), dict(x="array", weights="junk", biases="junk", act="choice")),
+    Case(deep.random_network, dict(widths=[1, 3, 1]), dict(widths="sizes", seed="seed", bias_scale="number")),
+    Case(deep.n_parameters, dict(widths=[1, 3, 1]), dict(widths="sizes")),
+    Case(deep.compose, dict(functions=(np.sin,)), dict(functions="junk"), name="deep.compose"),
+    Case(deep.compose_shallow, dict(net1=(V3, V3, np.ones(4)), net2=(V3, V3, np.ones(4))), dict(net1="junk", net2="junk")),
+    Case(deep.from_shallow, dict(theta0=V3, theta1=V3, phi=np.ones(4)), dict(theta0="array", theta1="array", phi="array")),
+    Case(deep.pieces_1d, dict(weights=W_DEEP, biases=B_DEEP), dict(weights="junk", biases="junk", lo="number", hi="number", act="choice")),
+    Case(deep.count_regions_1d, dict(weights=W_DEEP, biases=B_DEEP), dict(weights="junk", biases="junk", lo="number", hi="number")),
+    Case(deep.count_regions_grid, dict(y=np.abs(np.linspace(-1, 1, 9))), dict(y="array", rtol="number")),
+    Case(deep.max_regions_deep, dict(width=3, depth=2), dict(width="size", depth="size")),
+    Case(deep.sawtooth_network, dict(teeth=2, depth=2), dict(teeth="size", depth="size")),
+    Case(deep.folding_network, dict(width=2, depth=2), dict(width="size", depth="size")),
+    Case(figures.show, dict(build=build, controls=(SLIDER,)), dict(build="function", controls="junk"), name="figures.show"),
+    Case(figures.Slider, dict(name="a", min=0.0, max=1.0, step=0.5, default=0.5), dict(name="junk", min="number", max="number", step="number", default="number", frames="size")),
+    Case(figures.Choice, dict(name="c", options=("a", "b")), dict(name="junk", options="junk")),
+    Case(figures.runtime, dict(), dict()),
+    Case(figures.InteractiveFigure, dict(build=build, controls=(SLIDER,)), dict(build="function", controls="junk")),
+    Case(figures.show_pictures, dict(pictures={"a": FIG_A, "b": FIG_B}), dict(pictures="junk", label="junk", title="function")),
+    Case(glue.format_value, dict(value=1.5), dict(value="number", fmt="junk")),
+    Case(glue.glue, dict(name="a-value", value=1.5), dict(name="junk", value="number", fmt="junk")),
+    Case(isometry.isometry_gap, dict(h=np.eye(3)), dict(h="array")),
+    Case(isometry.batch_norm, dict(h=np.eye(3)), dict(h="array", eps="number")),
+    Case(isometry.standard_batch_norm, dict(h=np.eye(3)), dict(h="array", eps="number")),
+    Case(isometry.haar_orthogonal, dict(d=3), dict(d="size", generator="junk", dtype="dtype")),
+    Case(isometry.BNMLP, dict(width=4, depth=2), dict(width="size", depth="size", init="choice", activation="choice", gain_exponent="number", norm="choice", seed="seed", in_dim="size", out_dim="size", dtype="dtype")),
+    Case(BN.forward, dict(x=XT), dict(x="tensor", return_hidden="junk"), name="BNMLP.forward"),
+    Case(isometry.gradient_log_norms, dict(model=BN, x=XT), dict(model="junk", x="tensor", y="array")),
+    Case(isometry.gap_per_layer, dict(width=4, batch=4, depth=2), dict(EXPERIMENT_KINDS, depth="size")),
+    Case(isometry.log_grad_norm_vs_depth, dict(depths=[1, 2], width=4, batch=4), dict(EXPERIMENT_KINDS, depths="array")),
+    Case(isometry.explosion_rate, dict(depths=[1, 2, 3], log_norms=[0.0, 0.5, 1.0]), dict(depths="array", log_norms="array")),
+    Case(isometry.degenerate_batch, dict(n=3, d=3), dict(n="size", d="size", spread="number", seed="seed")),
+    Case(isometry.near_duplicate_batch, dict(n=3, d=3), dict(n="size", d="size", distance="number", seed="seed")),
+    Case(isometry.train_deep_bn, dict(depth=2, width=4, steps=2, batch=4), dict(depth="size", width="size", init="choice", activation="choice", gain_exponent="number", norm="choice", steps="size", batch="size", lr="number", seed="seed")),
+    Case(losses.logsumexp, dict(z=V3), dict(z="array", axis="size")),
+    Case(losses.softmax, dict(z=V3), dict(z="array", axis="size")),
+    Case(losses.log_softmax, dict(z=V3), dict(z="array", axis="size")),
+    Case(losses.sigmoid, dict(z=V3), dict(z="array")),
+    Case(losses.softplus, dict(z=V3), dict(z="array")),
+    Case(losses.gaussian_nll, dict(y=V3, mean=V3, sigma=np.ones(3)), dict(y="array", mean="array", sigma="array", reduction="choice")),
+    Case(losses.bernoulli_nll, dict(y=np.array([0.0, 1.0, 1.0]), logits=V3), dict(y="array", logits="array", reduction="choice")),
+    Case(losses.categorical_nll, dict(labels=np.array([0, 1]), logits=np.ones((2, 3))), dict(labels="array", logits="array", reduction="choice")),
+    Case(optim.gd_step, dict(theta=V3, grad=V3, lr=0.1), dict(theta="array", grad="array", lr="number")),
+    Case(optim.momentum_step, dict(theta=V3, m=V3, grad=V3, lr=0.1), dict(theta="array", m="array", grad="array", lr="number", beta="number")),
+    Case(optim.adam_step, dict(theta=V3, m=V3, v=np.ones(3), grad=V3, t=1), dict(theta="array", m="array", v="array", grad="array", t="size", lr="number", beta1="number", beta2="number", eps="number")),
+    Case(optim.minibatch_indices, dict(n_data=10, batch_size=3, steps=4), dict(n_data="size", batch_size="size", steps="size", seed="seed")),
+    Case(optim.optimize, dict(grad=quad_grad, theta0=V3, steps=3), dict(grad="function", theta0="array", method="choice", steps="size", lr="number", beta="number", beta2="number", eps="number", seed="seed")),
+    Case(optim.bracket_minimum, dict(f=parabola), dict(f="function", step="number", grow="number", max_iter="size"), domain=(optim.NoDescent,)),
+    Case(optim.golden_section, dict(f=parabola, a=0.0, b=3.0), dict(f="function", a="number", b="number", tol="number", max_iter="size")),
+    Case(optim.line_search_descent, dict(loss=quad_loss, grad=quad_grad, theta0=V3, steps=2), dict(loss="function", grad="function", theta0="array", steps="size", step="number", tol="number")),
+    Case(optim.numerical_hessian, dict(grad=quad_grad, theta=V3), dict(grad="function", theta="array", h="number")),
+    Case(optim.critical_points, dict(grad=quad_grad, starts=[[0.5, 0.5, 0.5]]), dict(grad="function", starts="array", tol="number", merge="number")),
+    Case(optim.minibatch_variance, dict(example_grads=np.ones((4, 2)), batch_size=2), dict(example_grads="array", batch_size="size")),
+    Case(optim.wave_packet, dict(x=V3, phi=np.array([1.0, 2.0])), dict(x="array", phi="array")),
+    Case(optim.wave_packet_data, dict(n=5), dict(n="size", phi="array", noise="number", seed="seed")),
+    Case(optim.WavePacket, dict(x=V3, y=V3), dict(x="array", y="array")),
+    Case(performance.target_1d, dict(x=V3), dict(x="array")),
+    Case(performance.sample_1d, dict(n=5, noise_std=0.1), dict(n="size", noise_std="number", seed="seed", x_range="junk", design="choice")),
+    Case(performance.hinge_features, dict(x=V3, n_hidden=3), dict(x="array", n_hidden="size", x_range="junk")),
+    Case(performance.least_squares, dict(phi=PHI, y=YPHI), dict(phi="array", y="array", rcond="number")),
+    Case(performance.decompose, dict(predictions=np.ones((3, 4)), f_test=np.zeros(4), noise_std=0.1), dict(predictions="array", f_test="array", noise_std="number")),
+    Case(performance.bias_variance_components, dict(capacities=[2], n_train=4, n_datasets=2, n_test=3), dict(capacities="array", n_train="size", n_datasets="size", n_test="size", seed="seed", x_range="junk")),
+    Case(performance.bias_variance, dict(n_hidden=2, noise_std=0.1, n_train=4, n_datasets=2, n_test=3), dict(n_hidden="size", noise_std="number", n_train="size", n_datasets="size", n_test="size", seed="seed")),
+    Case(performance.monte_carlo_test_error, dict(predictions=np.ones((3, 4)), f_test=np.zeros(4), noise_std=0.1, n_draws=2), dict(predictions="array", f_test="array", noise_std="number", n_draws="size", seed="seed")),
+    Case(performance.random_relu_features, dict(x=V3, n_features=4), dict(x="array", n_features="size", seed="seed", scale="number")),
+    Case(performance.double_descent, dict(x=np.ones((4, 2)), targets=np.eye(4)[:, :2], x_test=np.ones((3, 2)), targets_test=np.eye(3)[:, :2], widths=[2], n_draws=1), dict(x="array", targets="array", x_test="array", targets_test="array", widths="array", ridges="array", n_draws="size", seed="seed", scale="number", rcond="number")),
+    Case(performance.digits_data, dict(n_train=10, n_test=10), dict(n_train="size", n_test="size", label_noise="number", seed="seed")),
+    Case(performance.run_double_descent, dict(n_train=10, n_test=10, widths=(4,), n_draws=1), dict(n_train="size", n_test="size", widths="array", n_draws="size", label_noise="number", seed="seed", scale="number", ridges="array")),
+    Case(performance.double_descent_results, dict(), dict()),
+    Case(performance.ball_volume, dict(dim=3), dict(dim="size", radius="number", log="junk")),
+    Case(performance.shell_fraction, dict(dim=3, eps=0.1), dict(dim="array", eps="array")),
+    Case(performance.pairwise_distances, dict(points=np.eye(3)), dict(points="array")),
+    Case(performance.distance_concentration, dict(dims=[2, 3], n_points=4), dict(dims="array", n_points="size", seed="seed")),
+    Case(regression.line, dict(x=V3, phi0=0.1, phi1=0.2), dict(x="array", phi0="number", phi1="number")),
+    Case(regression.least_squares_loss, dict(phi0=0.1, phi1=0.2, x=X8, y=Y8), dict(phi0="array", phi1="array", x="array", y="array")),
+    Case(regression.loss_surface, dict(x=X8, y=Y8, phi0_values=V3, phi1_values=V3), dict(x="array", y="array", phi0_values="array", phi1_values="array")),
+    Case(regression.loss_gradient, dict(phi0=0.1, phi1=0.2, x=X8, y=Y8), dict(phi0="number", phi1="number", x="array", y="array")),
+    Case(regression.fit_line, dict(x=X8, y=Y8), dict(x="array", y="array")),
+    Case(regression.design_matrix, dict(x=X8), dict(x="array", degree="size")),
+    Case(regression.fit_polynomial, dict(x=X8, y=Y8, degree=2), dict(x="array", y="array", degree="size")),
+    Case(regression.polynomial, dict(x=X8, coef=V3), dict(x="array", coef="array")),
+    Case(reg.ridge, dict(phi=PHI, y=YPHI, lam=0.1), dict(phi="array", y="array", lam="number", rcond="number")),
+    Case(reg.ridge_path, dict(phi=PHI, y=YPHI, lams=[0.1, 1.0]), dict(phi="array", y="array", lams="array", rcond="number")),
+    Case(reg.gd_least_squares, dict(phi=PHI * 0.1, y=YPHI, lr=0.1, steps=[0, 1, 5]), dict(phi="array", y="array", lr="number", steps="array", w0="array")),
+    Case(reg.early_stopping, dict(val_errors=[3.0, 2.0, 2.5], patience=1), dict(val_errors="array", patience="size")),
+    Case(reg.bootstrap_fits, dict(phi=PHI, y=YPHI, n_models=2), dict(phi="array", y="array", n_models="size", lam="number", seed="seed")),
+    Case(reg.bayes_posterior, dict(phi=PHI, y=YPHI, prior_std=1.0, noise_std=0.5), dict(phi="array", y="array", prior_std="number", noise_std="number")),
+    Case(reg.bayes_predictive, dict(phi_test=PHI, mean=np.zeros(3), cov=np.eye(3)), dict(phi_test="array", mean="array", cov="array", noise_std="number")),
+    Case(reg.augment_shifts, dict(x=np.ones((2, 4)), y=np.array([0, 1]), shifts=[1]), dict(x="array", y="array", shifts="array")),
+    Case(reg.product_loss, dict(theta=np.array([1.0, 2.0])), dict(theta="array")),
+    Case(reg.gradient_descent, dict(grad=quad_grad, theta0=V3, lr=0.1, steps=3), dict(grad="function", theta0="array", lr="number", steps="size")),
+    Case(reg.gradient_flow, dict(grad=quad_grad, theta0=V3, duration=0.5, n_steps=4), dict(grad="function", theta0="array", duration="number", n_steps="size")),
+    Case(reg.modified_gradient, dict(grad=quad_grad, hess=lambda t: 2 * np.eye(3), lr=0.1), dict(grad="function", hess="function", lr="number")),
+    Case(shallow.activation, dict(name="relu"), dict(name="choice")),
+    Case(shallow.shallow_1d, dict(x=V3, theta0=V3, theta1=V3, phi=np.ones(4)), dict(x="array", theta0="array", theta1="array", phi="array", act="choice")),
+    Case(shallow.joints_1d, dict(theta0=V3, theta1=V3), dict(theta0="array", theta1="array")),
+    Case(shallow.region_map_2d, dict(W=np.ones((2, 2)), b=np.zeros(2), res=8), dict(W="array", b="array", lim="number", res="size")),
+    Case(shallow.count_regions_2d, dict(W=np.ones((2, 2)), b=np.zeros(2), res=8), dict(W="array", b="array", lim="number", res="size")),
+    Case(shallow.max_regions, dict(n_hidden=3, n_inputs=2), dict(n_hidden="size", n_inputs="size")),
+    Case(shallow.hinge_interpolant, dict(f=np.sin, n_hidden=3), dict(f="function", n_hidden="size", lo="number", hi="number")),
+    Case(train.seed_everything, dict(seed=1), dict(seed="seed")),
+    Case(train.device_of, dict(model=LIN), dict(model="junk")),
+    Case(train.fit, dict(model=LIN, loss_fn=CE, x=XTRAIN, y=YTRAIN, epochs=1, batch_size=4), dict(model="junk", loss_fn="function", x="tensor", y="tensor", epochs="size", batch_size="size", lr="number", seed="seed", metric="function", progress="junk", optimizer="junk")),
+    Case(train.accuracy, dict(model=LIN, x=XTRAIN, y=YTRAIN), dict(model="junk", x="tensor", y="tensor")),
+    Case(train.evaluate, dict(model=LIN, loss_fn=CE, x=XTRAIN, y=YTRAIN), dict(model="junk", loss_fn="function", x="tensor", y="tensor")),
+]
+# fmt: on
+
+
+# ------------------------------------------------------------------------------------------- bad values
+def _numbers(a):
+    return np.asarray(a, dtype=float) if not isinstance(a, torch.Tensor) else a
+
+
+def bad_arrays(valid):
+    a = np.asarray(_numbers(valid), dtype=float)
+    t = torch.as_tensor(a)
+    options = [
+        a[None],  # one rank more
+        a.reshape(-1)[:1].reshape(()) if a.size else np.float64(1.0),  # a single number
+        np.empty((0,) + a.shape[1:]),
+        np.full(a.shape or (1,), NAN),
+        np.full(a.shape or (1,), INF),
+        np.full(a.shape or (1,), -1e308),
+        np.ones(a.shape[:-1] + (a.shape[-1] + 1,)) if a.ndim else np.ones(2),  # one entry more
+        t.to("meta"),
+        np.array(["a"] * max(a.size, 1)),
+        t.to(torch.complex64) if a.size else t,
+    ]
+    return st.one_of(st.sampled_from(options), st.sampled_from(JUNK))
+
+
+def bad_tensors(valid):
+    options = [
+        valid[None],
+        valid.reshape(-1)[:1].reshape(()),
+        valid[:0],
+        valid.detach().numpy(),
+        valid.to("meta"),
+        (valid.float() * NAN) if valid.is_floating_point() else valid.float() * NAN,
+        valid.long() if valid.is_floating_point() else valid.double(),
+    ]
+    return st.one_of(st.sampled_from(options), st.sampled_from(JUNK))
+
+
+BAD_SIZES = [0, -1, -(2**63), 2.5, True, NAN, INF, 10**9, 2**63, "3", np.float64(1.5)]
+BAD_NUMBERS = [NAN, INF, -INF, "1.0", True, np.array([1.0, 2.0]), torch.tensor(1.0, device="meta"), 1e308, -1e308]
+STRATEGIES = {
+    "size": lambda v: st.one_of(st.sampled_from(BAD_SIZES), st.integers(max_value=0), st.sampled_from(JUNK)),
+    "sizes": lambda v: st.one_of(
+        st.sampled_from([[], [3], [3, 0], [3, -2], [3, 2.5], "32", [3, 10**9]]), st.sampled_from(JUNK)
+    ),
+    "number": lambda v: st.one_of(st.sampled_from(BAD_NUMBERS), st.floats(allow_nan=True), st.sampled_from(JUNK)),
+    "seed": lambda v: st.one_of(st.sampled_from([-1, 2.5, "0", NAN, [1, -2], []]), st.sampled_from(JUNK)),
+    "choice": lambda v: st.one_of(st.sampled_from(["nope", "", "RELU", 3]), st.sampled_from(JUNK)),
+    "function": lambda v: st.sampled_from([3, "f", [np.sin], np.zeros(2)] + JUNK[1:]),
+    "dtype": lambda v: st.sampled_from([torch.int64, torch.bool, np.float64, "float32", torch.complex64] + JUNK[1:]),
+    "junk": lambda v: st.sampled_from(JUNK + [np.ones(3), -1, 2.5, [(np.ones(2), np.ones(2))]]),
+    "array": bad_arrays,
+    "tensor": bad_tensors,
+}
+
+
+def call(case: Case, args: dict):
+    fn = case.fn
+    if case.name == "deep.compose":
+        return fn(*args["functions"]) if isinstance(args["functions"], (tuple, list)) else fn(args["functions"])
+    if case.name == "figures.show":
+        controls = args["controls"]
+        return fn(args["build"], *(controls if isinstance(controls, (tuple, list)) else (controls,)))
+    return fn(**args)
+
+
+# ---------------------------------------------------------------------------------------------- the tests
+def public_callables():
+    for name in kan_edu.__all__:
+        if name in SKIPPED_MODULES:
+            continue
+        module = importlib.import_module(f"kan_edu.{name}")
+        for attr in getattr(module, "__all__", []):
+            obj = getattr(module, attr)
+            if callable(obj) and not (inspect.isclass(obj) and issubclass(obj, BaseException)):
+                yield f"{name}.{attr}", obj
+
+
+def test_every_public_function_is_fuzzed():
+    fuzzed = {id(case.fn) for case in CASES} | {id(getattr(case.fn, "__func__", None)) for case in CASES}
+    missing = [name for name, obj in public_callables() if id(obj) not in fuzzed]
+    assert not missing, f"add a Case for {missing} to tests/package/test_fuzz.py"
+
+
+def test_every_case_is_a_valid_call():
+    for case in CASES:
+        call(case, dict(case.args))
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+@settings(max_examples=12, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_a_wrong_argument_is_named(case, data, tmp_path_factory):
+    if not case.kinds:
+        return
+    name = data.draw(st.sampled_from(sorted(case.kinds)), label="argument")
+    valid = case.args.get(
+        name,
+        inspect.signature(case.fn).parameters[name].default if name in inspect.signature(case.fn).parameters else None,
+    )
+    bad = data.draw(STRATEGIES[case.kinds[name]](valid), label="value")
+    args = {**case.args, name: bad}
+    cwd = os.getcwd()
+    folder = tmp_path_factory.mktemp("fuzz")
+    os.chdir(folder)
+    try:
+        call(case, args)
+    except case.domain:
+        pass
+    except (ValueError, TypeError) as err:
+        message = str(err)
+        assert name in message, (
+            f"{case.name}({name}={bad!r:.80}) raised {type(err).__name__} without naming {name}: {message}"
+        )
+    except Exception as err:  # noqa: BLE001 - what the test is about
+        pytest.fail(f"{case.name}({name}={bad!r:.80}) raised a bare {type(err).__name__}: {err}")
+    finally:
+        os.chdir(cwd)
+        written = list(folder.iterdir())
+    assert not written, f"{case.name} wrote {written}"
+
+
+def test_meta_tensors_and_mixed_devices_get_a_clear_error():
+    model = torch.nn.Linear(3, 2, device="meta")
+    with pytest.raises(ValueError, match="x is on cpu but the model is on meta"):
+        train.fit(model, CE, XTRAIN, YTRAIN, epochs=1)
+    with pytest.raises(ValueError, match="x is on meta"):
+        BN.forward(XT.to("meta"))
+    with pytest.raises(ValueError, match="h is a tensor on the meta device"):
+        isometry.isometry_gap(XT.to("meta"))
+    assert math.isfinite(isometry.isometry_gap(XT[:3]))

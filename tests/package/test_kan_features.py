@@ -1,0 +1,134 @@
+"""kan_edu.kan's pykan-style features: save/load, unfix_symbolic, the symbolic library, input pruning, plot
+labels and product (multiplication) nodes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import sympy
+import torch
+
+from kan_edu.data import make_function_dataset
+from kan_edu.kan import KAN, SYMBOLIC_LIB, tidy
+
+torch.set_num_threads(1)
+
+
+def target(x):
+    return torch.exp(torch.sin(torch.pi * x[:, [0]]) + x[:, [1]] ** 2)
+
+
+# ------------------------------------------------------------------------------------- save and load
+def test_save_load_round_trips_after_prune_refine_and_fix_symbolic(tmp_path):
+    ds = make_function_dataset(target, 2, n_train=200, n_test=100, dtype=torch.float64)
+    model = KAN([2, 3, 1], grid=5, seed=0, dtype=torch.float64)
+    model.fit(ds, steps=8, lamb=0.01, progress=False)
+    small = model.prune().refine(8)
+    small.fix_symbolic(1, 0, 0, "exp")
+    x = ds["test_input"]
+    small.save(tmp_path / "m.pt")
+    back = KAN.load(tmp_path / "m.pt")
+    assert back.width == small.width and back.grid == 8 and back.layers[1].sym_names == small.layers[1].sym_names
+    assert torch.equal(back(x), small(x))
+    assert torch.equal(back.samples, small.samples)
+    # and formulas: a fully symbolic network prints the same expression after loading
+    sym = KAN([2, 1, 1], seed=0, dtype=torch.float64)
+    for (l, i, j), name in {(0, 0, 0): "sin", (0, 1, 0): "x^2", (1, 0, 0): "arcsin"}.items():
+        sym.fix_symbolic(l, i, j, name)
+    sym.save(str(tmp_path / "s.pt"))
+    assert KAN.load(str(tmp_path / "s.pt")).symbolic_formula(["x", "y"]) == sym.symbolic_formula(["x", "y"])
+
+
+def test_load_refuses_pickled_code_and_unknown_functions(tmp_path):
+    class Evil:
+        def __reduce__(self):
+            return (print, ("pwned",))
+
+    torch.save({"config": "{}", "state": {}, "x": Evil()}, tmp_path / "evil.pt")
+    with pytest.raises(Exception, match="(?i)weights only|unsupported|global"):
+        KAN.load(tmp_path / "evil.pt")
+    model = KAN([1, 1], seed=0)
+    model.layers[0].sym_names[0][0] = "__import__('os')"
+    model.save(tmp_path / "bad.pt")
+    with pytest.raises(ValueError, match="library"):
+        KAN.load(tmp_path / "bad.pt")
+    with pytest.raises(TypeError, match="path"):
+        model.save(3)
+
+
+# -------------------------------------------------------------------------------------- symbolic
+def test_library_has_the_functions_readers_reach_for_and_sympy_agrees_with_torch():
+    wanted = {"arcsin", "arccos", "arctan", "arctanh", "tanh", "sgn", "gaussian", "1/x", "1/x^2", "sqrt", "x^3", "x^4"}
+    assert wanted <= set(SYMBOLIC_LIB) and len(SYMBOLIC_LIB) - 1 >= 25  # ("0" does not count)
+    s = sympy.Symbol("s")
+    x = torch.linspace(0.15, 0.85, 9, dtype=torch.float64)
+    for name, fn in SYMBOLIC_LIB.items():
+        expr = fn.sympy(s)
+        ref = np.array([float(expr.subs(s, float(v))) for v in x]) if name != "0" else np.zeros(9)
+        assert np.allclose(fn.torch(x).numpy(), ref, rtol=1e-12, atol=1e-12), name
+
+
+def test_unfix_symbolic_restores_the_spline():
+    model = KAN([2, 2, 1], seed=0, dtype=torch.float64, noise_scale=1.0)
+    x = torch.rand(50, 2, dtype=torch.float64) * 2 - 1
+    before = model(x)
+    model.fix_symbolic(0, 1, 1, "sin")
+    assert not torch.allclose(model(x), before)
+    model.unfix_symbolic(0, 1, 1)
+    assert torch.equal(model(x), before) and model.layers[0].sym_names[1][1] == "0"
+    with pytest.raises(IndexError):
+        model.unfix_symbolic(0, 2, 0)
+
+
+# ------------------------------------------------------------------------------------------ inputs
+def test_prune_input_drops_an_unused_variable():
+    ds = make_function_dataset(
+        lambda x: torch.sin(torch.pi * x[:, [0]]) + x[:, [2]] ** 2, 3, n_train=200, n_test=100, dtype=torch.float64
+    )
+    model = KAN([3, 2, 1], seed=0, dtype=torch.float64)
+    model.fit(ds, steps=10, lamb=0.01, progress=False)
+    scores = model.input_scores()
+    assert scores.shape == (3,) and scores[1] < 0.1 * min(scores[0], scores[2])
+    small = model.prune_input(threshold=0.05)
+    assert small.input_ids == [0, 2] and small.width[0] == 2
+    assert torch.allclose(small(ds["test_input"][:, [0, 2]]), model(ds["test_input"]), atol=0.05)
+    with pytest.raises(ValueError, match="threshold"):
+        model.prune_input(threshold=-1)
+
+
+def test_plot_labels_and_formulas():
+    model = KAN([2, [1, 1], 1], seed=0, dtype=torch.float64)
+    model.fix_symbolic(1, 0, 0, "sin")
+    fig = model.plot(in_vars=["$a$", "$b$"], out_vars=["$f$"])
+    axes = fig.axes + [child for ax in fig.axes for child in ax.child_axes]  # (edge curves are insets)
+    texts = [t.get_text() for ax in axes for t in ax.texts] + [ax.get_title() for ax in axes]
+    assert "$a$" in texts and "$b$" in texts and "$f$" in texts and "×" in texts
+    assert any("sin(" in t and "x" in t for t in texts)  # the fixed edge shows its formula
+    with pytest.raises(ValueError, match="in_vars"):
+        model.plot(in_vars=["a"])
+
+
+# ------------------------------------------------------------------------------------ product nodes
+def test_width_spec_with_product_nodes():
+    model = KAN([2, [1, 2], 1], seed=0)
+    assert model.width == [2, [1, 2], 1] and [l.out_dim for l in model.layers] == [5, 1]
+    x = torch.rand(7, 2)
+    y = model.layers[0](x)
+    nodes = torch.stack([y[:, 0], y[:, 1] * y[:, 2], y[:, 3] * y[:, 4]], 1)
+    assert torch.allclose(model(x), model.layers[1](nodes))
+    for bad in ([2, [0, 0], 1], [[1, 1], 1], [2, [1, -1], 1], [2, "3", 1]):
+        with pytest.raises(ValueError, match="width|level|node"):
+            KAN(bad)
+
+
+def test_a_product_node_learns_x_times_y_exactly():
+    ds = make_function_dataset(lambda x: x[:, [0]] * x[:, [1]], 2, n_train=200, n_test=200, dtype=torch.float64)
+    model = KAN([2, [0, 1], 1], grid=5, seed=0, dtype=torch.float64)
+    model.fit(ds, steps=20, lamb=1e-3, progress=False)
+    small = model.prune()
+    assert small.layers[0].mask.sum() == 2  # one variable per factor
+    small.fit(ds, steps=10, progress=False)
+    small.auto_symbolic(lib=["x", "x^2", "sin", "exp"])
+    assert small.fit_constants(ds) < 1e-10
+    x, y = sympy.symbols("x y")
+    assert sympy.simplify(tidy(small.symbolic_formula(["x", "y"])[0]) - x * y) == 0

@@ -1,0 +1,210 @@
+"""kan_edu.regularization against independent references."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+from scipy.linalg import expm
+
+from kan_edu import regularization as rg
+
+
+@pytest.fixture
+def problem():
+    rng = np.random.default_rng(0)
+    return rng.normal(size=(15, 6)), rng.normal(size=(8, 20)), rng.normal(size=15), rng.normal(size=8)
+
+
+# ------------------------------------------------------------------------------------------- ridge
+@pytest.mark.parametrize("lam", [1e-6, 0.3, 10.0])
+def test_ridge_is_least_squares_on_the_augmented_system(problem, lam):
+    tall, wide, y_tall, y_wide = problem
+    for phi, y in ((tall, y_tall), (wide, y_wide)):
+        p = phi.shape[1]
+        ref = np.linalg.lstsq(np.vstack([phi, math.sqrt(lam) * np.eye(p)]), np.r_[y, np.zeros(p)], rcond=None)[0]
+        assert np.allclose(rg.ridge(phi, y, lam), ref, rtol=1e-7, atol=1e-9)
+        normal = np.linalg.solve(phi.T @ phi + lam * np.eye(p), phi.T @ y)  # the normal equations
+        assert np.allclose(rg.ridge(phi, y, lam), normal, rtol=1e-6, atol=1e-8)
+
+
+def test_ridge_limits(problem):
+    tall, wide, y_tall, y_wide = problem
+    # lambda -> 0: ordinary least squares (tall) and the minimum-norm interpolant (wide)
+    assert np.allclose(rg.ridge(tall, y_tall, 0.0), np.linalg.lstsq(tall, y_tall, rcond=None)[0])
+    assert np.allclose(rg.ridge(wide, y_wide, 1e-12), np.linalg.pinv(wide) @ y_wide, atol=1e-8)
+    assert np.allclose(wide @ rg.ridge(wide, y_wide, 0.0), y_wide)
+    # lambda -> infinity: w -> 0 like Phi^T y / lambda; the norm falls monotonically
+    lams = np.geomspace(1e-4, 1e8, 25)
+    norms = np.linalg.norm(rg.ridge_path(tall, y_tall, lams), axis=1)
+    assert np.all(np.diff(norms) < 0)
+    assert np.allclose(1e8 * rg.ridge(tall, y_tall, 1e8), tall.T @ y_tall, rtol=1e-5)
+
+
+def test_ridge_path_and_several_outputs(problem):
+    tall, _, y, _ = problem
+    Y = np.c_[y, 2 * y, -y]
+    lams = [0.0, 0.1, 5.0]
+    path = rg.ridge_path(tall, Y, lams)
+    assert path.shape == (3, 6, 3)
+    for k, lam in enumerate(lams):
+        assert np.allclose(path[k, :, 1], rg.ridge(tall, 2 * y, lam))
+    with pytest.raises(ValueError):
+        rg.ridge(tall, y[:-1], 1.0)
+    with pytest.raises(ValueError):
+        rg.ridge(tall, y, -1.0)
+    with pytest.raises(ValueError):
+        rg.ridge(tall, np.r_[y[:-1], np.nan], 1.0)
+
+
+# -------------------------------------------------------------------------------- early stopping
+def test_gd_least_squares_matches_a_loop(problem):
+    tall, wide, y_tall, y_wide = problem
+    for phi, y in ((tall, y_tall), (wide, y_wide)):
+        lr = 0.4 / np.linalg.norm(phi, 2) ** 2
+        w0 = np.random.default_rng(1).normal(size=phi.shape[1])
+        w = w0.copy()
+        steps = [0, 1, 5, 40]
+        got = rg.gd_least_squares(phi, y, lr, steps, w0=w0)
+        for t in range(41):
+            if t in steps:
+                assert np.allclose(got[steps.index(t)], w, atol=1e-10)
+            w = w - lr * 2 * phi.T @ (phi @ w - y)  # gradient of |phi w - y|^2
+    # from zero, many steps converge to the minimum-norm solution
+    lr = 0.4 / np.linalg.norm(wide, 2) ** 2
+    assert np.allclose(rg.gd_least_squares(wide, y_wide, lr, [10**7])[0], np.linalg.pinv(wide) @ y_wide, atol=1e-6)
+    with pytest.raises(ValueError, match="too large"):
+        rg.gd_least_squares(tall, y_tall, 2.0 / np.linalg.norm(tall, 2) ** 2, [3])
+
+
+def test_early_stopping():
+    val = np.array([5.0, 4.0, 3.0, 3.5, 3.2, 2.5, 2.6, 2.7, 2.8, 1.0])
+    assert rg.early_stopping(val) == 9
+    assert rg.early_stopping(val, patience=2) == 2  # 3.5, 3.2 do not beat 3.0: stop, keep index 2
+    assert rg.early_stopping(val, patience=3) == 5
+    assert rg.early_stopping(val, patience=20) == 9
+    assert rg.early_stopping([1.0]) == 0
+    with pytest.raises(ValueError):
+        rg.early_stopping(val, patience=0)
+    with pytest.raises(ValueError):
+        rg.early_stopping([])
+
+
+# ------------------------------------------------------------------------------------- ensembles
+def test_bootstrap_fits(problem):
+    tall, _, y, _ = problem
+    W = rg.bootstrap_fits(tall, y, 4, lam=0.2, seed=7)
+    assert W.shape == (4, 6)
+    idx = np.random.default_rng(7).integers(0, 15, size=(4, 15))  # the same resamples, drawn again
+    for m in range(4):
+        assert np.allclose(W[m], rg.ridge(tall[idx[m]], y[idx[m]], 0.2))
+    assert not np.allclose(W[0], W[1])
+    with pytest.raises(ValueError):
+        rg.bootstrap_fits(tall, y, 0)
+
+
+# ---------------------------------------------------------------------------------- Bayesian view
+def test_bayes_posterior_against_gaussian_conditioning(problem):
+    for phi, y in (problem[0::2], problem[1::2]):
+        sp, sn = 0.8, 0.3
+        p = phi.shape[1]
+        mean, cov = rg.bayes_posterior(phi, y, sp, sn)
+        # independent formula: condition the joint Gaussian of (w, y) on y (Schur complement)
+        S = sp**2 * np.eye(p)
+        K = phi @ S @ phi.T + sn**2 * np.eye(len(y))
+        gain = S @ phi.T @ np.linalg.inv(K)
+        assert np.allclose(mean, gain @ y)
+        assert np.allclose(cov, S - gain @ phi @ S)
+        assert np.allclose(mean, rg.ridge(phi, y, sn**2 / sp**2))  # MAP = ridge with lambda = sigma^2 / sigma_p^2
+        assert np.all(np.linalg.eigvalsh(cov) > 0)
+
+
+def test_bayes_predictive_is_the_gaussian_process_formula(problem):
+    phi, _, y, _ = problem
+    phi_test = np.random.default_rng(2).normal(size=(5, 6))
+    sp, sn = 1.3, 0.4
+    mean, cov = rg.bayes_posterior(phi, y, sp, sn)
+    m, v = rg.bayes_predictive(phi_test, mean, cov, noise_std=sn)
+    # kernel form: k(a, b) = sp^2 a.b ; mean k*^T (K + sn^2 I)^-1 y ; var k** - k*^T (K + sn^2 I)^-1 k* + sn^2
+    K = sp**2 * phi @ phi.T + sn**2 * np.eye(15)
+    ks = sp**2 * phi @ phi_test.T
+    assert np.allclose(m, ks.T @ np.linalg.solve(K, y))
+    ref_var = sp**2 * np.sum(phi_test**2, 1) - np.sum(ks * np.linalg.solve(K, ks), 0) + sn**2
+    assert np.allclose(v, ref_var)
+    m0, v0 = rg.bayes_predictive(phi_test, mean, cov)
+    assert np.allclose(m0, m) and np.allclose(v0, v - sn**2)
+    # Monte Carlo: sample weights from the posterior and compare the spread of the function values
+    draws = np.random.default_rng(3).multivariate_normal(mean, cov, size=40000) @ phi_test.T
+    assert np.allclose(draws.var(0), v0, rtol=0.05)
+    with pytest.raises(ValueError):
+        rg.bayes_predictive(phi_test[:, :4], mean, cov)
+    with pytest.raises(ValueError):
+        rg.bayes_posterior(phi, y, 0.0, 1.0)
+
+
+# ----------------------------------------------------------------------------------- augmentation
+def test_augment_shifts():
+    x = np.arange(12.0).reshape(3, 4)
+    y = np.array([0, 1, 2])
+    xa, ya = rg.augment_shifts(x, y, [1, -1])
+    assert xa.shape == (9, 4) and list(ya) == [0, 1, 2] * 3
+    assert np.array_equal(xa[:3], x) and np.array_equal(xa[3], [3.0, 0.0, 1.0, 2.0])
+    assert np.array_equal(xa[6], [1.0, 2.0, 3.0, 0.0])
+    with pytest.raises(ValueError):
+        rg.augment_shifts(x, y[:2], [1])
+
+
+# ------------------------------------------------------------------------- implicit regularisation
+def _torch_loss(t):
+    return 0.5 * (t[0] * t[1] - 1) ** 2
+
+
+def test_product_loss_gradient_and_hessian_match_autograd():
+    for theta in ([0.3, -1.2], [2.0, 0.5], [-1.5, 2.5]):
+        value, grad, hess = rg.product_loss(np.array(theta))
+        t = torch.tensor(theta, dtype=torch.float64, requires_grad=True)
+        assert math.isclose(value, float(_torch_loss(t.detach())))
+        assert np.allclose(grad, torch.autograd.grad(_torch_loss(t), t)[0].numpy())
+        assert np.allclose(hess, torch.autograd.functional.hessian(_torch_loss, t.detach()).numpy())
+
+
+def test_modified_gradient_is_the_gradient_of_the_modified_loss():
+    lr = 0.3
+
+    def modified(t):
+        g = torch.autograd.grad(_torch_loss(t), t, create_graph=True)[0]
+        return _torch_loss(t) + lr / 4 * (g**2).sum()
+
+    g_mod = rg.modified_gradient(lambda t: rg.product_loss(t)[1], lambda t: rg.product_loss(t)[2], lr)
+    for theta in ([0.3, -1.2], [2.0, 0.5]):
+        t = torch.tensor(theta, dtype=torch.float64, requires_grad=True)
+        ref = torch.autograd.grad(modified(t), t)[0].numpy()
+        assert np.allclose(g_mod(np.array(theta)), ref)
+
+
+def test_gradient_flow_and_descent_on_a_quadratic():
+    A = np.array([[2.0, 0.5], [0.5, 1.0]])
+    theta0 = np.array([1.0, -2.0])
+    path = rg.gradient_flow(lambda t: A @ t, theta0, 1.5, 200)
+    assert path.shape == (201, 2)
+    assert np.allclose(path[-1], expm(-1.5 * A) @ theta0, atol=1e-9)  # the exact flow
+    gd = rg.gradient_descent(lambda t: A @ t, theta0, 0.1, 7)
+    assert np.allclose(gd[-1], np.linalg.matrix_power(np.eye(2) - 0.1 * A, 7) @ theta0)
+
+
+def test_gradient_descent_follows_the_modified_flow_to_second_order():
+    grad = lambda t: rg.product_loss(t)[1]  # noqa: E731
+    hess = lambda t: rg.product_loss(t)[2]  # noqa: E731
+    theta0, T = np.array([-1.5, 2.5]), 1.0
+    errs = []
+    for lr in (0.02, 0.01):
+        gd = rg.gradient_descent(grad, theta0, lr, int(round(T / lr)))[-1]
+        plain = rg.gradient_flow(grad, theta0, T, 2000)[-1]
+        modified = rg.gradient_flow(rg.modified_gradient(grad, hess, lr), theta0, T, 2000)[-1]
+        errs.append((np.linalg.norm(gd - plain), np.linalg.norm(gd - modified)))
+    (plain1, mod1), (plain2, mod2) = errs
+    assert mod1 < plain1 / 5 and mod2 < plain2 / 5
+    assert 1.7 < plain1 / plain2 < 2.3  # first order in the step
+    assert 3.2 < mod1 / mod2 < 4.8  # second order in the step
