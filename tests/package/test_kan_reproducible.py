@@ -1,5 +1,5 @@
 """kan_edu.kan's symbolic fit gives the same constants wherever its inputs lie in memory (see
-tests/test_reproducible.py for the whole chapter)."""
+tests/book/test_reproducible.py for the whole chapter)."""
 
 from __future__ import annotations
 
