@@ -61,12 +61,12 @@ def _general_recursion(xt: torch.Tensor, knots: torch.Tensor, j: torch.Tensor, k
     values = [torch.ones_like(xt)]
     quotients = []
     for p in range(1, k + 1):
-        saved = torch.zeros_like(xt)
+        saved = None  # (nothing flows into the first basis of the new order)
         new = []
         for r in range(p):
             denom = right[r + 1] + left[p - r]
-            temp = values[r] / torch.where(denom == 0, torch.ones_like(denom), denom)
-            new.append(saved + right[r + 1] * temp)
+            temp = values[r] / denom.masked_fill(denom == 0, 1.0)
+            new.append(right[r + 1] * temp if saved is None else saved + right[r + 1] * temp)
             saved = left[p - r] * temp
             if p == k:
                 quotients.append(temp)
