@@ -101,13 +101,14 @@ def fit_affine(x, y, name: str, a_range=(-10.0, 10.0), b_range=(-10.0, 10.0), n_
         a = torch.linspace(a_lo, a_hi, n_grid, dtype=torch.float64)
         b = torch.linspace(b_lo, b_hi, n_grid, dtype=torch.float64)
         fx = f(a[:, None, None] * x + b[None, :, None])  # (A, B, N)
-        finite = torch.isfinite(fx)
-        fx = torch.where(finite, fx, torch.zeros_like(fx))
+        defined = torch.isfinite(fx).all(-1)  # (A, B): f defined at every sample
+        if not bool(defined.all()):  # (most functions are defined everywhere: skip the masking then)
+            fx.nan_to_num_(nan=0.0, posinf=0.0, neginf=0.0)
         fm, ym = fx.mean(-1, keepdim=True), y.mean()
         centred = fx - fm
         cov = (centred * (y - ym)).sum(-1)
         var = (centred * centred).sum(-1)
-        ok = finite.all(-1) & (var > 1e-24 * (x.numel() - 1))  # f defined everywhere and not constant (std > 1e-12)
+        ok = defined & (var > 1e-24 * (x.numel() - 1))  # f defined everywhere and not constant (std > 1e-12)
         r2 = torch.where(ok, cov ** 2 / (var * ((y - ym) ** 2).sum() + 1e-300), torch.full_like(cov, -1.0))
         ia, ib = divmod(int(torch.argmax(r2)), n_grid)
         if best is None or r2[ia, ib] >= best[2]:
