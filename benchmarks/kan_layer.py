@@ -2,6 +2,8 @@
 
     python benchmarks/kan_layer.py            # every case, 1 and 2 threads
     python benchmarks/kan_layer.py --quick    # the big case only, 1 thread
+    python benchmarks/kan_layer.py --network  # one training evaluation of a [2,5,1] on an adapted grid
+    python benchmarks/kan_layer.py --memory   # peak memory of the 4096x256->256 step, ours and the floor's
 
 For each (batch, in → out) at G = 5 and G = 50, k = 3, it times forward and forward+backward and records the
 peak memory the step allocates, for:
@@ -96,10 +98,83 @@ def bench(batch, n_in, n_out, grid, repeats):
     return rows
 
 
+_MEMORY_CHILD = """
+import resource, sys, torch
+torch.set_num_threads(1)
+from kan_edu.kan import KANLayer
+impl, batch, n_in, n_out, grid = sys.argv[1], *map(int, sys.argv[2:])
+x = torch.rand(batch, n_in) * 2 - 1
+if impl == "kan_edu":
+    layer = KANLayer(n_in, n_out, grid=grid, k=3)
+    step = lambda: layer(x).sum().backward()
+else:
+    expanded = torch.rand(batch, n_in * (grid + 3 + 1))
+    floor = torch.nn.Linear(n_in * (grid + 3 + 1), n_out, bias=False)
+    step = lambda: floor(expanded).sum().backward()
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+step()
+print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024)
+"""
+
+
+def peak_memory(batch=4096, n_in=256, n_out=256, grid=5):
+    """Peak memory (MB) one forward+backward step adds, each measured in a fresh process (ru_maxrss only
+    grows, so a process can measure one peak)."""
+    import subprocess
+    import sys
+
+    out = {}
+    for impl in ("kan_edu", "floor"):
+        result = subprocess.run(
+            [sys.executable, "-c", _MEMORY_CHILD, impl, str(batch), str(n_in), str(n_out), str(grid)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        out[impl] = float(result.stdout.strip())
+    return out
+
+
+def network_evaluation(repeats=7, calls=50):
+    """ms per training evaluation (loss, forward and backward) of a [2,5,1] on 1000 points, adapted grid."""
+    from kan_edu.data import make_function_dataset
+    from kan_edu.kan import KAN
+
+    ds = make_function_dataset(
+        lambda x: torch.exp(torch.sin(torch.pi * x[:, [0]]) + x[:, [1]] ** 2), 2, dtype=torch.float64
+    )
+    model = KAN([2, 5, 1], grid=5, seed=0, dtype=torch.float64)
+    model.update_grid(ds["train_input"])  # quantile grids: the general path, as in every chapter's training
+    x, y = ds["train_input"], ds["train_label"]
+
+    def evaluation():
+        model.zero_grad(set_to_none=True)
+        torch.mean((model(x) - y) ** 2).backward()
+
+    return [1e3 * timed(lambda: [evaluation() for _ in range(calls)], 1) / calls for _ in range(repeats)]
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--network", action="store_true")
+    parser.add_argument("--memory", action="store_true")
     args = parser.parse_args()
+    if args.network:
+        torch.set_num_threads(1)
+        ms = network_evaluation()
+        print(
+            f"[2,5,1], 1000 points, adapted grid: {statistics.median(ms):.2f} ms per evaluation "
+            f"(median of {len(ms)}; all: {' '.join(f'{t:.2f}' for t in ms)})"
+        )
+        return
+    if args.memory:
+        mb = peak_memory()
+        print(
+            f"4096x256->256, G=5, fwd+bwd peak: kan_edu {mb['kan_edu']:.0f} MB, floor {mb['floor']:.0f} MB "
+            f"({mb['kan_edu'] / mb['floor']:.2f}x)"
+        )
+        return
     cases = [(4096, 256, 256)] if args.quick else CASES
     threads = [1] if args.quick else [1, 2]
     print(f"{'threads':>7} {'case':>18} {'G':>3} {'impl':>8} {'fwd s':>9} {'fwd+bwd s':>10} {'x floor':>8}")

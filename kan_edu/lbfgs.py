@@ -13,6 +13,7 @@ d picks a step length that satisfies the strong Wolfe conditions. The only diffe
 is that the curvature floor ``tolerance_ys`` is a parameter (default 1e-32: any positive curvature counts).
 The line search is torch's own strong-Wolfe routine.
 """
+
 from __future__ import annotations
 
 import torch
@@ -31,28 +32,50 @@ class LBFGS(torch.optim.Optimizer):
     ``tolerance_change``.
     """
 
-    def __init__(self, params, lr: float = 1.0, max_iter: int = 20, max_eval: int | None = None,
-                 history_size: int = 10,
-                 tolerance_grad: float = 1e-32, tolerance_change: float = 1e-32, tolerance_ys: float = 1e-32):
-        for name, v in (("lr", lr), ("tolerance_grad", tolerance_grad), ("tolerance_change", tolerance_change),
-                        ("tolerance_ys", tolerance_ys)):
+    def __init__(
+        self,
+        params,
+        lr: float = 1.0,
+        max_iter: int = 20,
+        max_eval: int | None = None,
+        history_size: int = 10,
+        tolerance_grad: float = 1e-32,
+        tolerance_change: float = 1e-32,
+        tolerance_ys: float = 1e-32,
+    ):
+        for name, v in (
+            ("lr", lr),
+            ("tolerance_grad", tolerance_grad),
+            ("tolerance_change", tolerance_change),
+            ("tolerance_ys", tolerance_ys),
+        ):
             if not v >= 0:
                 raise ValueError(f"{name} must be >= 0, got {v!r}")
         max_eval = max_iter * 5 // 4 if max_eval is None else max_eval
         for name, v in (("max_iter", max_iter), ("max_eval", max_eval), ("history_size", history_size)):
             if not isinstance(v, int) or v < 1:
                 raise ValueError(f"{name} must be a positive integer, got {v!r}")
-        super().__init__(params, dict(lr=lr, max_iter=max_iter, max_eval=max_eval, history_size=history_size,
-                                      tolerance_grad=tolerance_grad, tolerance_change=tolerance_change,
-                                      tolerance_ys=tolerance_ys))
+        super().__init__(
+            params,
+            dict(
+                lr=lr,
+                max_iter=max_iter,
+                max_eval=max_eval,
+                history_size=history_size,
+                tolerance_grad=tolerance_grad,
+                tolerance_change=tolerance_change,
+                tolerance_ys=tolerance_ys,
+            ),
+        )
         if len(self.param_groups) != 1:
             raise ValueError("LBFGS takes one parameter group")
         self._params = self.param_groups[0]["params"]
 
     # -- the parameters as one flat vector ---------------------------------------------------------------
     def _flat_grad(self) -> torch.Tensor:
-        return torch.cat([torch.zeros_like(p).reshape(-1) if p.grad is None else p.grad.reshape(-1)
-                          for p in self._params])
+        return torch.cat(
+            [torch.zeros_like(p).reshape(-1) if p.grad is None else p.grad.reshape(-1) for p in self._params]
+        )
 
     def _flat_params(self) -> torch.Tensor:
         return torch.cat([p.detach().reshape(-1) for p in self._params])
@@ -63,8 +86,8 @@ class LBFGS(torch.optim.Optimizer):
         offset = 0
         for p in self._params:
             n = p.numel()
-            p.copy_(x[offset:offset + n].view_as(p))
-            p.add_(d[offset:offset + n].view_as(p), alpha=t)
+            p.copy_(x[offset : offset + n].view_as(p))
+            p.add_(d[offset : offset + n].view_as(p), alpha=t)
             offset += n
 
     def _evaluate(self, closure, x: torch.Tensor, t: float, d: torch.Tensor):
@@ -100,7 +123,7 @@ class LBFGS(torch.optim.Optimizer):
                 y, s = g - state["g"], state["d"] * state["t"]
                 ys = float(y @ s)
                 if ys > group["tolerance_ys"]:  # keep pairs with positive curvature only
-                    state["pairs"] = (state["pairs"] + [(s, y, 1.0 / ys)])[-group["history_size"]:]
+                    state["pairs"] = (state["pairs"] + [(s, y, 1.0 / ys)])[-group["history_size"] :]
                     state["h0"] = ys / float(y @ y)
                 d, h0 = -g.clone(), state.get("h0", 1.0)
                 alphas = []
@@ -120,14 +143,17 @@ class LBFGS(torch.optim.Optimizer):
             prev_loss = loss
             x = self._flat_params()
             probe = lambda x_, t_, d_: self._evaluate(closure, x_, t_, d_)  # noqa: E731
-            loss, g_new, t, n_evals = _strong_wolfe(probe, x, t, d, loss, g, gtd,
-                                                    max_ls=group["max_eval"] - evals)
+            loss, g_new, t, n_evals = _strong_wolfe(probe, x, t, d, loss, g, gtd, max_ls=group["max_eval"] - evals)
             self._move_to(x, t, d)
             state.update(d=d, t=t, g=g)
             g = g_new
             evals += n_evals
-            done = (evals >= group["max_eval"] or g.abs().max() <= tol_grad
-                    or (d * t).abs().max() <= tol_change or abs(loss - prev_loss) < tol_change)
+            done = (
+                evals >= group["max_eval"]
+                or g.abs().max() <= tol_grad
+                or (d * t).abs().max() <= tol_change
+                or abs(loss - prev_loss) < tol_change
+            )
             if done:
                 break
         return first_loss

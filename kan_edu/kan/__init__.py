@@ -19,11 +19,12 @@ Reading order, one idea per module:
 5. :mod:`.network`: :class:`KAN`, the stack of layers, with its methods from :mod:`.training`,
    :mod:`.pruning`, :mod:`.formulas` and :mod:`.plot`.
 """
-from .features import BASE_FUNCTIONS
+
+from .features import BASE_FUNCTIONS  # noqa: F401  (the names below, less used, keep importing from here)
 from .layer import KANLayer
 from .network import KAN
-from .splines import _local_bases, _local_bases_uniform, _uniform_spacing, bspline_basis, uniform_knots
-from .symbolic import SYMBOLIC_LIB, SymbolicFunction, fit_affine, tidy
+from .splines import _local_bases, _local_bases_uniform, _uniform_spacing, bspline_basis, uniform_knots  # noqa: F401
+from .symbolic import SYMBOLIC_LIB, SymbolicFunction, fit_affine, tidy  # noqa: F401
 
 __all__ = [
     "bspline_basis",

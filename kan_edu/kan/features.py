@@ -15,6 +15,7 @@ When autograd records the backward pass (``create_graph=True``: a Laplacian, a g
 compute their input gradient from the order k−1 bases of the general, differentiable recursion instead, so
 gradients of gradients are exact (``torch.autograd.gradgradcheck`` tests it).
 """
+
 from __future__ import annotations
 
 import torch
@@ -41,7 +42,7 @@ def _basis_slope(x: torch.Tensor, knots: torch.Tensor, k: int) -> torch.Tensor:
     if k == 0:
         return x.new_zeros(*x.shape, n_basis) * x.unsqueeze(-1)  # zero, but on the graph
     lower = _dense(*_local_bases(x, knots, k - 1), n_basis + 1)  # (N, d, n + 1)
-    width = knots[:, k:] - knots[:, :n_basis + 1]  # support of each order k−1 basis, (d, n + 1)
+    width = knots[:, k:] - knots[:, : n_basis + 1]  # support of each order k−1 basis, (d, n + 1)
     scaled = lower / torch.where(width > 0, width, torch.ones_like(width))
     return k * (scaled[..., :-1] - scaled[..., 1:])
 
@@ -92,7 +93,7 @@ class _UniformFeatures(torch.autograd.Function):
             else:
                 # d B_{j−k+r} / du = lower_{r−1} − lower_r for r = 0..k, with lower_{−1} = lower_k = 0
                 padded = lower.new_zeros(k + 2, *at_end.shape)
-                padded[1:k + 1] = lower
+                padded[1 : k + 1] = lower
                 slope = torch.sub(padded[:-1], padded[1:]).masked_fill_(~valid, 0)  # (k+1, N, d)
                 upstream = torch.gather(grad, -1, slots.permute(1, 2, 0))  # (N, d, k+1): gradient at each basis
                 grad_x = torch.einsum("ndr,rnd->nd", upstream, slope).div_(h).masked_fill_(at_end, 0)
@@ -140,7 +141,7 @@ class _GeneralFeatures(torch.autograd.Function):
                 grad_x = (grad[..., 1:] * _basis_slope(x, knots, k)).sum(-1)
             else:
                 padded = q.new_zeros(k + 2, *q.shape[1:])
-                padded[1:k + 1] = q
+                padded[1 : k + 1] = q
                 slope = torch.sub(padded[:-1], padded[1:]).mul_(k).permute(2, 1, 0)  # (N, d, k+1)
                 upstream = torch.gather(grad, -1, slots)
                 grad_x = (upstream * slope).masked_fill_(~valid, 0).sum(-1)

@@ -4,10 +4,11 @@ For one edge, every library function f is fitted as c·f(a·x + b) + d to the ed
 and simplicity (:meth:`suggest_symbolic`); :meth:`fix_symbolic` replaces the spline by the formula;
 :meth:`fit_constants` polishes all constants together; :meth:`symbolic_formula` composes the layers.
 """
+
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import sympy
@@ -40,8 +41,16 @@ class FormulaMixin:
         if not 0 <= j < layer.out_dim:
             raise IndexError(f"output index {j} out of range: layer {l} has {layer.out_dim} outputs")
 
-    def suggest_symbolic(self, l: int, i: int, j: int, lib: Sequence[str] | None = None, topk: int = 5,
-                         x: torch.Tensor | None = None, verbose: bool = False) -> list[tuple[str, float, int]]:
+    def suggest_symbolic(
+        self,
+        l: int,
+        i: int,
+        j: int,
+        lib: Sequence[str] | None = None,
+        topk: int = 5,
+        x: torch.Tensor | None = None,
+        verbose: bool = False,
+    ) -> list[tuple[str, float, int]]:
         """Rank library functions for edge (l, i, j): ``[(name, R², complexity), ...]``, best first.
 
         The ranking trades fit for simplicity: score = log2(1 − R² + 1e-8) / 4 + complexity, so one unit of
@@ -87,8 +96,9 @@ class FormulaMixin:
             layer.sym_params[i, j] = 0.0
         layer.sym_names[i][j] = "0"
 
-    def auto_symbolic(self, lib: Sequence[str] | None = None, x: torch.Tensor | None = None,
-                      verbose: bool = False) -> dict:
+    def auto_symbolic(
+        self, lib: Sequence[str] | None = None, x: torch.Tensor | None = None, verbose: bool = False
+    ) -> dict:
         """Fix every active numeric edge to its best-ranked library function; return {(l, i, j): name}."""
         chosen = {}
         for l, layer in enumerate(self.layers):
@@ -127,7 +137,7 @@ class FormulaMixin:
             with torch.no_grad():
                 for layer, m in slots:
                     n = int(m.sum()) * 4
-                    layer.sym_params[m] = theta[offset:offset + n].reshape(-1, 4).to(dtype)
+                    layer.sym_params[m] = theta[offset : offset + n].reshape(-1, 4).to(dtype)
                     offset += n
 
         def residuals(theta):
@@ -135,10 +145,11 @@ class FormulaMixin:
             with torch.no_grad():
                 return (self(x) - y).reshape(-1).to(torch.float64).numpy()
 
-        result = least_squares(residuals, start.numpy(), method="lm", max_nfev=max_nfev,
-                               xtol=1e-15, ftol=1e-15, gtol=1e-15)
+        result = least_squares(
+            residuals, start.numpy(), method="lm", max_nfev=max_nfev, xtol=1e-15, ftol=1e-15, gtol=1e-15
+        )
         load(result.x)
-        return float(np.sqrt(np.mean(result.fun ** 2)))
+        return float(np.sqrt(np.mean(result.fun**2)))
 
     def symbolic_formula(self, var_names: Sequence[str] | None = None, digits: int | None = None) -> list:
         """The network as sympy expressions, one per output, once every active edge is symbolic.

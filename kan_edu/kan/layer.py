@@ -7,6 +7,7 @@ something needs them (plots, the regulariser, pruning scores). An edge can also 
 the symbolic library (:mod:`.symbolic`). Grids move to the data (:meth:`KANLayer.update_grid`) and get finer
 (:meth:`KANLayer.refined`) without changing the function where the data lies.
 """
+
 from __future__ import annotations
 
 import copy
@@ -31,9 +32,19 @@ class KANLayer(nn.Module):
     (see :meth:`KAN.fix_symbolic`). Parameters per layer: in·out·(G+k+2) (coefficients plus two scales).
     """
 
-    def __init__(self, in_dim: int, out_dim: int, grid: int = 5, k: int = 3, grid_range=(-1.0, 1.0),
-                 base_fn: str = "silu", noise_scale: float = 0.1, grid_eps: float = 0.02,
-                 generator: torch.Generator | None = None, dtype=torch.float32):
+    def __init__(
+        self,
+        in_dim: int,
+        out_dim: int,
+        grid: int = 5,
+        k: int = 3,
+        grid_range=(-1.0, 1.0),
+        base_fn: str = "silu",
+        noise_scale: float = 0.1,
+        grid_eps: float = 0.02,
+        generator: torch.Generator | None = None,
+        dtype=torch.float32,
+    ):
         super().__init__()
         for name, v in (("in_dim", in_dim), ("out_dim", out_dim)):
             if not isinstance(v, (int, np.integer)) or v < 1:
@@ -54,7 +65,7 @@ class KANLayer(nn.Module):
         g = generator or torch.Generator().manual_seed(0)
         n_basis = self.grid + self.k
         self.register_buffer("knots", uniform_knots(self.grid, self.k, grid_range, self.in_dim, dtype))
-        noise = (torch.rand(self.in_dim, self.out_dim, n_basis, generator=g, dtype=torch.float64) - 0.5)
+        noise = torch.rand(self.in_dim, self.out_dim, n_basis, generator=g, dtype=torch.float64) - 0.5
         self.coef = nn.Parameter((noise * noise_scale / self.grid).to(dtype))
         base = (torch.rand(self.in_dim, self.out_dim, generator=g, dtype=torch.float64) * 2 - 1) / math.sqrt(in_dim)
         self.scale_base = nn.Parameter(base.to(dtype))
@@ -108,8 +119,9 @@ class KANLayer(nn.Module):
         m = self._numeric_mask()
         # b(x) and the k+1 local bases of every input go into ONE (B, in, 1 + G + k) buffer
         feats = self.features(x)
-        weight = torch.cat([(self.scale_base * m).unsqueeze(-1),
-                            (self.scale_spline * m).unsqueeze(-1) * self.coef], dim=-1)  # (in, out, 1+nb)
+        weight = torch.cat(
+            [(self.scale_base * m).unsqueeze(-1), (self.scale_spline * m).unsqueeze(-1) * self.coef], dim=-1
+        )  # (in, out, 1+nb)
         y = feats.reshape(x.shape[0], -1) @ weight.permute(0, 2, 1).reshape(-1, self.out_dim)
         if self.sym_mask.any():
             y = y + self._symbolic_part(x)
@@ -147,7 +159,7 @@ class KANLayer(nn.Module):
     def _refit(self, x: torch.Tensor, target: torch.Tensor):
         """Least-squares spline coefficients, per input, that reproduce ``target`` (B, in, out) at ``x``."""
         A = self.basis(x).permute(1, 0, 2).to(torch.float64)  # (in, B, nb)
-        Y = target.permute(1, 0, 2).to(torch.float64)        # (in, B, out)
+        Y = target.permute(1, 0, 2).to(torch.float64)  # (in, B, out)
         # a tiny ridge keeps bases that no sample touches at zero instead of undetermined
         ridge = 1e-10 * torch.eye(A.shape[-1], dtype=torch.float64, device=A.device)
         lhs = A.transpose(1, 2) @ A + ridge
@@ -183,7 +195,7 @@ class KANLayer(nn.Module):
         self._refit(x, target)
 
     @torch.no_grad()
-    def refined(self, new_grid: int, x: torch.Tensor | None = None, samples_per_interval: int = 8) -> "KANLayer":
+    def refined(self, new_grid: int, x: torch.Tensor | None = None, samples_per_interval: int = 8) -> KANLayer:
         """A copy of this layer with ``new_grid`` intervals that computes the same function (grid extension).
 
         The new grid points interpolate the old ones (so an adapted grid stays adapted). When ``x``, the inputs
@@ -195,7 +207,7 @@ class KANLayer(nn.Module):
         if not isinstance(new_grid, (int, np.integer)) or new_grid < 1:
             raise ValueError(f"new_grid must be an integer >= 1, got {new_grid!r}")
         new = copy.deepcopy(self)
-        old_points = self.knots[:, self.k:self.k + self.grid + 1].to(torch.float64).cpu().numpy()
+        old_points = self.knots[:, self.k : self.k + self.grid + 1].to(torch.float64).cpu().numpy()
         pos = np.linspace(0, self.grid, new_grid + 1)
         points = np.stack([np.interp(pos, np.arange(self.grid + 1), row) for row in old_points])
         if x is not None:
@@ -209,8 +221,9 @@ class KANLayer(nn.Module):
         knots = np.concatenate([points[:, :1] - h * ext[::-1], points, points[:, -1:] + h * ext], axis=1)
         new.grid = int(new_grid)
         new.knots = torch.tensor(knots, dtype=self.knots.dtype, device=self.knots.device)
-        new.coef = nn.Parameter(torch.zeros(self.in_dim, self.out_dim, new.grid + self.k,
-                                            dtype=self.coef.dtype, device=self.coef.device))
+        new.coef = nn.Parameter(
+            torch.zeros(self.in_dim, self.out_dim, new.grid + self.k, dtype=self.coef.dtype, device=self.coef.device)
+        )
         n = samples_per_interval * (max(new_grid, self.grid) + self.k)
         t = torch.linspace(0, 1, n, dtype=torch.float64)
         lo, hi = torch.tensor(points[:, 0]), torch.tensor(points[:, -1])
@@ -219,4 +232,3 @@ class KANLayer(nn.Module):
             samples = torch.cat([samples, x.detach().to(samples.dtype)])
         new._refit(samples, self._spline(samples))
         return new
-

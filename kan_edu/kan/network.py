@@ -4,10 +4,11 @@ The class holds the structure (widths, grids, the last training inputs) and eval
 from one module per idea: training (:mod:`.training`), pruning (:mod:`.pruning`), formulas (:mod:`.formulas`)
 and plotting (:mod:`.plot`).
 """
+
 from __future__ import annotations
 
 import copy
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import torch
@@ -31,8 +32,11 @@ def _parse_width(width) -> tuple[list[int], list[int]]:
     for level, w in enumerate(width):
         if isinstance(w, (int, np.integer)) and not isinstance(w, bool):
             s, m = int(w), 0
-        elif (isinstance(w, (list, tuple)) and len(w) == 2
-              and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in w)):
+        elif (
+            isinstance(w, (list, tuple))
+            and len(w) == 2
+            and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in w)
+        ):
             s, m = int(w[0]), int(w[1])
         else:
             raise ValueError(f"width entries must be integers or [sum nodes, product nodes], got {w!r}")
@@ -57,8 +61,18 @@ class KAN(TrainingMixin, PruningMixin, FormulaMixin, PlotMixin, nn.Module):
     experiments. Nothing is written to disk.
     """
 
-    def __init__(self, width: Sequence[int], grid: int = 5, k: int = 3, seed: int = 0, grid_range=(-1.0, 1.0),
-                 base_fn: str = "silu", noise_scale: float = 0.1, grid_eps: float = 0.02, dtype=torch.float32):
+    def __init__(
+        self,
+        width: Sequence[int],
+        grid: int = 5,
+        k: int = 3,
+        seed: int = 0,
+        grid_range=(-1.0, 1.0),
+        base_fn: str = "silu",
+        noise_scale: float = 0.1,
+        grid_eps: float = 0.02,
+        dtype=torch.float32,
+    ):
         super().__init__()
         sums, mults = _parse_width(width)
         nodes = [s + m for s, m in zip(sums, mults)]
@@ -69,7 +83,8 @@ class KAN(TrainingMixin, PruningMixin, FormulaMixin, PlotMixin, nn.Module):
         g = torch.Generator().manual_seed(self.seed)
         self.layers = nn.ModuleList(
             KANLayer(nodes[l], subnodes[l + 1], grid, k, grid_range, base_fn, noise_scale, grid_eps, g, dtype)
-            for l in range(len(nodes) - 1))
+            for l in range(len(nodes) - 1)
+        )
         self.mult = mults  # product nodes per level (the last ones of their level)
         self.samples: torch.Tensor | None = None  # the last training inputs, for scores and symbolic fits
         self._fresh = True  # never trained: the first fit starts with an additive warm start
@@ -97,7 +112,7 @@ class KAN(TrainingMixin, PruningMixin, FormulaMixin, PlotMixin, nn.Module):
         if m == 0:
             return y
         s = y.shape[1] - 2 * m
-        return torch.cat([y[:, :s], y[:, s::2] * y[:, s + 1::2]], dim=1)
+        return torch.cat([y[:, :s], y[:, s::2] * y[:, s + 1 :: 2]], dim=1)
 
     @property
     def grid(self) -> int:
@@ -114,7 +129,7 @@ class KAN(TrainingMixin, PruningMixin, FormulaMixin, PlotMixin, nn.Module):
         storage.save(self, path)
 
     @classmethod
-    def load(cls, path, map_location="cpu") -> "KAN":
+    def load(cls, path, map_location="cpu") -> KAN:
         """A network saved by :meth:`save`, read with ``torch.load(weights_only=True)`` (no pickled code)."""
         return storage.load(cls, path, map_location)
 
@@ -157,7 +172,7 @@ class KAN(TrainingMixin, PruningMixin, FormulaMixin, PlotMixin, nn.Module):
         return inputs, outputs
 
     # -- grid extension ------------------------------------------------------------------------------
-    def refine(self, new_grid: int) -> "KAN":
+    def refine(self, new_grid: int) -> KAN:
         """A new KAN with ``new_grid`` intervals per edge that starts as the same function (grid extension)."""
         new = copy.deepcopy(self)
         inputs = self.layer_inputs(self.samples)[:-1] if self.samples is not None else [None] * len(self.layers)

@@ -1,4 +1,5 @@
 """kan_edu.kan.plot: a KAN drawn as a network, each edge's learned curve on the edge."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -10,8 +11,15 @@ __all__ = ["PlotMixin"]
 class PlotMixin:
     """The :meth:`plot` method of :class:`KAN`."""
 
-    def plot(self, x: torch.Tensor | None = None, scale: float = 1.0, title: str | None = None,
-             in_vars: list[str] | None = None, out_vars: list[str] | None = None, formulas: bool = True):
+    def plot(
+        self,
+        x: torch.Tensor | None = None,
+        scale: float = 1.0,
+        title: str | None = None,
+        in_vars: list[str] | None = None,
+        out_vars: list[str] | None = None,
+        formulas: bool = True,
+    ):
         """The network as a matplotlib Figure: nodes in rows, each edge's learned curve drawn on the edge,
         its opacity set by its score |φ_ij|₁ (relative to the strongest edge of its layer). ``in_vars`` and
         ``out_vars`` label the inputs and outputs (strings, TeX between $ signs allowed); with ``formulas``
@@ -71,8 +79,9 @@ class PlotMixin:
                         for spine in inset.spines.values():
                             spine.set_alpha(alpha)
                         if symbolic and layer.mask[i, j]:
-                            inset.set_title(self._edge_label(layer, i, j) if formulas else layer.sym_names[i][j],
-                                            fontsize=6, pad=1)
+                            inset.set_title(
+                                self._edge_label(layer, i, j) if formulas else layer.sym_names[i][j], fontsize=6, pad=1
+                            )
                 h = self._nodes(l, layer(h))
         for level in range(n_levels):
             m = self.mult[level]
@@ -84,8 +93,16 @@ class PlotMixin:
                 (x0, y0), (x1, _) = sub_pos(level, n_sum + 2 * q), sub_pos(level, n_sum + 2 * q + 1)
                 xm, ym = node_pos(level, n_sum + q)
                 ax.plot([x0, xm, x1], [y0, ym, y0], color="k", lw=0.8)
-                ax.text(xm, ym, "×", ha="center", va="center", fontsize=11, zorder=4,
-                        bbox=dict(boxstyle="circle,pad=0.1", fc="white", ec="k", lw=0.8))
+                ax.text(
+                    xm,
+                    ym,
+                    "×",
+                    ha="center",
+                    va="center",
+                    fontsize=11,
+                    zorder=4,
+                    bbox=dict(boxstyle="circle,pad=0.1", fc="white", ec="k", lw=0.8),
+                )
         for i, label in enumerate(in_vars):
             x0, y0 = node_pos(0, i)
             ax.text(x0, y0 - 0.3, label, ha="center", va="top", fontsize=10)

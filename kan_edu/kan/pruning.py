@@ -4,12 +4,17 @@ An edge's score |φ_ij|₁ is its mean absolute activation over samples; its att
 of the node it feeds and by that node's own importance, working back from the outputs. :meth:`prune` removes
 hidden nodes by the paper's rule and masks edges whose attribution is small.
 """
+
 from __future__ import annotations
 
 import copy
+from typing import TYPE_CHECKING
 
 import torch
 from torch import nn
+
+if TYPE_CHECKING:  # the network imports this mixin; the annotation only names it
+    from .network import KAN
 
 __all__ = ["PruningMixin"]
 
@@ -49,7 +54,7 @@ class PruningMixin:
         :meth:`attribution_scores`), shape (n_in,). Scale-free: an input's units do not change it."""
         return self.attribution_scores(x)[0].sum(dim=1)
 
-    def prune_input(self, threshold: float = 1e-2, x: torch.Tensor | None = None) -> "KAN":
+    def prune_input(self, threshold: float = 1e-2, x: torch.Tensor | None = None) -> KAN:
         """A KAN without the inputs whose :meth:`input_scores` are below ``threshold`` (the strongest input is
         always kept). The new network's ``input_ids`` say which original inputs it reads, and it expects
         only those columns."""
@@ -66,7 +71,7 @@ class PruningMixin:
             new.samples = new.samples[:, keep]
         return new
 
-    def prune(self, node_th: float = 1e-2, edge_th: float = 3e-2, x: torch.Tensor | None = None) -> "KAN":
+    def prune(self, node_th: float = 1e-2, edge_th: float = 3e-2, x: torch.Tensor | None = None) -> KAN:
         """A smaller KAN: hidden nodes whose largest incoming AND largest outgoing edge score |φ_ij|₁ exceed
         ``node_th`` are kept, the others removed (the paper's rule); then edges whose attribution
         (:meth:`attribution_scores`) is below ``edge_th`` are masked out. Scores are measured on ``x``

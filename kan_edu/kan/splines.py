@@ -13,6 +13,7 @@ triangular (Cox-de Boor) recursion, starting from the single order-0 basis that 
 
 A test ties the two together, and both to scipy's ``BSpline.design_matrix``.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -38,7 +39,7 @@ def _interval(x: torch.Tensor, knots: torch.Tensor, k: int):
     M = knots.shape[1]
     n_basis = M - k - 1
     j = torch.searchsorted(knots, x, right=True) - 1
-    j = torch.where(x == knots[:, n_basis:n_basis + 1], torch.full_like(j, n_basis - 1), j)
+    j = torch.where(x == knots[:, n_basis : n_basis + 1], torch.full_like(j, n_basis - 1), j)
     inside = (j >= 0) & (j <= M - 2)
     return j.clamp(0, M - 2), inside
 
@@ -56,17 +57,17 @@ def _general_recursion(xt: torch.Tensor, knots: torch.Tensor, j: torch.Tensor, k
     def knot(offset):  # t_{j+offset}, clamped into the knot vector, shape (d, N)
         return torch.gather(knots, 1, (j + offset).clamp(0, M - 1))
 
-    left = [None] + [xt - knot(1 - r) for r in range(1, k + 1)]   # x - t_{j+1-r}
-    right = [None] + [knot(r) - xt for r in range(1, k + 1)]      # t_{j+r} - x
+    left = [None] + [xt - knot(1 - r) for r in range(1, k + 1)]  # x - t_{j+1-r}
+    right = [None] + [knot(r) - xt for r in range(1, k + 1)]  # t_{j+r} - x
     values = [torch.ones_like(xt)]
     quotients = []
     for p in range(1, k + 1):
-        saved = torch.zeros_like(xt)
+        saved = None  # (nothing flows into the first basis of the new order)
         new = []
         for r in range(p):
             denom = right[r + 1] + left[p - r]
-            temp = values[r] / torch.where(denom == 0, torch.ones_like(denom), denom)
-            new.append(saved + right[r + 1] * temp)
+            temp = values[r] / denom.masked_fill(denom == 0, 1.0)
+            new.append(right[r + 1] * temp if saved is None else saved + right[r + 1] * temp)
             saved = left[p - r] * temp
             if p == k:
                 quotients.append(temp)

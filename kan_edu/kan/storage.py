@@ -6,6 +6,7 @@ base functions, and each symbolic edge's library *name* (its four constants are 
 Loading uses ``torch.load(weights_only=True)``, which refuses anything else (no pickled code), and rebuilds
 every formula from the library by name: nothing is parsed or evaluated.
 """
+
 from __future__ import annotations
 
 import json
@@ -27,8 +28,17 @@ def _config(model) -> dict:
         "k": model.k,
         "seed": model.seed,
         "dtype": str(model.layers[0].coef.dtype).replace("torch.", ""),
-        "layers": [{"in": l.in_dim, "out": l.out_dim, "grid": l.grid, "base_fn": l.base_fn, "grid_eps": l.grid_eps,
-                    "sym_names": l.sym_names} for l in model.layers],
+        "layers": [
+            {
+                "in": l.in_dim,
+                "out": l.out_dim,
+                "grid": l.grid,
+                "base_fn": l.base_fn,
+                "grid_eps": l.grid_eps,
+                "sym_names": l.sym_names,
+            }
+            for l in model.layers
+        ],
         "input_ids": list(model.input_ids),
         "fresh": bool(model._fresh),
     }
@@ -39,8 +49,11 @@ def save(model, path) -> None:
     if not isinstance(path, (str, Path)):
         raise TypeError(f"path must be a str or a pathlib.Path, got {type(path).__name__}")
     state = {key: value.detach().cpu() for key, value in model.state_dict().items()}
-    payload = {"config": json.dumps(_config(model)), "state": state,
-               "samples": None if model.samples is None else model.samples.detach().cpu()}
+    payload = {
+        "config": json.dumps(_config(model)),
+        "state": state,
+        "samples": None if model.samples is None else model.samples.detach().cpu(),
+    }
     torch.save(payload, path)
 
 
@@ -58,16 +71,32 @@ def load(cls, path, map_location="cpu"):
     if dtype is None:
         raise ValueError(f"unsupported dtype {config['dtype']!r} in {path}")
     specs = config["layers"]
-    model = cls(config["width"], grid=specs[0]["grid"], k=config["k"], seed=config["seed"],
-                base_fn=specs[0]["base_fn"], dtype=dtype)
+    model = cls(
+        config["width"],
+        grid=specs[0]["grid"],
+        k=config["k"],
+        seed=config["seed"],
+        base_fn=specs[0]["base_fn"],
+        dtype=dtype,
+    )
     from .layer import KANLayer
 
     for l, spec in enumerate(specs):
-        layer = KANLayer(spec["in"], spec["out"], grid=spec["grid"], k=config["k"], base_fn=spec["base_fn"],
-                         grid_eps=spec["grid_eps"], dtype=dtype)
+        layer = KANLayer(
+            spec["in"],
+            spec["out"],
+            grid=spec["grid"],
+            k=config["k"],
+            base_fn=spec["base_fn"],
+            grid_eps=spec["grid_eps"],
+            dtype=dtype,
+        )
         names = spec["sym_names"]
-        if (len(names) != spec["in"] or any(len(row) != spec["out"] for row in names)
-                or any(n not in SYMBOLIC_LIB for row in names for n in row)):
+        if (
+            len(names) != spec["in"]
+            or any(len(row) != spec["out"] for row in names)
+            or any(n not in SYMBOLIC_LIB for row in names for n in row)
+        ):
             raise ValueError(f"layer {l} of {path} names symbolic functions outside the library or has the wrong shape")
         layer.sym_names = [list(row) for row in names]
         model.layers[l] = layer

@@ -5,6 +5,7 @@ network as a formula), with a complexity that the ranking in :meth:`KAN.suggest_
 :func:`fit_affine` finds the four constants of one entry for samples (x, y) of an edge; :func:`tidy` turns
 fitted floats back into the simple numbers (rationals, multiples of π) they stand for.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -33,9 +34,9 @@ def _safe_inv(x):
 SYMBOLIC_LIB: dict[str, SymbolicFunction] = {
     "0": SymbolicFunction(lambda x: 0 * x, lambda x: sympy.Integer(0), 0),
     "x": SymbolicFunction(lambda x: x, lambda x: x, 1),
-    "x^2": SymbolicFunction(lambda x: x ** 2, lambda x: x ** 2, 2),
-    "x^3": SymbolicFunction(lambda x: x ** 3, lambda x: x ** 3, 3),
-    "x^4": SymbolicFunction(lambda x: x ** 4, lambda x: x ** 4, 3),
+    "x^2": SymbolicFunction(lambda x: x**2, lambda x: x**2, 2),
+    "x^3": SymbolicFunction(lambda x: x**3, lambda x: x**3, 3),
+    "x^4": SymbolicFunction(lambda x: x**4, lambda x: x**4, 3),
     "1/x": SymbolicFunction(_safe_inv, lambda x: 1 / x, 2),
     "sqrt": SymbolicFunction(lambda x: torch.sqrt(x), sympy.sqrt, 2),
     "exp": SymbolicFunction(torch.exp, sympy.exp, 2),
@@ -46,14 +47,14 @@ SYMBOLIC_LIB: dict[str, SymbolicFunction] = {
     "arctan": SymbolicFunction(torch.arctan, sympy.atan, 3),
     "arctanh": SymbolicFunction(torch.atanh, sympy.atanh, 3),
     "abs": SymbolicFunction(torch.abs, sympy.Abs, 3),
-    "gaussian": SymbolicFunction(lambda x: torch.exp(-x ** 2), lambda x: sympy.exp(-x ** 2), 3),
+    "gaussian": SymbolicFunction(lambda x: torch.exp(-(x**2)), lambda x: sympy.exp(-(x**2)), 3),
     # (below: added in the second edition, toward pykan's library; functions that equal an earlier entry up to
     # the affine constants, as cos = sin shifted or arccos = π/2 − arcsin, count as more complex, so that a tie
     # goes to the earlier one and the ranking does not flip on rounding)
-    "x^5": SymbolicFunction(lambda x: x ** 5, lambda x: x ** 5, 3),
-    "1/x^2": SymbolicFunction(lambda x: _safe_inv(x) ** 2, lambda x: x ** -2, 2),
-    "1/x^3": SymbolicFunction(lambda x: _safe_inv(x) ** 3, lambda x: x ** -3, 3),
-    "1/x^4": SymbolicFunction(lambda x: _safe_inv(x) ** 4, lambda x: x ** -4, 4),
+    "x^5": SymbolicFunction(lambda x: x**5, lambda x: x**5, 3),
+    "1/x^2": SymbolicFunction(lambda x: _safe_inv(x) ** 2, lambda x: x**-2, 2),
+    "1/x^3": SymbolicFunction(lambda x: _safe_inv(x) ** 3, lambda x: x**-3, 3),
+    "1/x^4": SymbolicFunction(lambda x: _safe_inv(x) ** 4, lambda x: x**-4, 4),
     "1/sqrt": SymbolicFunction(lambda x: 1 / torch.sqrt(x), lambda x: 1 / sympy.sqrt(x), 2),
     "x^1.5": SymbolicFunction(lambda x: torch.sqrt(x) ** 3, lambda x: x ** sympy.Rational(3, 2), 4),
     "cos": SymbolicFunction(torch.cos, sympy.cos, 3),
@@ -71,8 +72,9 @@ def _r2(y, pred):
 
 
 @torch.no_grad()
-def fit_affine(x, y, name: str, a_range=(-10.0, 10.0), b_range=(-10.0, 10.0), n_grid: int = 41,
-               zooms: int = 3) -> tuple[tuple[float, float, float, float], float]:
+def fit_affine(
+    x, y, name: str, a_range=(-10.0, 10.0), b_range=(-10.0, 10.0), n_grid: int = 41, zooms: int = 3
+) -> tuple[tuple[float, float, float, float], float]:
     """Fit y ≈ c·f(a·x + b) + d for the library function ``name``; return ((a, b, c, d), R²).
 
     For each (a, b) on a grid (over the standardised input), c and d follow by linear least squares; the grid
@@ -101,14 +103,15 @@ def fit_affine(x, y, name: str, a_range=(-10.0, 10.0), b_range=(-10.0, 10.0), n_
         a = torch.linspace(a_lo, a_hi, n_grid, dtype=torch.float64)
         b = torch.linspace(b_lo, b_hi, n_grid, dtype=torch.float64)
         fx = f(a[:, None, None] * x + b[None, :, None])  # (A, B, N)
-        finite = torch.isfinite(fx)
-        fx = torch.where(finite, fx, torch.zeros_like(fx))
+        defined = torch.isfinite(fx).all(-1)  # (A, B): f defined at every sample
+        if not bool(defined.all()):  # (most functions are defined everywhere: skip the masking then)
+            fx.nan_to_num_(nan=0.0, posinf=0.0, neginf=0.0)
         fm, ym = fx.mean(-1, keepdim=True), y.mean()
         centred = fx - fm
         cov = (centred * (y - ym)).sum(-1)
         var = (centred * centred).sum(-1)
-        ok = finite.all(-1) & (var > 1e-24 * (x.numel() - 1))  # f defined everywhere and not constant (std > 1e-12)
-        r2 = torch.where(ok, cov ** 2 / (var * ((y - ym) ** 2).sum() + 1e-300), torch.full_like(cov, -1.0))
+        ok = defined & (var > 1e-24 * (x.numel() - 1))  # f defined everywhere and not constant (std > 1e-12)
+        r2 = torch.where(ok, cov**2 / (var * ((y - ym) ** 2).sum() + 1e-300), torch.full_like(cov, -1.0))
         ia, ib = divmod(int(torch.argmax(r2)), n_grid)
         if best is None or r2[ia, ib] >= best[2]:
             best = (float(a[ia]), float(b[ib]), float(r2[ia, ib]))
@@ -164,4 +167,3 @@ def tidy(expr, tolerance: float = 1e-8):
         if abs(float(guess) - float(number)) <= tolerance * max(1.0, abs(float(number))) and len(str(guess)) < 12:
             swap[number] = guess
     return sympy.simplify(expr.xreplace(swap))
-

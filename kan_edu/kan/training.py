@@ -3,6 +3,7 @@
 Full-batch LBFGS (:mod:`kan_edu.lbfgs`, which keeps learning at tiny losses) or Adam; the loss is the mean
 squared error plus λ·(μ₁ Σ|Φ|₁ + μ₂ Σ S(Φ)), the L1 of the edge scores and the entropy of their distribution.
 """
+
 from __future__ import annotations
 
 import math
@@ -82,10 +83,24 @@ class TrainingMixin:
                 layer.update_grid(h)
                 h = self._nodes(l, layer(h))
 
-    def fit(self, dataset: dict, steps: int = 100, opt: str = "LBFGS", lr: float | None = None,
-            lamb: float = 0.0, lamb_l1: float = 1.0, lamb_entropy: float = 2.0, update_grid: bool = True,
-            grid_update_num: int = 10, stop_grid_update_step: int = 50, batch: int = -1, seed: int | None = None,
-            progress: bool = True, loss_fn: Callable | str | None = None, warmup: int = 5) -> dict:
+    def fit(
+        self,
+        dataset: dict,
+        steps: int = 100,
+        opt: str = "LBFGS",
+        lr: float | None = None,
+        lamb: float = 0.0,
+        lamb_l1: float = 1.0,
+        lamb_entropy: float = 2.0,
+        update_grid: bool = True,
+        grid_update_num: int = 10,
+        stop_grid_update_step: int = 50,
+        batch: int = -1,
+        seed: int | None = None,
+        progress: bool = True,
+        loss_fn: Callable | str | None = None,
+        warmup: int = 5,
+    ) -> dict:
         """Train on ``dataset`` (train_input, train_label, test_input, test_label); return the history.
 
         ``opt`` is "LBFGS" (full batch, strong-Wolfe line search; lr 1 by default) or "Adam" (lr 1e-2).
@@ -118,7 +133,9 @@ class TrainingMixin:
         self._check_input(x_test)
         loss, report = _losses(loss_fn, self.n_out, y_train)
         self.samples = x_train
-        warm = warmup if (self._fresh and len(self.layers) > 1 and not any(l.sym_mask.any() for l in self.layers)) else 0
+        warm = (
+            warmup if (self._fresh and len(self.layers) > 1 and not any(l.sym_mask.any() for l in self.layers)) else 0
+        )
         warm = min(warm, steps - 1)  # (at least one step of the real network, so the history ends on it)
 
         def make_optimizer():
@@ -225,8 +242,10 @@ def _losses(loss_fn, n_out: int, labels: torch.Tensor):
             raise ValueError(f"for cross_entropy the labels must be one column of class indices, got {labels.shape[1]}")
         classes = labels[:, 0]
         if n_out < 2 or (classes != classes.round()).any() or classes.min() < 0 or classes.max() >= n_out:
-            raise ValueError(f"for cross_entropy the labels must be class indices in 0..{n_out - 1} "
-                             f"(one output per class, at least 2)")
+            raise ValueError(
+                f"for cross_entropy the labels must be class indices in 0..{n_out - 1} "
+                f"(one output per class, at least 2)"
+            )
 
         def ce(p, y):
             return F.cross_entropy(p, y[:, 0].long())
@@ -234,8 +253,10 @@ def _losses(loss_fn, n_out: int, labels: torch.Tensor):
         def accuracy(p_train, p_test, ys):
             if p_train is None:
                 return {"train_acc": None, "test_acc": None}
-            return {f"{part}_acc": float((p.argmax(1) == y[:, 0].long()).double().mean())
-                    for part, p, y in (("train", p_train, ys[0]), ("test", p_test, ys[1]))}
+            return {
+                f"{part}_acc": float((p.argmax(1) == y[:, 0].long()).double().mean())
+                for part, p, y in (("train", p_train, ys[0]), ("test", p_test, ys[1]))
+            }
 
         return ce, accuracy
     if not callable(loss_fn):
@@ -247,8 +268,10 @@ def _losses(loss_fn, n_out: int, labels: torch.Tensor):
             return {}
         if p_train is None:
             return {"train_rmse": None, "test_rmse": None}
-        return {f"{part}_rmse": float(torch.sqrt(torch.mean((p - y) ** 2)))
-                for part, p, y in (("train", p_train, ys[0]), ("test", p_test, ys[1]))}
+        return {
+            f"{part}_rmse": float(torch.sqrt(torch.mean((p - y) ** 2)))
+            for part, p, y in (("train", p_train, ys[0]), ("test", p_test, ys[1]))
+        }
 
     def checked(p, y):
         value = loss_fn(p, y)

@@ -1,4 +1,5 @@
 """kan_edu.kan against independent references: scipy's B-splines, finite differences, closed forms."""
+
 from __future__ import annotations
 
 import math
@@ -45,13 +46,16 @@ def test_bspline_gradcheck():
     assert torch.autograd.gradcheck(lambda v: bspline_basis(v, knots, 3), (x,))
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    (dict(x=torch.zeros(3), knots=torch.linspace(0, 1, 3), k=3), "too few"),
-    (dict(x=torch.zeros(3), knots=torch.linspace(0, 1, 8), k=-1), "order"),
-    (dict(x=torch.zeros(3, 2), knots=torch.linspace(0, 1, 8), k=3), "knots"),
-    (dict(x=torch.tensor([float("nan")]), knots=torch.linspace(0, 1, 8), k=3), "NaN"),
-    (dict(x=torch.zeros(3), knots=torch.tensor([0.0, 1, 0.5, 2, 3, 4]), k=1), "non-decreasing"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(x=torch.zeros(3), knots=torch.linspace(0, 1, 3), k=3), "too few"),
+        (dict(x=torch.zeros(3), knots=torch.linspace(0, 1, 8), k=-1), "order"),
+        (dict(x=torch.zeros(3, 2), knots=torch.linspace(0, 1, 8), k=3), "knots"),
+        (dict(x=torch.tensor([float("nan")]), knots=torch.linspace(0, 1, 8), k=3), "NaN"),
+        (dict(x=torch.zeros(3), knots=torch.tensor([0.0, 1, 0.5, 2, 3, 4]), k=1), "non-decreasing"),
+    ],
+)
 def test_bspline_bad_input(kwargs, message):
     with pytest.raises(ValueError, match=message):
         bspline_basis(**kwargs)
@@ -67,8 +71,11 @@ def test_layer_matches_edge_sum_and_never_builds_batch_out_in_in_forward():
     # the forward pass allocates nothing of size batch*out*in*basis (only batch*in*basis)
     with torch.autograd.profiler.profile(profile_memory=True) as prof:
         layer(x)
-    assert all(e.cpu_memory_usage <= 16 * 3 * 9 * 8 * 2 + 4096 for e in prof.function_events
-               if e.name not in ("aten::mm", "aten::matmul"))
+    assert all(
+        e.cpu_memory_usage <= 16 * 3 * 9 * 8 * 2 + 4096
+        for e in prof.function_events
+        if e.name not in ("aten::mm", "aten::matmul")
+    )
 
 
 def test_layer_mask_removes_an_edge():
@@ -123,11 +130,16 @@ def test_kan_refine_uses_the_training_inputs():
     assert torch.allclose(fine(x), model(x), atol=1e-5 * float(model(x).abs().max()))
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    (dict(in_dim=0, out_dim=1), "in_dim"), (dict(in_dim=1, out_dim=1, grid=0), "grid"),
-    (dict(in_dim=1, out_dim=1, k=-1), "order"), (dict(in_dim=1, out_dim=1, grid_range=(1, 0)), "grid_range"),
-    (dict(in_dim=1, out_dim=1, base_fn="relu6"), "base_fn"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(in_dim=0, out_dim=1), "in_dim"),
+        (dict(in_dim=1, out_dim=1, grid=0), "grid"),
+        (dict(in_dim=1, out_dim=1, k=-1), "order"),
+        (dict(in_dim=1, out_dim=1, grid_range=(1, 0)), "grid_range"),
+        (dict(in_dim=1, out_dim=1, base_fn="relu6"), "base_fn"),
+    ],
+)
 def test_layer_bad_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
         KANLayer(**kwargs)
@@ -213,7 +225,7 @@ def test_attribution_is_scale_free_on_a_linear_chain():
     ratio = float(x.abs().mean() / x.std())
     first, second = model.attribution_scores(x)
     assert float(second) == pytest.approx(ratio, rel=1e-9)
-    assert float(first) == pytest.approx(ratio ** 2, rel=1e-9)
+    assert float(first) == pytest.approx(ratio**2, rel=1e-9)
 
 
 def test_prune_keeps_a_weak_edge_into_an_important_quiet_node():
@@ -273,17 +285,18 @@ def test_symbolic_pipeline_recovers_the_formula():
     expr = small.symbolic_formula(["x", "y"])[0]
     pts = [(0.3, -0.2), (-0.7, 0.9), (0.0, 0.0)]
     for px, py in pts:
-        assert float(expr.subs({x: px, y: py})) == pytest.approx(math.exp(math.sin(math.pi * px) + py ** 2), abs=1e-6)
+        assert float(expr.subs({x: px, y: py})) == pytest.approx(math.exp(math.sin(math.pi * px) + py**2), abs=1e-6)
 
 
 def test_tidy_recognises_rationals_and_pi():
     x, y = sympy.symbols("x y")
-    messy = sympy.exp(1.00000000000531 * y ** 2 - sympy.sin(3.14159265358979 * x - 9.42477796076938))
-    assert sympy.simplify(tidy(messy) - sympy.exp(y ** 2 + sympy.sin(sympy.pi * x))) == 0
+    messy = sympy.exp(1.00000000000531 * y**2 - sympy.sin(3.14159265358979 * x - 9.42477796076938))
+    assert sympy.simplify(tidy(messy) - sympy.exp(y**2 + sympy.sin(sympy.pi * x))) == 0
     # constants that only make sense together (a scale inside a square, one outside) and rounding dust
     split = sympy.Float(0.00490565765355782) * (sympy.Float(14.2774741123561) * y - sympy.Float(1.4e-16)) ** 2
-    assert tidy(sympy.exp(split + sympy.sin(sympy.pi * x)) + sympy.Float(2e-16)) == \
-        sympy.exp(y ** 2 + sympy.sin(sympy.pi * x))
+    assert tidy(sympy.exp(split + sympy.sin(sympy.pi * x)) + sympy.Float(2e-16)) == sympy.exp(
+        y**2 + sympy.sin(sympy.pi * x)
+    )
     for value in (0.70710678, 0.41237519, 12.3456789, -3.0000000001):  # values move by at most the tolerance
         tidied = tidy(sympy.Float(value) * x).coeff(x)
         assert abs(float(tidied) - value) <= 1e-8 * max(1.0, abs(value))
@@ -294,8 +307,12 @@ def test_uniform_fast_path_equals_general_path(k):
     from kan_edu.kan import _local_bases, _local_bases_uniform
 
     knots = uniform_knots(7, k, (-1, 1), n=3, dtype=torch.float64)
-    x = torch.cat([torch.rand(200, 3, dtype=torch.float64) * 2.6 - 1.3,
-                   knots[:, k:k + 8].t()[:, :3] if k else torch.zeros(1, 3, dtype=torch.float64)])
+    x = torch.cat(
+        [
+            torch.rand(200, 3, dtype=torch.float64) * 2.6 - 1.3,
+            knots[:, k : k + 8].t()[:, :3] if k else torch.zeros(1, 3, dtype=torch.float64),
+        ]
+    )
     v1, i1 = _local_bases(x, knots, k)
     v2, i2 = _local_bases_uniform(x, knots[:, 0][None, :], (knots[:, 1] - knots[:, 0])[None, :], knots.shape[1], k)
     dense = lambda v, i: torch.zeros(x.shape[0], 3, knots.shape[1] - k - 1, dtype=x.dtype).scatter_add(-1, i, v)
@@ -308,14 +325,19 @@ def test_layer_fast_features_match_autograd_through_the_recursion(k):
     # backward: its hand-written input gradient against autograd's and against finite differences
     layer = KANLayer(3, 2, grid=4, k=k, dtype=torch.float64)
     knots = layer.knots
-    x = torch.cat([torch.rand(60, 3, dtype=torch.float64) * 3 - 1.5,  # inside, in the extension, outside
-                   knots[:, k + 4][None, :], knots[:, -1][None, :]]).requires_grad_(True)
+    x = torch.cat(
+        [
+            torch.rand(60, 3, dtype=torch.float64) * 3 - 1.5,  # inside, in the extension, outside
+            knots[:, k + 4][None, :],
+            knots[:, -1][None, :],
+        ]
+    ).requires_grad_(True)
     y = layer(x)
     reference = layer.edge_activations(x).sum(1)
     assert torch.allclose(y, reference, atol=1e-13)
     w = torch.randn_like(y)
-    g_fast, = torch.autograd.grad((y * w).sum(), x)
-    g_ref, = torch.autograd.grad((reference * w).sum(), x)
+    (g_fast,) = torch.autograd.grad((y * w).sum(), x)
+    (g_ref,) = torch.autograd.grad((reference * w).sum(), x)
     assert torch.allclose(g_fast, g_ref, atol=1e-12)
     inner = (x.detach().abs() < 0.95).all(1)  # finite differences away from knots' kinks (k <= 1)
     assert torch.autograd.gradcheck(lambda t: layer(t), (x.detach()[inner][:10].requires_grad_(True),))

@@ -37,6 +37,12 @@ def test_save_load_round_trips_after_prune_refine_and_fix_symbolic(tmp_path):
         sym.fix_symbolic(l, i, j, name)
     sym.save(str(tmp_path / "s.pt"))
     assert KAN.load(str(tmp_path / "s.pt")).symbolic_formula(["x", "y"]) == sym.symbolic_formula(["x", "y"])
+    # product nodes and pruned inputs survive too
+    mult = KAN([3, [1, 1], 1], seed=0, dtype=torch.float64).prune_input(threshold=0.0)
+    mult.save(tmp_path / "p.pt")
+    back = KAN.load(tmp_path / "p.pt")
+    x3 = torch.rand(20, 3, dtype=torch.float64)
+    assert back.width == [3, [1, 1], 1] and torch.equal(back(x3), mult(x3))
 
 
 def test_load_refuses_pickled_code_and_unknown_functions(tmp_path):

@@ -1,4 +1,5 @@
 """kan_edu.lbfgs against torch's LBFGS, numpy's least squares and scipy's BFGS."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -29,8 +30,11 @@ def _regression(opt_factory, steps=5):
 
 def test_same_steps_as_torch_when_the_curvature_floor_is_torchs():
     ours = _regression(lambda p: LBFGS(p, history_size=10, tolerance_ys=1e-10))
-    theirs = _regression(lambda p: torch.optim.LBFGS(p, history_size=10, line_search_fn="strong_wolfe",
-                                                     tolerance_grad=1e-32, tolerance_change=1e-32))
+    theirs = _regression(
+        lambda p: torch.optim.LBFGS(
+            p, history_size=10, line_search_fn="strong_wolfe", tolerance_grad=1e-32, tolerance_change=1e-32
+        )
+    )
     assert torch.equal(ours, theirs)
 
 
@@ -67,18 +71,22 @@ def test_rosenbrock_reaches_scipys_minimum():
 
     for _ in range(10):
         opt.step(closure)
-    reference = scipy.optimize.minimize(scipy.optimize.rosen, start, jac=scipy.optimize.rosen_der,
-                                        method="BFGS", options={"gtol": 1e-10}).x
+    reference = scipy.optimize.minimize(
+        scipy.optimize.rosen, start, jac=scipy.optimize.rosen_der, method="BFGS", options={"gtol": 1e-10}
+    ).x
     np.testing.assert_allclose(x.detach().numpy(), reference, atol=1e-6)
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"lr": -1.0}, "lr"),
-    ({"lr": float("nan")}, "lr"),
-    ({"max_iter": 0}, "max_iter"),
-    ({"history_size": 2.5}, "history_size"),
-    ({"tolerance_ys": -1e-3}, "tolerance_ys"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"lr": -1.0}, "lr"),
+        ({"lr": float("nan")}, "lr"),
+        ({"max_iter": 0}, "max_iter"),
+        ({"history_size": 2.5}, "history_size"),
+        ({"tolerance_ys": -1e-3}, "tolerance_ys"),
+    ],
+)
 def test_bad_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
         LBFGS([torch.zeros(2, requires_grad=True)], **kwargs)
