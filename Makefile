@@ -48,13 +48,12 @@ sync: venv
 # 1. execute the chapters that changed (or whose kan_edu code changed), in parallel, into the execution cache;
 # 2. render the site from that cache, incrementally: only changed or re-executed pages are read again
 #    (-W: a warning, such as a glued name the run did not make, fails; a clean clone builds everything);
-# 3. keep the glued values in book/glue/ and write them into the notebooks' text (Colab has no myst-nb).
+# 3. keep the glued values in book/glue/ and sync the notebooks, their text with them (Colab has no myst-nb).
 _build/html/index.html: $(CHAPTERS) $(PACKAGE) _vendor/.stamp $(VENV)/.installed
 	$(PY) tools/notebooks.py sync --before-build
 	$(PY) tools/execute.py
 	KAN_EDU_FIGURES=static $(BIN)/jupyter-book build . -W -n --keep-going
 	$(PY) tools/notebooks.py glue _build
-	$(PY) tools/notebooks.py sync
 	touch $@
 
 book: _build/html/index.html

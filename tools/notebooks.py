@@ -20,10 +20,10 @@ syncs; ``tools/run_chapter.py --update-glue`` does the same for the chapters it 
 Usage::
 
     python tools/notebooks.py sync            # rewrite install cells and notebooks/*.ipynb
-    python tools/notebooks.py sync --before-build   # the same, marking glued values not computed yet
+    python tools/notebooks.py sync --before-build   # install cells and new notebooks only (make book)
     python tools/notebooks.py check           # exit 1 and list what is out of sync (tests call this)
     python tools/notebooks.py student DIR     # write student notebooks into DIR
-    python tools/notebooks.py glue [BUILD]    # collect glued values from BUILD (_build) into book/glue/
+    python tools/notebooks.py glue [BUILD]    # glued values from BUILD (_build) into book/glue/, then sync
 """
 
 from __future__ import annotations
@@ -33,10 +33,15 @@ import json
 import re
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import jupytext
-import nbformat
 import yaml
+
+if TYPE_CHECKING:
+    import nbformat
+
+# jupytext and nbformat take about 2 s to import: they are imported where a notebook is made, so that
+# `sync --before-build` (which usually makes none) stays quick.
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTER_GLOB = "[0-9][0-9]-*.md"
@@ -276,6 +281,8 @@ def to_notebook(
     solutions gone if ``student``."""
     if student:
         text = strip_solutions(text)
+    import jupytext
+
     nb = jupytext.reads(text, fmt="md:myst")
     cells = []
     for cell in nb.cells:
@@ -300,6 +307,8 @@ def to_notebook(
 
 
 def notebook_text(nb: nbformat.NotebookNode) -> str:
+    import nbformat
+
     return nbformat.writes(nb, version=4) + "\n"
 
 
@@ -335,8 +344,9 @@ def out_of_sync(root: Path = ROOT) -> list[str]:
     return problems
 
 
-def sync(root: Path = ROOT, missing: str | None = None) -> list[Path]:
-    """Rewrite install cells and notebooks; ``missing`` stands in for glued values no build has made yet."""
+def sync(root: Path = ROOT, missing: str | None = None, only_new: bool = False) -> list[Path]:
+    """Rewrite install cells and notebooks; ``missing`` stands in for glued values no build has made yet.
+    ``only_new``: write only the notebooks that do not exist yet (before a build, which syncs them all after)."""
     url = install_source(root)
     glue = load_glue(root)
     written = []
@@ -348,6 +358,8 @@ def sync(root: Path = ROOT, missing: str | None = None) -> list[Path]:
             md.write_text(fixed, encoding="utf-8")
             written.append(md)
         nb_path = notebook_path(md, root)
+        if only_new and nb_path.exists():
+            continue
         want = notebook_text(
             to_notebook(fixed, glued=glue.get(md.stem, {}), where=str(md.relative_to(root)), missing=missing)
         )
@@ -376,8 +388,10 @@ def main(argv: list[str]) -> int:
         print(__doc__)
         return 2
     if argv[0] == "sync":
-        # --before-build: a glued value that only the coming build will make is marked, not an error
-        for path in sync(missing="(computed when the book is built)" if "--before-build" in argv else None):
+        # --before-build: install cells, and the notebooks of new chapters (the launch buttons need them), in
+        # which a glued value that only the coming build will make is marked; the build syncs the rest after
+        before = "--before-build" in argv
+        for path in sync(missing="(computed when the book is built)" if before else None, only_new=before):
             print(f"wrote {path.relative_to(ROOT)}")
         return 0
     if argv[0] == "glue":
@@ -388,6 +402,8 @@ def main(argv: list[str]) -> int:
             f"{GLUE_DIR}: {sum(map(len, found.values()))} values from {len(found)} chapters; "
             f"changed: {', '.join(changed) or 'none'}"
         )
+        for path in sync():  # and the notebooks' text with them
+            print(f"wrote {path.relative_to(ROOT)}")
         return 0
     if argv[0] == "check":
         problems = out_of_sync()
