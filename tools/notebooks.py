@@ -98,16 +98,22 @@ def glue_from_notebook(nb) -> dict[str, str]:
     for cell in nb.get("cells", []):
         for out in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
             meta = (out.get("metadata") or {}).get("scrapbook")
-            if not meta:
-                continue
-            prefix = meta.get("mime_prefix", "")
-            data = {k[len(prefix) :]: v for k, v in (out.get("data") or {}).items()}
-            text = data.get("text/markdown", data.get("text/plain"))
-            if isinstance(text, list):
-                text = "".join(text)
-            if text is not None:
-                values[meta["name"]] = text if "text/markdown" in data else _as_pasted(text)
+            if meta:
+                prefix = meta.get("mime_prefix", "")
+                text = _glued_text({k[len(prefix) :]: v for k, v in (out.get("data") or {}).items()})
+                if text is not None:
+                    values[meta["name"]] = text
     return values
+
+
+def _glued_text(data: dict) -> str | None:
+    """The text a page shows for one glued mime bundle: its markdown, else its plain text as myst-nb reads it."""
+    text = data.get("text/markdown", data.get("text/plain"))
+    if isinstance(text, list):
+        text = "".join(text)
+    if text is None or "text/markdown" in data:
+        return text
+    return _as_pasted(text)
 
 
 def _as_pasted(plain: str) -> str:
@@ -127,23 +133,8 @@ def collect_glue(build: Path, root: Path = ROOT) -> dict[str, dict[str, str]]:
         path = build / "jupyter_execute" / "book" / f"{md.stem}.glue.json"
         if path.exists():
             outputs = json.loads(path.read_text(encoding="utf-8"))
-            found[md.stem] = dict(
-                sorted(
-                    glue_from_notebook(
-                        {
-                            "cells": [
-                                {
-                                    "cell_type": "code",
-                                    "outputs": [
-                                        {**out, "metadata": {"scrapbook": {"name": name}}}
-                                        for name, out in outputs.items()
-                                    ],
-                                }
-                            ]
-                        }
-                    ).items()
-                )
-            )
+            texts = {name: _glued_text(out.get("data") or {}) for name, out in outputs.items()}
+            found[md.stem] = dict(sorted((k, v) for k, v in texts.items() if v is not None))
     return found
 
 
