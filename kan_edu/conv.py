@@ -278,7 +278,7 @@ def pool2d(x, window=2, stride=None, mode: str = "max"):
 
 # ------------------------------------------------------------------------------------ receptive fields
 def receptive_field(kernel_sizes: Sequence[int], strides: Sequence[int] | None = None, dilations=None) -> int:
-    """How many consecutive input positions one output of a stack of 1-D convolutions depends on.
+    """How many input positions one output of a stack of 1-D convolutions spans, first to last.
 
     Layer l (kernel K_l, stride s_l, dilation d_l) widens the field by (K_l − 1)·d_l steps of *its* input,
     and one step there is ∏_{j<l} s_j input positions, the product of the strides below it:
@@ -286,7 +286,8 @@ def receptive_field(kernel_sizes: Sequence[int], strides: Sequence[int] | None =
         r = 1 + Σ_l (K_l − 1) · d_l · ∏_{j<l} s_j.
 
     Pooling windows count as layers (kernel = window, stride = its stride). ``strides`` and ``dilations``
-    default to ones.
+    default to ones. Inside the span the output may skip positions: a dilation larger than the stride below
+    it, or a stride larger than the kernel above it, leaves holes (the "gridding" of dilated stacks).
     """
     ks = sizes("kernel_sizes", kernel_sizes)
     ss = [1] * len(ks) if strides is None else sizes("strides", strides)
@@ -307,7 +308,7 @@ def receptive_field_map(model: torch.nn.Module, length: int, position: int | Non
 
     ``model`` maps (1, in_channels, length) to (1, C_out, L_out) (a stack of ``Conv1d`` layers, say). The output
     at ``position`` (default: the middle one), summed over its channels, is differentiated with respect to a
-    seeded random input; the result is summed over input channels. Its non-zero entries are the receptive
+    seeded random input; the result is summed over input channels. Its non-zero entries span the receptive
     field (generically: a ReLU that happens to be off, or weights that cancel, can hide part of it).
     """
     if not isinstance(model, torch.nn.Module):
@@ -321,7 +322,9 @@ def receptive_field_map(model: torch.nn.Module, length: int, position: int | Non
     try:
         out = model(x)
     except RuntimeError as err:
-        raise ValueError(f"model cannot take an input of shape (1, {in_channels}, {length}): {err}") from err
+        raise ValueError(
+            f"model cannot take an input of shape (1, in_channels={in_channels}, length={length}): {err}"
+        ) from err
     if not isinstance(out, torch.Tensor) or out.ndim != 3:
         raise ValueError(f"model must return (1, C_out, L_out) for an input (1, in_channels, length), got {out!r:.60}")
     n_out = out.shape[-1]
