@@ -32,7 +32,7 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
-from ._validate import ArgumentTypeError, array, choice, size, sizes, tensor
+from ._validate import array, choice, module, size, sizes, tensor
 
 __all__ = [
     "conv_output_length",
@@ -311,8 +311,7 @@ def receptive_field_map(model: torch.nn.Module, length: int, position: int | Non
     seeded random input; the result is summed over input channels. Its non-zero entries span the receptive
     field (generically: a ReLU that happens to be off, or weights that cancel, can hide part of it).
     """
-    if not isinstance(model, torch.nn.Module):
-        raise ArgumentTypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    model = module("model", model)
     length, in_channels = size("length", length), size("in_channels", in_channels, maximum=10_000)
     param = next(model.parameters(), None)
     dtype, device = (param.dtype, param.device) if param is not None else (torch.float64, torch.device("cpu"))
