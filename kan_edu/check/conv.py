@@ -80,7 +80,8 @@ def conv1d(fn):
             (
                 "stride, dilation and padding together (and a kernel of size 1)",
                 lambda: all(_matches(fn, k, **c) for k, c in zip((3, 4, 5), combos)) and _matches(fn, 1, stride=2),
-                "pad first; then window i starts at stride times i in the padded signal, with taps dilation apart.",
+                "each setting works alone but not together: pad before taking any window, and let the stride and "
+                "the dilation both act on the padded signal.",
             ),
         ],
     )
