@@ -28,6 +28,7 @@ from matplotlib.figure import Figure
 import kan_edu
 from kan_edu import (
     artists,
+    conv,
     data,
     deep,
     figures,
@@ -117,6 +118,8 @@ EXPERIMENT_KINDS = dict(
     seed="seed",
     degenerate="number",
 )
+CONV_NET = torch.nn.Sequential(torch.nn.Conv1d(1, 2, 3), torch.nn.Tanh(), torch.nn.Conv1d(2, 1, 3)).double()
+X_CONV, W_CONV = torch.randn(1, 2, 8, dtype=torch.float64), torch.randn(3, 2, 3, dtype=torch.float64)
 AX = Figure(figsize=(1, 1)).subplots()
 MOSAIC = artists.mosaic(AX, np.zeros((4, 2, 2)))
 HEATMAP = artists.heatmap(AX, np.eye(2), annotate=True)
@@ -143,12 +146,23 @@ CASES = [
     Case(bp.relu_net_backward, dict(params=PARAMS, cache=CACHE, dout=np.ones((2, 2))), dict(params="junk", cache="junk", dout="array")),
     Case(bp.mse_loss, dict(out=np.ones((2, 2)), target=np.zeros((2, 2))), dict(out="array", target="array")),
     Case(bp.layer_statistics, dict(sigma2=2.0, depth=2, width=4, n_samples=4), dict(sigma2="number", depth="size", width="size", n_samples="size", seed="seed")),
+    Case(conv.conv_output_length, dict(length=8, kernel_size=3), dict(length="size", kernel_size="size", stride="size", dilation="size", padding="size")),
+    Case(conv.conv1d, dict(x=np.ones((1, 2, 8)), w=np.ones((3, 2, 3))), dict(x="array", w="array", stride="size", dilation="size", padding="size")),
+    Case(conv.conv1d, dict(x=X_CONV, w=W_CONV), dict(x="tensor", w="tensor"), name="conv.conv1d (tensors)"),
+    Case(conv.conv1d_matrix, dict(w=np.ones(3), length=8), dict(w="array", length="size", stride="size", dilation="size", padding="size")),
+    Case(conv.conv2d, dict(x=np.ones((5, 6)), w=np.ones((2, 2))), dict(x="array", w="array", stride="junk", dilation="junk", padding="junk")),
+    Case(conv.pool1d, dict(x=np.ones((2, 8))), dict(x="array", window="size", stride="size", mode="choice")),
+    Case(conv.pool2d, dict(x=np.ones((6, 6))), dict(x="array", window="junk", stride="junk", mode="choice")),
+    Case(conv.transposed_conv1d, dict(x=np.ones((1, 2, 5)), w=np.ones((2, 3, 3)), stride=2), dict(x="array", w="array", stride="size", dilation="size", padding="size", output_padding="size")),
+    Case(conv.receptive_field, dict(kernel_sizes=[3, 3]), dict(kernel_sizes="sizes", strides="sizes", dilations="sizes")),
+    Case(conv.receptive_field_map, dict(model=CONV_NET, length=9), dict(model="junk", length="size", position="size", in_channels="size")),
     Case(data.make_function_dataset, dict(f=lambda x: x.sum(1), n_var=2, n_train=5, n_test=5), dict(f="function", n_var="size", ranges="junk", n_train="size", n_test="size", seed="seed", dtype="dtype")),
     Case(data.knots, dict(), dict(features="junk")),
     Case(data.mnist1d_data, dict(num_samples=20), dict(num_samples="size", train_split="number", seed="seed", dtype="dtype")),
     Case(data.noisy_line, dict(n=5), dict(n="size", intercept="number", slope="number", noise="number", x_range="junk", seed="seed", noise_growth="number")),
     Case(data.binary_labels_1d, dict(n=5), dict(n="size", intercept="number", slope="number", x_range="junk", seed="seed")),
     Case(data.digits, dict(), dict()),
+    Case(data.sample_image, dict(factor=8), dict(name="choice", factor="size")),
     Case(deep.forward, dict(x=V3, weights=W_DEEP, biases=B_DEEP), dict(x="array", weights="junk", biases="junk", act="choice")),
     Case(deep.random_network, dict(widths=[1, 3, 1]), dict(widths="sizes", seed="seed", bias_scale="number")),
     Case(deep.n_parameters, dict(widths=[1, 3, 1]), dict(widths="sizes")),
