@@ -41,6 +41,7 @@ from ._validate import (
     number,
     random_seed,
     size,
+    sizes,
     tensor,
 )
 
@@ -252,7 +253,7 @@ def autocorrelation(g):
     torch tensor in, a tensor out (float64).
     """
     as_torch = isinstance(g, torch.Tensor)
-    values = array("g", g.detach().cpu() if as_torch else g, 1)
+    values = array("g", g.detach().cpu() if as_torch and g.device.type != "meta" else g, 1)
     if values.size < 2:
         raise ValueError(f"g must hold at least 2 values, got {values.size}")
     centred = values - values.mean()
@@ -496,9 +497,14 @@ def run_residual_depth(progress: bool = False, **setup) -> dict:
     if unknown:
         raise ValueError(f"unknown setting(s) {sorted(unknown)}; choose from {sorted(RESIDUAL_DEPTH)}")
     cfg = {**RESIDUAL_DEPTH, **setup}
-    depths = [size("depths", d) for d in cfg["depths"]]
+    progress = flag("progress", progress)
+    depths = sizes("depths", cfg["depths"])
+    if not isinstance(cfg["variants"], (list, tuple)) or not cfg["variants"]:
+        raise ArgumentTypeError(f"variants must be a list of names from VARIANTS, got {cfg['variants']!r:.60}")
     variants = [choice("variants", v, tuple(VARIANTS)) for v in cfg["variants"]]
-    seeds = [int(random_seed("seeds", s)) for s in cfg["seeds"]]
+    seeds = [int(s) for s in array("seeds", cfg["seeds"], 1, empty=False, low=0, high=2**32 - 1, integral=True)]
+    size("width", cfg["width"], maximum=100_000), size("epochs", cfg["epochs"], maximum=10_000)
+    size("batch_size", cfg["batch_size"]), number("lr", cfg["lr"], low=0, low_open=True)
     data = mnist1d_data()
     probe_x, probe_y = data["train_input"][:500], data["train_label"][:500]
     curves = {k: np.full((len(variants), len(depths), len(seeds), cfg["epochs"]), np.nan) for k in _CURVES}
