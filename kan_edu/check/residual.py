@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import residual as res
-from ._core import NotAnswered, answer, run
+from ._core import NotAnswered, answer, equivariant, run
 
 __all__ = ["autocorrelation", "residual_variance", "batch_norm", "residual_block"]
 
@@ -41,12 +41,12 @@ def autocorrelation(fn):
             ("it returns one value per lag, 0 to N−1, with r(0) = 1", lag_zero, "divide every lag by the lag-0 sum."),
             (
                 "adding a constant to g changes nothing",
-                lambda: np.allclose(r(walk + 5.0), r(walk), atol=1e-9),
+                lambda: equivariant(r, walk, lambda g: g + 5.0, lambda out: out, rtol=0, atol=1e-9),
                 "subtract the mean of g before you multiply pairs.",
             ),
             (
                 "multiplying g by a positive number changes nothing",
-                lambda: np.allclose(r(3.0 * walk), r(walk), atol=1e-9),
+                lambda: equivariant(r, walk, lambda g: 3.0 * g, lambda out: out, rtol=0, atol=1e-9),
                 "normalise by the lag-0 sum of the same (centred) signal.",
             ),
             (
@@ -152,7 +152,7 @@ def batch_norm(fn):
 
     def permutation():
         p = rng.permutation(len(h))
-        return np.allclose(out(h[p]), out()[p], atol=1e-9)
+        return equivariant(out, h, lambda a: a[p], rtol=1e-9, atol=1e-9)
 
     def constant_feature():
         x = h.copy()
