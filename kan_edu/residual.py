@@ -54,10 +54,6 @@ __all__ = [
     "activation_variances",
     "gradient_norms",
     "lesion_accuracies",
-    
-    
-    
-    
 ]
 
 NORMS = ("none", "batch")

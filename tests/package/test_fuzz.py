@@ -80,7 +80,12 @@ OUT, CACHE = bp.relu_net_forward(PARAMS, np.ones((2, 3)))
 BN = isometry.BNMLP(4, 2)
 RES = res.ResMLP(2, 4, in_dim=3, out_dim=2, norm="batch")
 RES_1D = res.ResMLP(2, 4, in_dim=1, out_dim=1)
-TINY_MNIST1D = {"train_input": torch.randn(8, 3), "train_label": torch.arange(8) % 2, "test_input": torch.randn(4, 3), "test_label": torch.arange(4) % 2}
+TINY_MNIST1D = {
+    "train_input": torch.randn(8, 3),
+    "train_label": torch.arange(8) % 2,
+    "test_input": torch.randn(4, 3),
+    "test_label": torch.arange(4) % 2,
+}
 XT = torch.randn(6, 4, dtype=torch.float64)
 LIN = torch.nn.Linear(3, 2)
 XTRAIN, YTRAIN = torch.randn(8, 3), torch.randint(0, 2, (8,))

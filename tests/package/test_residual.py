@@ -111,7 +111,12 @@ def test_residual_variance_closed_form():
 
 @pytest.mark.parametrize(
     "kwargs, norm",
-    [(dict(), "none"), (dict(branch_scale=0.5), "none"), (dict(norm="batch"), "batch"), (dict(norm="batch", branch_scale=2.0), "batch")],
+    [
+        (dict(), "none"),
+        (dict(branch_scale=0.5), "none"),
+        (dict(norm="batch"), "batch"),
+        (dict(norm="batch", branch_scale=2.0), "batch"),
+    ],
 )
 def test_variances_of_wide_random_networks_follow_the_formula(kwargs, norm):
     torch.manual_seed(0)
@@ -278,8 +283,9 @@ def test_affine_batch_norm_is_differentiable_like_torch():
     h = torch.randn(6, 3, dtype=torch.float64, requires_grad=True)
     g = torch.rand(3, dtype=torch.float64, requires_grad=True)
     (ours,) = torch.autograd.grad(res.affine_batch_norm(h, g, 0.5).pow(3).sum(), h)
-    (ref,) = torch.autograd.grad(F.batch_norm(h, None, None, g, torch.full((3,), 0.5, dtype=torch.float64),
-                                              training=True).pow(3).sum(), h)
+    (ref,) = torch.autograd.grad(
+        F.batch_norm(h, None, None, g, torch.full((3,), 0.5, dtype=torch.float64), training=True).pow(3).sum(), h
+    )
     assert torch.allclose(ours, ref, atol=1e-10)
 
 
