@@ -313,3 +313,16 @@ def test_shipped_depth_sweep_shapes():
         assert r["init_grad_norm"][d].shape == (n_var, n_seed, d)
     with pytest.raises(ValueError, match="unknown"):
         res.run_residual_depth(widths=3)
+
+
+def test_shipped_depth_sweep_tells_the_chapters_story():
+    r = res.residual_depth_results()
+    acc = r["test_accuracy"][..., -1]  # (variant, depth, seed)
+    at = {v: acc[i] for i, v in enumerate(r["variants"])}
+    deepest = -1
+    assert at["residual"][deepest].max() < 0.2 and at["plain + BN"][deepest].max() < 0.2  # both fail at 64
+    for v in ("residual + BN", "residual, α = 1/√K", "residual, zero-init"):
+        assert at[v][deepest].min() > at["plain"][deepest].max()  # every fixed residual design beats plain
+    lesion_plain = (acc[0, 2][:, None] - r["lesion"][16][0]).mean()
+    lesion_zero = (acc[5, 2][:, None] - r["lesion"][16][5]).mean()
+    assert lesion_zero < 0.05 < 0.2 < lesion_plain
