@@ -44,6 +44,7 @@ from kan_edu import (
 )
 from kan_edu import backprop as bp
 from kan_edu import regularization as reg
+from kan_edu import residual as res
 
 #: Modules fuzzed elsewhere or not functions of data: the checks (their verdicts are their contract) and the
 #: KAN library, whose split into kan_edu/kan/ lands separately.
@@ -78,6 +79,14 @@ W_DEEP, B_DEEP = deep.random_network([1, 3, 1], seed=0)
 PARAMS = bp.relu_net_init([3, 4, 2], 0.5)
 OUT, CACHE = bp.relu_net_forward(PARAMS, np.ones((2, 3)))
 BN = isometry.BNMLP(4, 2)
+RES = res.ResMLP(2, 4, in_dim=3, out_dim=2, norm="batch")
+RES_1D = res.ResMLP(2, 4, in_dim=1, out_dim=1)
+TINY_MNIST1D = {
+    "train_input": torch.randn(8, 3),
+    "train_label": torch.arange(8) % 2,
+    "test_input": torch.randn(4, 3),
+    "test_label": torch.arange(4) % 2,
+}
 XT = torch.randn(6, 4, dtype=torch.float64)
 LIN = torch.nn.Linear(3, 2)
 XTRAIN, YTRAIN = torch.randn(8, 3), torch.randint(0, 2, (8,))
@@ -258,6 +267,18 @@ CASES = [
     Case(reg.gradient_descent, dict(grad=quad_grad, theta0=V3, lr=0.1, steps=3), dict(grad="function", theta0="array", lr="number", steps="size")),
     Case(reg.gradient_flow, dict(grad=quad_grad, theta0=V3, duration=0.5, n_steps=4), dict(grad="function", theta0="array", duration="number", n_steps="size")),
     Case(reg.modified_gradient, dict(grad=quad_grad, hess=lambda t: 2 * np.eye(3), lr=0.1), dict(grad="function", hess="function", lr="number")),
+    Case(res.ResMLP, dict(depth=2, width=4), dict(depth="size", width="size", residual="junk", norm="choice", branch_scale="number", zero_init="junk", in_dim="size", out_dim="size", bias_std="number", seed="seed", dtype="dtype")),
+    Case(res.input_gradients_1d, dict(model=RES_1D, x=V3), dict(model="junk", x="array")),
+    Case(res.autocorrelation, dict(g=V3), dict(g="array")),
+    Case(res.residual_variance, dict(K=3, alpha=0.5), dict(K="array", alpha="number", norm="choice", v0="number")),
+    Case(res.affine_batch_norm, dict(h=np.eye(3), gamma=V3, delta=V3), dict(h="array", gamma="array", delta="array", eps="number")),
+    Case(res.activation_variances, dict(model=RES, x=XTRAIN), dict(model="junk", x="tensor")),
+    Case(res.gradient_norms, dict(model=RES, x=XTRAIN, y=YTRAIN), dict(model="junk", x="tensor", y="tensor", loss_fn="function")),
+    Case(res.lesion_accuracies, dict(model=RES, x=XTRAIN, y=YTRAIN), dict(model="junk", x="tensor", y="tensor")),
+    Case(res.variant_model, dict(variant="plain", depth=2, width=4), dict(variant="choice", depth="size", width="size", seed="seed")),
+    Case(res.train_variant, dict(variant="residual + BN", depth=2, width=4, epochs=1, batch_size=4, data=TINY_MNIST1D), dict(variant="choice", depth="size", seed="seed", width="size", epochs="size", batch_size="size", lr="number", data="junk")),
+    Case(res.run_residual_depth, dict(depths=(1,), variants=("plain",), seeds=(0,), width=2, epochs=1, batch_size=1000), dict(depths="sizes", variants="junk", seeds="array", width="size", epochs="size", batch_size="size", lr="number", progress="junk")),
+    Case(res.residual_depth_results, dict(), dict()),
     Case(shallow.activation, dict(name="relu"), dict(name="choice")),
     Case(shallow.shallow_1d, dict(x=V3, theta0=V3, theta1=V3, phi=np.ones(4)), dict(x="array", theta0="array", theta1="array", phi="array", act="choice")),
     Case(shallow.joints_1d, dict(theta0=V3, theta1=V3), dict(theta0="array", theta1="array")),
