@@ -113,7 +113,7 @@ def _param_dict(name: str, params, model: torch.nn.Module | None = None) -> dict
 def _data(model, x, y):
     device = _device(model)
     x = tensor("x", x, (2, 3, 4), floating=True, device=device, empty=False)
-    y = tensor("y", y, (1, 2), finite=False, device=device)
+    y = tensor("y", y, (1, 2), device=device)
     if y.shape[0] != x.shape[0]:
         raise ValueError(f"x and y must hold one target per input: {x.shape[0]} inputs but {y.shape[0]} targets")
     return x, y
@@ -146,14 +146,8 @@ def randomize(x, y, what: str = "labels", fraction: float = 1.0, n_classes: int 
     fraction = number("fraction", fraction, low=0, high=1)
     seed = random_seed("seed", seed)
     is_torch = isinstance(x, torch.Tensor)
-    if is_torch:
-        x_np = tensor("x", x, (1, 2, 3, 4), floating=True).detach().cpu().numpy()
-        y_np = tensor("y", y, 1).detach().cpu().numpy()
-    else:
-        x_np = array("x", x, (1, 2, 3, 4))
-        y_np = array("y", y, 1, low=0, integral=True)
-    if y_np.size and (np.any(y_np < 0) or np.any(y_np != np.round(y_np))):
-        raise ValueError("y must hold class indices (integers >= 0)")
+    x_np = array("x", x, (1, 2, 3, 4))
+    y_np = array("y", y, 1, low=0, integral=True)
     n = len(y_np)
     if len(x_np) != n:
         raise ValueError(f"x and y must have the same length, got {len(x_np)} and {n}")
@@ -171,13 +165,11 @@ def randomize(x, y, what: str = "labels", fraction: float = 1.0, n_classes: int 
         mean, std = x_np.mean(axis=0), x_np.std(axis=0)
         x_out[chosen] = mean + std * rng.standard_normal((len(chosen),) + x_np.shape[1:])
     if is_torch:
-        return (
-            torch.as_tensor(x_out, dtype=x.dtype, device=x.device),
-            torch.as_tensor(y_out, device=y.device).to(y.dtype),
-        )
-    return x_out.astype(np.asarray(x).dtype if np.asarray(x).dtype.kind == "f" else float), y_out.astype(
-        np.asarray(y).dtype
-    )
+        y_dtype = y.dtype if isinstance(y, torch.Tensor) else torch.int64
+        return torch.as_tensor(x_out, dtype=x.dtype, device=x.device), torch.as_tensor(y_out).to(y_dtype)
+    x_dtype = np.asarray(x).dtype if np.asarray(x).dtype.kind == "f" else np.float64
+    y_dtype = np.asarray(y).dtype if np.asarray(y).dtype.kind in "iu" else np.int64
+    return x_out.astype(x_dtype), y_out.astype(y_dtype)
 
 
 # ------------------------------------------------------------------------------------------ loss landscapes
@@ -201,7 +193,20 @@ def loss_at(model: torch.nn.Module, loss_fn: Callable, x, y) -> Callable[[dict],
     def f(params: dict) -> torch.Tensor:
         return loss_fn(functional_call(model, params, (x,)), y)
 
+    with torch.no_grad():
+        _evaluated("x and y", lambda: f(dict(model.named_parameters())))
     return f
+
+
+def _evaluated(names: str, thunk):
+    """Run ``thunk``; a RuntimeError from torch (wrong shapes or dtypes for the model or loss) names the data."""
+    try:
+        out = thunk()
+    except RuntimeError as err:
+        raise ValueError(f"{names} do not fit the model and loss_fn: {err}") from err
+    if not isinstance(out, torch.Tensor) or out.numel() != 1:
+        raise ValueError(f"loss_fn must return one number for {names}, got {type(out).__name__}")
+    return out
 
 
 def _combine(base: dict, directions: list[dict], coefs) -> dict:
@@ -445,8 +450,13 @@ def fgsm(model: torch.nn.Module, x, y, eps: float, loss_fn: Callable | None = No
     was_training = model.training
     model.eval()
     x_var = x.detach().clone().requires_grad_(True)
-    grad = torch.autograd.grad(loss_fn(model(x_var), y), x_var)[0]
-    model.train(was_training)
+    try:
+        loss = _evaluated("x and y", lambda: loss_fn(model(x_var), y))
+        if not loss.requires_grad:
+            raise ValueError("loss_fn must return a loss that depends on the model's output (no gradient reached x)")
+        grad = torch.autograd.grad(loss, x_var)[0]
+    finally:
+        model.train(was_training)
     x_adv = x.detach() + eps * grad.sign()
     return x_adv if clip is None else x_adv.clamp(lo, hi)
 
@@ -477,9 +487,11 @@ def fit_classifier(
     ``{"model", "init", "epochs", "train_accuracy", "test_accuracy", "train_loss"}``, curves as numpy arrays.
     """
     x = tensor("x", x, 2, floating=True, empty=False)
-    y = tensor("y", y, 1, finite=False)
-    x_test = tensor("x_test", x_test, 2, floating=True, empty=False)
-    y_test = tensor("y_test", y_test, 1, finite=False)
+    if x.device.type == "meta":
+        raise ValueError("x is a tensor on the meta device, which holds no values")
+    y = tensor("y", y, 1, finite=False, device=x.device)
+    x_test = tensor("x_test", x_test, 2, floating=True, empty=False, device=x.device)
+    y_test = tensor("y_test", y_test, 1, finite=False, device=x.device)
     if y.dtype != torch.int64 or y_test.dtype != torch.int64:
         raise ArgumentTypeError(f"y and y_test must be int64 class indices, got {y.dtype} and {y_test.dtype}")
     if len(y) != len(x) or len(y_test) != len(x_test):
@@ -492,7 +504,7 @@ def fit_classifier(
     n_classes = int(max(int(y.max()), int(y_test.max()))) + 1 if len(y) else 1
     if y.numel() and int(y.min()) < 0:
         raise ValueError("y must hold class indices >= 0")
-    model = _mlp([x.shape[1], *hidden, n_classes], seed=seed)
+    model = _mlp([x.shape[1], *hidden, n_classes], seed=seed).to(device=x.device, dtype=x.dtype)
     if init is not None:
         model.load_state_dict(_param_dict("init", init, model))
     start = parameters(model)
@@ -516,7 +528,7 @@ def fit_classifier(
     record(0)
     n = len(x)
     for epoch in range(1, epochs + 1):
-        order = torch.randperm(n, generator=gen)
+        order = torch.randperm(n, generator=gen).to(x.device)
         for i in range(0, n, batch_size):
             idx = order[i : i + batch_size]
             opt.zero_grad()
