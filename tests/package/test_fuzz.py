@@ -28,8 +28,8 @@ from matplotlib.figure import Figure
 import kan_edu
 from kan_edu import backprop as bp
 from kan_edu import data, deep, figures, glue, isometry, losses, optim, performance, regression, shallow, train
-from kan_edu import understanding as und
 from kan_edu import regularization as reg
+from kan_edu import understanding as und
 
 #: Modules fuzzed elsewhere or not functions of data: the checks (their verdicts are their contract) and the
 #: KAN library, whose split into kan_edu/kan/ lands separately.
