@@ -38,12 +38,15 @@ import numpy as np
 import torch
 from torch.func import functional_call
 
+from . import nn as _nn
+from . import train as _train
 from ._validate import (
     ArgumentTypeError,
     array,
     choice,
     function,
     interval,
+    module,
     number,
     random_seed,
     size,
@@ -77,12 +80,6 @@ __all__ = [
 
 
 # ------------------------------------------------------------------------------------------ small helpers
-def _module(name: str, model) -> torch.nn.Module:
-    if not isinstance(model, torch.nn.Module):
-        raise ArgumentTypeError(f"{name} must be a torch.nn.Module, got {type(model).__name__}")
-    return model
-
-
 def _device(model: torch.nn.Module) -> torch.device:
     for p in model.parameters():
         return p.device
@@ -117,19 +114,6 @@ def _data(model, x, y):
     if y.shape[0] != x.shape[0]:
         raise ValueError(f"x and y must hold one target per input: {x.shape[0]} inputs but {y.shape[0]} targets")
     return x, y
-
-
-def _mlp(sizes_: list[int], seed: int = 0) -> torch.nn.Sequential:
-    """A ReLU MLP with torch's default initialisation, seeded."""
-    gen_state = torch.random.get_rng_state()
-    torch.manual_seed(seed)
-    layers: list[torch.nn.Module] = []
-    for i, (a, b) in enumerate(zip(sizes_[:-1], sizes_[1:])):
-        layers.append(torch.nn.Linear(a, b))
-        if i < len(sizes_) - 2:
-            layers.append(torch.nn.ReLU())
-    torch.random.set_rng_state(gen_state)
-    return torch.nn.Sequential(*layers)
 
 
 # ------------------------------------------------------------------------------------------- memorisation
@@ -175,7 +159,7 @@ def randomize(x, y, what: str = "labels", fraction: float = 1.0, n_classes: int 
 # ------------------------------------------------------------------------------------------ loss landscapes
 def parameters(model: torch.nn.Module) -> dict:
     """Detached copies of a model's parameters, ``name -> tensor`` (a point in parameter space)."""
-    _module("model", model)
+    module("model", model)
     return {k: v.detach().clone() for k, v in model.named_parameters()}
 
 
@@ -185,7 +169,7 @@ def loss_at(model: torch.nn.Module, loss_fn: Callable, x, y) -> Callable[[dict],
     ``params`` is a dict like :func:`parameters` returns; the model's own parameters are not touched. The model
     is evaluated in eval mode.
     """
-    _module("model", model)
+    module("model", model)
     function("loss_fn", loss_fn, "loss_fn(output, target) -> loss")
     x, y = _data(model, x, y)
     model.eval()
@@ -397,7 +381,7 @@ def apply_masks(model: torch.nn.Module, masks: dict) -> torch.nn.Module:
     zeroes the gradient of every removed weight, so SGD and Adam (without weight decay) never move it.
     Applying new masks replaces the old ones. Returns the model.
     """
-    _module("model", model)
+    module("model", model)
     if not isinstance(masks, dict):
         raise ArgumentTypeError(f"masks must be a dict of parameter name -> boolean tensor, got {type(masks).__name__}")
     own = dict(model.named_parameters())
@@ -427,7 +411,7 @@ def apply_masks(model: torch.nn.Module, masks: dict) -> torch.nn.Module:
 
 def sparsity_of(model: torch.nn.Module) -> float:
     """The fraction of the weights of ``model``'s weight matrices (ndim >= 2) that are exactly zero."""
-    _module("model", model)
+    module("model", model)
     weights = [p for p in model.parameters() if p.ndim >= 2]
     total = sum(p.numel() for p in weights)
     return float(sum(int((p == 0).sum()) for p in weights) / total) if total else 0.0
@@ -442,7 +426,7 @@ def fgsm(model: torch.nn.Module, x, y, eps: float, loss_fn: Callable | None = No
     (``None``: no clipping). ``loss_fn`` defaults to cross-entropy. Returns a detached tensor like ``x``; the
     model's gradients and train/eval mode are left as they were.
     """
-    _module("model", model)
+    module("model", model)
     loss_fn = torch.nn.functional.cross_entropy if loss_fn is None else function("loss_fn", loss_fn)
     x, y = _data(model, x, y)
     eps = number("eps", eps, low=0)
@@ -504,7 +488,7 @@ def fit_classifier(
     n_classes = int(max(int(y.max()), int(y_test.max()))) + 1 if len(y) else 1
     if y.numel() and int(y.min()) < 0:
         raise ValueError("y must hold class indices >= 0")
-    model = _mlp([x.shape[1], *hidden, n_classes], seed=seed).to(device=x.device, dtype=x.dtype)
+    model = _nn.mlp([x.shape[1], *hidden, n_classes], seed=seed).to(device=x.device, dtype=x.dtype)
     if init is not None:
         model.load_state_dict(_param_dict("init", init, model))
     start = parameters(model)
@@ -512,11 +496,12 @@ def fit_classifier(
         apply_masks(model, masks)
     optimizer = choice("optimizer", optimizer, ("adam", "sgd"))
     opt = (torch.optim.Adam if optimizer == "adam" else torch.optim.SGD)(model.parameters(), lr=lr)
-    gen = torch.Generator().manual_seed(seed)
     curves = {"epochs": [], "train_accuracy": [], "test_accuracy": [], "train_loss": []}
 
     @torch.no_grad()
-    def record(epoch):
+    def record(epoch, model):
+        if epoch % every and epoch != epochs:
+            return
         model.eval()
         out = model(x)
         curves["epochs"].append(epoch)
@@ -525,17 +510,18 @@ def fit_classifier(
         curves["test_accuracy"].append(float((model(x_test).argmax(1) == y_test).float().mean()))
         model.train()
 
-    record(0)
-    n = len(x)
-    for epoch in range(1, epochs + 1):
-        order = torch.randperm(n, generator=gen).to(x.device)
-        for i in range(0, n, batch_size):
-            idx = order[i : i + batch_size]
-            opt.zero_grad()
-            torch.nn.functional.cross_entropy(model(x[idx]), y[idx]).backward()
-            opt.step()
-        if epoch % every == 0 or epoch == epochs:
-            record(epoch)
+    # kan_edu.train.fit shuffles with a generator seeded by ``seed`` and calls record before the first epoch
+    _train.fit(
+        model,
+        torch.nn.functional.cross_entropy,
+        x,
+        y,
+        epochs=epochs,
+        batch_size=batch_size,
+        optimizer=opt,
+        seed=seed,
+        callback=record,
+    )
     model.eval()
     return {"model": model, "init": start, **{k: np.array(v) for k, v in curves.items()}}
 
@@ -694,9 +680,7 @@ def run_depth_width(**setup) -> dict:
             row_train.append(float(run["train_accuracy"][-1]))
         test.append(row_test)
         train.append(row_train)
-    n_params = [
-        sum(p.numel() for p in _mlp([x.shape[1], *(w,) * d, 10]).parameters()) for d, w in zip(cfg["depths"], widths)
-    ]
+    n_params = [_nn.n_parameters(_nn.mlp([x.shape[1], *(w,) * d, 10])) for d, w in zip(cfg["depths"], widths)]
     setup_out = {k: list(v) if isinstance(v, tuple) else v for k, v in cfg.items()}
     return {"setup": setup_out, "widths": widths, "n_params": n_params, "test_accuracy": test, "train_accuracy": train}
 
