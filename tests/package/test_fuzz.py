@@ -45,6 +45,7 @@ from kan_edu import (
 from kan_edu import backprop as bp
 from kan_edu import regularization as reg
 from kan_edu import residual as res
+from kan_edu import understanding as und
 
 #: Modules fuzzed elsewhere or not functions of data: the checks (their verdicts are their contract) and the
 #: KAN library, whose split into kan_edu/kan/ lands separately.
@@ -134,6 +135,10 @@ MOSAIC = artists.mosaic(AX, np.zeros((4, 2, 2)))
 HEATMAP = artists.heatmap(AX, np.eye(2), annotate=True)
 SLIDER = figures.Slider("a", 0.0, 1.0, 0.5, 0.5)
 FIG_A, FIG_B = Figure(figsize=(1, 1)), Figure(figsize=(1, 1))
+NET = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(), torch.nn.Linear(4, 2))
+NET_P = und.parameters(NET)
+XUNIT = torch.rand(8, 3)
+TINY = dict(n_train=20, epochs=1, batch_size=10)
 
 # fmt: off
 # One row per case, a table: the formatter leaves it as it is.
@@ -286,6 +291,25 @@ CASES = [
     Case(shallow.count_regions_2d, dict(W=np.ones((2, 2)), b=np.zeros(2), res=8), dict(W="array", b="array", lim="number", res="size")),
     Case(shallow.max_regions, dict(n_hidden=3, n_inputs=2), dict(n_hidden="size", n_inputs="size")),
     Case(shallow.hinge_interpolant, dict(f=np.sin, n_hidden=3), dict(f="function", n_hidden="size", lo="number", hi="number")),
+    Case(und.randomize, dict(x=np.ones((6, 2)), y=np.arange(6) % 3), dict(x="array", y="array", what="choice", fraction="number", n_classes="size", seed="seed")),
+    Case(und.parameters, dict(model=NET), dict(model="junk")),
+    Case(und.loss_at, dict(model=NET, loss_fn=CE, x=XTRAIN, y=YTRAIN), dict(model="junk", loss_fn="function", x="tensor", y="tensor")),
+    Case(und.interpolate_loss, dict(model=NET, start=NET_P, end=NET_P, loss_fn=CE, x=XTRAIN, y=YTRAIN, alphas=V3), dict(model="junk", start="junk", end="junk", loss_fn="function", x="tensor", y="tensor", alphas="array")),
+    Case(und.filter_normalized, dict(params=NET_P), dict(params="junk", seed="seed", normalization="choice")),
+    Case(und.random_slice, dict(model=NET, params=NET_P, loss_fn=CE, x=XTRAIN, y=YTRAIN, n=3), dict(model="junk", params="junk", loss_fn="function", x="tensor", y="tensor", span="number", n="size", seed="seed", normalization="choice")),
+    Case(und.sharpness, dict(loss=lambda p: float((p**2).sum()), params=torch.ones(3), radius=0.1, n_directions=2), dict(loss="function", params="junk", radius="number", n_directions="size", seed="seed", normalization="choice")),
+    Case(und.rescale_layers, dict(params=NET_P, first="0.weight", second="2.weight", factor=2.0), dict(params="junk", first="choice", second="choice", factor="number")),
+    Case(und.magnitude_mask, dict(w=np.eye(3), sparsity=0.5), dict(w="array", sparsity="number")),
+    Case(und.magnitude_masks, dict(params=NET_P, sparsity=0.5), dict(params="junk", sparsity="number")),
+    Case(und.apply_masks, dict(model=torch.nn.Linear(2, 2), masks={"weight": torch.eye(2, dtype=torch.bool)}), dict(model="junk", masks="junk")),
+    Case(und.sparsity_of, dict(model=NET), dict(model="junk")),
+    Case(und.fgsm, dict(model=NET, x=XUNIT, y=YTRAIN, eps=0.1), dict(model="junk", x="tensor", y="tensor", eps="number", loss_fn="function", clip="junk")),
+    Case(und.fit_classifier, dict(x=XTRAIN, y=YTRAIN, x_test=XTRAIN, y_test=YTRAIN, hidden=(3,), epochs=1, batch_size=4), dict(x="tensor", y="tensor", x_test="tensor", y_test="tensor", hidden="sizes", epochs="size", batch_size="size", lr="number", seed="seed", init="junk", masks="junk", every="size", optimizer="choice")),
+    Case(und.width_for_budget, dict(depth=2, budget=500), dict(depth="size", budget="size", n_in="size", n_out="size")),
+    Case(und.run_lottery, dict(TINY, hidden=(4,), sparsities=(0.0, 0.5), seeds=(0,)), dict(n_train="size", epochs="size", batch_size="size", hidden="sizes", sparsities="array", seeds="array")),
+    Case(und.lottery_results, dict(), dict()),
+    Case(und.run_depth_width, dict(TINY, budget=100, depths=(1,), seeds=(0,)), dict(n_train="size", epochs="size", budget="size", depths="array", seeds="array")),
+    Case(und.depth_width_results, dict(), dict()),
     Case(train.seed_everything, dict(seed=1), dict(seed="seed")),
     Case(train.device_of, dict(model=LIN), dict(model="junk")),
     Case(train.fit, dict(model=LIN, loss_fn=CE, x=XTRAIN, y=YTRAIN, epochs=1, batch_size=4), dict(model="junk", loss_fn="function", x="tensor", y="tensor", epochs="size", batch_size="size", lr="number", seed="seed", metric="function", progress="junk", optimizer="junk")),
