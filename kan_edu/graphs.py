@@ -39,12 +39,14 @@ import torch
 from torch import nn
 
 from ._validate import (
+    ArgumentTypeError,
     array,
     choice,
     flag,
     floating_dtype,
     function,
     interval,
+    module,
     number,
     random_seed,
     same_device,
@@ -52,6 +54,7 @@ from ._validate import (
     size,
     tensor,
 )
+from .artists import _axes
 
 __all__ = [
     "karate",
@@ -70,6 +73,9 @@ __all__ = [
     "motif_graphs",
     "GCN",
     "fit_gcn",
+    "classify_motifs",
+    "aggregation_sweep",
+    "aggregation_results",
     "draw_graph",
     "AGGREGATIONS",
     "READOUTS",
@@ -532,22 +538,27 @@ def fit_gcn(
     epochs: int = 100,
     lr: float = 0.01,
     seed: int = 0,
-    callback=None,
+    record=None,
+    every: int = 1,
 ) -> dict:
-    """Train ``model`` with Adam on the full batch for ``epochs`` steps; return ``{"loss": array per step}``.
+    """Train ``model`` with Adam on the full batch for ``epochs`` steps (through :func:`kan_edu.train.steps`).
 
     Node task (no readout): X (N, F), A (N, N), ``y`` (N,) class per node, and ``train`` the indices of the
     labelled nodes (all by default): the loss sees only those, the propagation sees the whole graph. Graph task
     (a readout): X (B, N, F), A (B, N, N), ``mask`` (B, N), ``y`` (B,), ``train`` the indices of the training
-    graphs. ``callback(epoch, model)`` runs before the first step (epoch 0) and after every step.
+    graphs. Returns ``{"loss": one value per step}``, and with ``record(step)`` (called before the first step,
+    every ``every`` steps and after the last) its values under ``"recorded"`` and ``"recorded_steps"``.
     """
+    from .train import steps
+
+    module("model", model)
     if not isinstance(model, GCN):
-        raise TypeError(f"model must be a kan_edu.graphs.GCN, got {type(model).__name__}")
+        raise ArgumentTypeError(f"model must be a kan_edu.graphs.GCN, got {type(model).__name__}")
     device, dtype = model.head.weight.device, model.head.weight.dtype
     epochs, lr = size("epochs", epochs, maximum=100_000), number("lr", lr, low=0, low_open=True)
-    seed = random_seed("seed", seed)
-    if callback is not None:
-        function("callback", callback, "callback(epoch, model)")
+    seed, every = random_seed("seed", seed), size("every", every)
+    if record is not None:
+        function("record", record, "record(step) -> anything to keep")
     X = tensor("X", X, (2, 3), device=device, empty=False)
     A = tensor("A", A, X.ndim, device=device, empty=False)
     y = tensor("y", y, 1, device=device, finite=False)
@@ -557,23 +568,114 @@ def fit_gcn(
     if train is not None:
         t = array("train", train, 1, integral=True, low=0, high=n_items - 1, empty=False)
         idx = torch.as_tensor(t.astype(np.int64), device=device)
-    model(X, A, mask)  # checks the shapes once
-    Xc, Ac = X.to(dtype), A.to(dtype)
+    model(X, A, mask)  # checks the shapes and the mask once
+    Xc, Ac, target = X.to(dtype), A.to(dtype), y.long()[idx]
     m = None if mask is None else mask.to(device).bool()
-    torch.manual_seed(seed)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
-    losses = []
-    if callback is not None:
-        callback(0, model)
-    for epoch in range(1, epochs + 1):
+
+    def step(i):
         opt.zero_grad()
-        loss = nn.functional.cross_entropy(model._forward(Xc, Ac, m)[idx], y.long()[idx])
+        loss = nn.functional.cross_entropy(model._forward(Xc, Ac, m)[idx], target)
         loss.backward()
         opt.step()
-        losses.append(loss.item())
-        if callback is not None:
-            callback(epoch, model)
-    return {"loss": np.array(losses)}
+        return {"loss": loss.item()}
+
+    return steps(step, epochs, record=record, every=every, seed=seed)
+
+
+#: The sweep of the chapter's graph-classification comparison: (aggregation, readout) pairs.
+SWEEP = (
+    ("sum", "mean"),
+    ("mean", "mean"),
+    ("max", "mean"),
+    ("kipf", "mean"),
+    ("attention", "mean"),
+    ("sum", "sum"),
+    ("sum", "max"),
+)
+_SWEEP_FILE = "data_files/part2_graph_aggregation.json"
+
+
+def classify_motifs(
+    aggregation: str = "sum",
+    readout: str = "mean",
+    seed: int = 0,
+    n_graphs: int = 400,
+    n_train: int = 300,
+    epochs: int = 150,
+    hidden: int = 16,
+    n_layers: int = 3,
+    lr: float = 0.01,
+    feature: float = 0.1,
+    every: int = 10,
+) -> dict:
+    """Train one :class:`GCN` to tell the two :func:`motif_graphs` families apart, from structure alone.
+
+    Every node carries the same input ``feature``: only the graph's shape can decide. The same graphs
+    (``motif_graphs(n_graphs, seed=0)``), split into the first ``n_train`` for training and the rest for testing,
+    serve every aggregation and seed; ``seed`` sets the initial weights. Returns the final ``train_accuracy`` and
+    ``test_accuracy``, and ``steps`` with ``test_curve``, the test accuracy every ``every`` steps.
+    """
+    aggregation = choice("aggregation", aggregation, AGGREGATIONS)
+    readout = choice("readout", readout, READOUTS)
+    n_graphs = size("n_graphs", n_graphs, minimum=2, maximum=100_000)
+    n_train = size("n_train", n_train, maximum=n_graphs - 1)
+    feature = number("feature", feature, low=0, low_open=True)
+    data = motif_graphs(n_graphs, seed=0)
+    A, m, y = data["adjacency"], data["mask"], data["label"]
+    X = feature * m.float()[..., None]
+    test = torch.arange(n_train, n_graphs)
+    model = GCN(1, hidden, 2, n_layers=n_layers, aggregation=aggregation, readout=readout, seed=seed)
+
+    @torch.no_grad()
+    def accuracy(idx):
+        return float((model._forward(X[idx], A[idx], m[idx]).argmax(1) == y[idx]).float().mean())
+
+    run = fit_gcn(
+        model,
+        X,
+        A,
+        y,
+        mask=m,
+        train=np.arange(n_train),
+        epochs=epochs,
+        lr=lr,
+        seed=seed,
+        record=lambda step: accuracy(test),
+        every=every,
+    )
+    return {
+        "train_accuracy": accuracy(torch.arange(n_train)),
+        "test_accuracy": accuracy(test),
+        "steps": run["recorded_steps"].tolist(),
+        "test_curve": [float(v) for v in run["recorded"]],
+    }
+
+
+def aggregation_sweep(seeds=(0, 1, 2, 3, 4), pairs=SWEEP, **options) -> dict:
+    """:func:`classify_motifs` for every (aggregation, readout) in ``pairs`` and every seed (what
+    ``experiments/part2_graph_aggregation.py`` ships). Keys are "aggregation/readout"; each holds, per seed, the
+    result of :func:`classify_motifs`."""
+    seeds = [random_seed("seeds", s) for s in seeds]
+    return {f"{agg}/{ro}": [classify_motifs(agg, ro, seed=s, **options) for s in seeds] for agg, ro in pairs}
+
+
+def aggregation_results() -> dict:
+    """The shipped :func:`aggregation_sweep` (defaults): per "aggregation/readout", arrays over the seeds of
+    ``train_accuracy``, ``test_accuracy`` and ``test_curve`` (seeds × recorded steps), and ``steps``."""
+    import json
+    from importlib.resources import files
+
+    raw = json.loads(files("kan_edu").joinpath(_SWEEP_FILE).read_text(encoding="utf-8"))
+    out = {"setup": raw["setup"]}
+    for key, runs in raw["results"].items():
+        out[key] = {
+            "train_accuracy": np.array([r["train_accuracy"] for r in runs]),
+            "test_accuracy": np.array([r["test_accuracy"] for r in runs]),
+            "test_curve": np.array([r["test_curve"] for r in runs]),
+            "steps": np.array(runs[0]["steps"]),
+        }
+    return out
 
 
 # ------------------------------------------------------------------------------------------ drawing
@@ -590,7 +692,15 @@ class GraphArtist:
         self.edges = ax.add_collection(LineCollection(segments, **kw))
         v = np.zeros(len(pos)) if values is None else np.asarray(values, dtype=float)
         self.nodes = ax.scatter(
-            pos[:, 0], pos[:, 1], c=v, cmap=cmap, vmin=vmin, vmax=vmax, s=node_size, zorder=2, edgecolors="k",
+            pos[:, 0],
+            pos[:, 1],
+            c=v,
+            cmap=cmap,
+            vmin=vmin,
+            vmax=vmax,
+            s=node_size,
+            zorder=2,
+            edgecolors="k",
             linewidths=0.6,
         )
         ax.set_aspect("equal")
@@ -621,6 +731,4 @@ def draw_graph(ax, A, pos, values=None, cmap: str = "viridis", vmin=None, vmax=N
     vmin = None if vmin is None else number("vmin", vmin)
     vmax = None if vmax is None else number("vmax", vmax)
     node_size = number("node_size", node_size, low=0, low_open=True)
-    if not hasattr(ax, "scatter") or not hasattr(ax, "add_collection"):
-        raise TypeError(f"ax must be a matplotlib Axes, got {type(ax).__name__}")
-    return GraphArtist(ax, array("A", A), pos, values, cmap, vmin, vmax, node_size)
+    return GraphArtist(_axes(ax), array("A", A), pos, values, cmap, vmin, vmax, node_size)
