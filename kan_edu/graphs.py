@@ -118,6 +118,20 @@ def _operands(H_name: str, H, others, H_ndim=2):
     return is_torch, out
 
 
+def _shape(x) -> tuple:
+    """The shape of an operand before it is checked (() for what has none; the checks then say what is wrong)."""
+    try:
+        return tuple(np.shape(x))
+    except (TypeError, ValueError):
+        return ()
+
+
+def _rows(x, ndim: int = 2):
+    """The length of the first axis of a ``ndim``-D operand, else None (the shape checks then complain)."""
+    shape = _shape(x)
+    return shape[0] if len(shape) == ndim else None
+
+
 def _back(is_torch: bool, t):
     """The result in the caller's kind: the tensor itself, or a numpy array."""
     return t if is_torch else t.detach().cpu().numpy()
@@ -212,7 +226,7 @@ def permute(X, A, perm):
 
     Returns ``(P X, P A Pᵀ)`` with P the permutation matrix P[i, perm[i]] = 1. Same kind as X (numpy or torch).
     """
-    is_torch, (x, a) = _operands("X", X, [_adjacency_operand(A, np.shape(X)[0] if np.ndim(X) else None, "X")])
+    is_torch, (x, a) = _operands("X", X, [_adjacency_operand(A, _rows(X), "X")])
     n = x.shape[0]
     p = array("perm", perm, 1, integral=True, low=0, high=n - 1, shape=(n,), like="X")
     same_length("perm and its distinct entries", p, np.unique(p))
@@ -283,8 +297,7 @@ def aggregation_matrix(A, kind: str = "kipf"):
 def aggregate(H, A, kind: str = "sum"):
     """Each node's features combined with its neighbours' (itself included): S H, or the max for "max"."""
     kind = choice("kind", kind, AGGREGATIONS[:4])
-    n = np.shape(H)[0] if np.ndim(H) == 2 else None
-    is_torch, (h, a) = _operands("H", H, [_adjacency_operand(A, n, "H")])
+    is_torch, (h, a) = _operands("H", H, [_adjacency_operand(A, _rows(H), "H")])
     return _back(is_torch, _aggregate(h, a, kind))
 
 
@@ -297,10 +310,10 @@ def gcn_layer(H, A, W, b=None, *, aggregation: str = "sum", activation: str = "r
     """
     aggregation = choice("aggregation", aggregation, AGGREGATIONS[:4])
     activation = choice("activation", activation, ACTIVATIONS)
-    n, d = (np.shape(H) if np.ndim(H) == 2 else (None, None))[:2]
+    n, d = _shape(H) if len(_shape(H)) == 2 else (None, None)
     others = [_adjacency_operand(A, n, "H"), ("W", W, (d, None), "H's columns", {})]
     if b is not None:
-        others.append(("b", b, (np.shape(W)[1] if np.ndim(W) == 2 else None,), "W's columns", {}))
+        others.append(("b", b, (_shape(W)[1] if len(_shape(W)) == 2 else None,), "W's columns", {}))
     is_torch, ops = _operands("H", H, others)
     h, a, w = ops[:3]
     out = _aggregate(h @ w, a, aggregation)
@@ -315,8 +328,8 @@ def graph_attention(H, A, W, a_target, a_source):
     weights[i, j] = softmax over j in N(i) ∪ {i} of LeakyReLU(a_targetᵀ zᵢ + a_sourceᵀ zⱼ), z = H W, and 0
     outside the neighbourhood: each row is a probability distribution over the node and its neighbours.
     """
-    n, d = (np.shape(H) if np.ndim(H) == 2 else (None, None))[:2]
-    f = np.shape(W)[1] if np.ndim(W) == 2 else None
+    n, d = _shape(H) if len(_shape(H)) == 2 else (None, None)
+    f = _shape(W)[1] if len(_shape(W)) == 2 else None
     is_torch, (h, a, w, at, asrc) = _operands(
         "H",
         H,
@@ -339,10 +352,9 @@ def readout(H, kind: str = "sum", mask=None):
     gives (B, D).
     """
     kind = choice("kind", kind, READOUTS)
-    ndim = np.ndim(H)
     others = []
     if mask is not None:
-        shape = tuple(np.shape(H)[:-1]) if ndim in (2, 3) else (None,)
+        shape = _shape(H)[:-1] if len(_shape(H)) in (2, 3) else (None,)
         others.append(("mask", mask, shape, "H without its feature axis", dict(low=0, high=1, integral=True)))
     is_torch, ops = _operands("H", H, others, H_ndim=(2, 3))
     h = ops[0]
@@ -368,8 +380,7 @@ def dirichlet_energy(H, A, normalized: bool = False):
     numpy input, a 0-D tensor (with gradients) for torch input.
     """
     normalized = flag("normalized", normalized)
-    n = np.shape(H)[0] if np.ndim(H) == 2 else None
-    is_torch, (h, a) = _operands("H", H, [_adjacency_operand(A, n, "H")])
+    is_torch, (h, a) = _operands("H", H, [_adjacency_operand(A, _rows(H), "H")])
     if normalized:
         h = h * (a.sum(-1) + 1).rsqrt()[:, None]
     diff = h[:, None, :] - h[None, :, :]
@@ -386,8 +397,7 @@ def propagate(H, A, steps: int, kind: str = "kipf", skip: float = 0.0):
     steps = size("steps", steps, minimum=0, maximum=10_000)
     kind = choice("kind", kind, LINEAR)
     skip = number("skip", skip, 0, 1)
-    n = np.shape(H)[0] if np.ndim(H) == 2 else None
-    is_torch, (h, a) = _operands("H", H, [_adjacency_operand(A, n, "H")])
+    is_torch, (h, a) = _operands("H", H, [_adjacency_operand(A, _rows(H), "H")])
     S = _normalized(a, kind)
     out = [h]
     for _ in range(steps):
@@ -656,8 +666,17 @@ def aggregation_sweep(seeds=(0, 1, 2, 3, 4), pairs=SWEEP, **options) -> dict:
     """:func:`classify_motifs` for every (aggregation, readout) in ``pairs`` and every seed (what
     ``experiments/part2_graph_aggregation.py`` ships). Keys are "aggregation/readout"; each holds, per seed, the
     result of :func:`classify_motifs`."""
-    seeds = [random_seed("seeds", s) for s in seeds]
-    return {f"{agg}/{ro}": [classify_motifs(agg, ro, seed=s, **options) for s in seeds] for agg, ro in pairs}
+    seeds = [int(s) for s in array("seeds", seeds, 1, integral=True, low=0, empty=False)]
+    if isinstance(pairs, (str, bytes, dict)) or not isinstance(pairs, (list, tuple)) or not pairs:
+        raise ArgumentTypeError(f"pairs must be a non-empty list of (aggregation, readout) pairs, got {pairs!r:.60}")
+    checked = []
+    for pair in pairs:
+        if not isinstance(pair, (list, tuple)) or len(pair) != 2:
+            raise ArgumentTypeError(f"pairs must hold (aggregation, readout) pairs, got {pair!r:.60}")
+        checked.append(
+            (choice("pairs: aggregation", pair[0], AGGREGATIONS), choice("pairs: readout", pair[1], READOUTS))
+        )
+    return {f"{agg}/{ro}": [classify_motifs(agg, ro, seed=s, **options) for s in seeds] for agg, ro in checked}
 
 
 def aggregation_results() -> dict:
@@ -724,6 +743,8 @@ class GraphArtist:
 
 def draw_graph(ax, A, pos, values=None, cmap: str = "viridis", vmin=None, vmax=None, node_size: float = 60.0):
     """Draw graph ``A`` at positions ``pos`` (N, 2) on ``ax``; returns a :class:`GraphArtist` to recolour it."""
+    import matplotlib
+
     n = _square("A", A)
     pos = array("pos", pos, 2, shape=(n, 2), like="A")
     if values is not None:
@@ -731,4 +752,5 @@ def draw_graph(ax, A, pos, values=None, cmap: str = "viridis", vmin=None, vmax=N
     vmin = None if vmin is None else number("vmin", vmin)
     vmax = None if vmax is None else number("vmax", vmax)
     node_size = number("node_size", node_size, low=0, low_open=True)
+    cmap = choice("cmap", cmap, sorted(matplotlib.colormaps))
     return GraphArtist(_axes(ax), array("A", A), pos, values, cmap, vmin, vmax, node_size)
