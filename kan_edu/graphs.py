@@ -108,7 +108,7 @@ def _operands(H_name: str, H, others, H_ndim=2):
         dtype, device = torch.float64, torch.device("cpu")
         out = [torch.from_numpy(np.asarray(array(H_name, H, H_ndim)))]
     for name, value, shape, like, extra in others:
-        checked = array(name, value, len(shape), shape=shape, like=like, **extra)
+        checked = array(name, value, None, shape=shape, like=like, **extra)
         if isinstance(value, torch.Tensor):
             if is_torch:
                 same_device(name, value, device)
@@ -355,7 +355,7 @@ def readout(H, kind: str = "sum", mask=None):
     others = []
     if mask is not None:
         shape = _shape(H)[:-1] if len(_shape(H)) in (2, 3) else (None,)
-        others.append(("mask", mask, shape, "H without its feature axis", dict(low=0, high=1, integral=True)))
+        others.append(("mask", mask, shape, "H, without its feature axis", dict(low=0, high=1, integral=True)))
     is_torch, ops = _operands("H", H, others, H_ndim=(2, 3))
     h = ops[0]
     m = ops[1] > 0.5 if mask is not None else torch.ones(h.shape[:-1], dtype=torch.bool, device=h.device)
@@ -461,6 +461,12 @@ def motif_graphs(n_graphs: int = 400, tree_size=(8, 16), seed: int = 0) -> dict:
 
 
 # --------------------------------------------------------------------------------------------- model
+def _fits(name: str, t: torch.Tensor, shape: tuple, X: torch.Tensor) -> None:
+    """``t`` has the shape that the node features X ask for (a message naming both when not)."""
+    if tuple(t.shape) != shape:
+        raise ValueError(f"{name} must have shape {shape} to fit X of shape {tuple(X.shape)}, got {tuple(t.shape)}")
+
+
 class GCN(nn.Module):
     """A graph network: ``n_layers`` graph convolutions, then a linear head per node or, with a readout, per graph.
 
@@ -513,13 +519,11 @@ class GCN(nn.Module):
         X = tensor("X", X, (2, 3), device=device, empty=False)
         if X.shape[-1] != self.weights[0].shape[0]:
             raise ValueError(f"X has {X.shape[-1]} features per node, the model expects {self.weights[0].shape[0]}")
-        A = tensor("A", A, X.ndim, device=device, empty=False)
-        if tuple(A.shape) != tuple(X.shape[:-1]) + (X.shape[-2],):
-            raise ValueError(f"A must have shape {tuple(X.shape[:-1]) + (X.shape[-2],)} (from X), got {tuple(A.shape)}")
+        A = tensor("A", A, (2, 3), device=device, empty=False)
+        _fits("A", A, tuple(X.shape[:-1]) + (X.shape[-2],), X)
         if mask is not None:
-            mask = tensor("mask", mask, X.ndim - 1, device=device)
-            if tuple(mask.shape) != tuple(X.shape[:-1]):
-                raise ValueError(f"mask must have shape {tuple(X.shape[:-1])} (from X), got {tuple(mask.shape)}")
+            mask = tensor("mask", mask, (1, 2), device=device)
+            _fits("mask", mask, tuple(X.shape[:-1]), X)
             mask = mask.bool()
         return self._forward(X.to(dtype), A.to(dtype), mask, flag("return_hidden", return_hidden))
 
@@ -570,7 +574,8 @@ def fit_gcn(
     if record is not None:
         function("record", record, "record(step) -> anything to keep")
     X = tensor("X", X, (2, 3), device=device, empty=False)
-    A = tensor("A", A, X.ndim, device=device, empty=False)
+    A = tensor("A", A, (2, 3), device=device, empty=False)
+    _fits("A", A, tuple(X.shape[:-1]) + (X.shape[-2],), X)
     y = tensor("y", y, 1, device=device, finite=False)
     n_items = X.shape[0]
     array("y", y, 1, shape=(n_items,), like="X", integral=True, low=0)
