@@ -4,7 +4,7 @@
 
 Trains a 3-layer GCN (kan_edu.graphs.classify_motifs, defaults) for every (aggregation, readout) pair of
 kan_edu.graphs.SWEEP and seeds 0-4, on one thread, and writes kan_edu/data_files/part2_graph_aggregation.json,
-which kan_edu.graphs.aggregation_results() loads. About a minute on one idle core; the chapter reruns one of the
+which kan_edu.graphs.aggregation_results() loads. Minutes on one core (330 s on a loaded 2-core machine); the chapter reruns one of the
 runs live and tests/package/test_graphs.py checks that a shipped run is reproduced.
 """
 
