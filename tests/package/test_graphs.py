@@ -286,10 +286,16 @@ def test_fit_gcn_learns_the_karate_club_from_two_labels():
 def test_shipped_aggregation_sweep_is_reproduced():
     shipped = graphs.aggregation_results()
     assert set(shipped) - {"setup"} == {f"{a}/{r}" for a, r in graphs.SWEEP}
+    threads = torch.get_num_threads()
     torch.set_num_threads(1)
-    again = graphs.classify_motifs("kipf", "mean", seed=1)
-    assert again["test_accuracy"] == shipped["kipf/mean"]["test_accuracy"][1]
-    np.testing.assert_allclose(again["test_curve"], shipped["kipf/mean"]["test_curve"][1])
+    try:
+        again = graphs.classify_motifs("sum", "max", seed=1)
+    finally:
+        torch.set_num_threads(threads)
+    # the same run; a different CPU may round differently and flip a graph or two, not more
+    assert abs(again["test_accuracy"] - shipped["sum/max"]["test_accuracy"][1]) <= 0.02
+    np.testing.assert_allclose(again["test_curve"], shipped["sum/max"]["test_curve"][1], atol=0.03)
+    assert shipped["sum/max"]["test_accuracy"][1] > 0.9  # a run that learnt, not one stuck at chance
 
 
 # ------------------------------------------------------------------------------------------------ drawing
