@@ -428,7 +428,7 @@ def motif_graphs(n_graphs: int = 400, tree_size=(8, 16), seed: int = 0) -> dict:
 
     Each graph is a preferential-attachment tree of n nodes (n uniform in ``tree_size``, both ends included)
     with the 5-node motif joined to it by one edge, its nodes then shuffled. The two classes have the same
-    number of nodes; only the motif's shape tells them apart. Returns a dict of tensors for a padded batch:
+    range of sizes; only the motif's shape tells them apart. Returns a dict of tensors for a padded batch:
     ``adjacency`` (B, N, N) float32, ``mask`` (B, N) bool (True for real nodes), ``label`` (B,) int64 and
     ``n_nodes`` (B,) int64, with N the largest graph.
     """
