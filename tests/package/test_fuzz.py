@@ -33,6 +33,7 @@ from kan_edu import (
     deep,
     figures,
     glue,
+    graphs,
     isometry,
     losses,
     nn,
@@ -134,6 +135,9 @@ AX = Figure(figsize=(1, 1)).subplots()
 MOSAIC = artists.mosaic(AX, np.zeros((4, 2, 2)))
 HEATMAP = artists.heatmap(AX, np.eye(2), annotate=True)
 SLIDER = figures.Slider("a", 0.0, 1.0, 0.5, 0.5)
+A3, H3 = np.array([[0.0, 1.0, 0.0], [1.0, 0.0, 1.0], [0.0, 1.0, 0.0]]), np.ones((3, 2))
+GCN3 = graphs.GCN(2, 3, 2)
+TINY_MOTIFS = dict(n_graphs=4, n_train=2, epochs=1, hidden=2, n_layers=1)
 FIG_A, FIG_B = Figure(figsize=(1, 1)), Figure(figsize=(1, 1))
 NET = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(), torch.nn.Linear(4, 2))
 NET_P = und.parameters(NET)
@@ -197,6 +201,27 @@ CASES = [
     Case(figures.show_pictures, dict(pictures={"a": FIG_A, "b": FIG_B}), dict(pictures="junk", label="junk", title="function")),
     Case(glue.format_value, dict(value=1.5), dict(value="number", fmt="junk")),
     Case(glue.glue, dict(name="a-value", value=1.5), dict(name="junk", value="number", fmt="junk")),
+    Case(graphs.karate, dict(), dict()),
+    Case(graphs.adjacency, dict(edges=[(0, 1)], n_nodes=3), dict(edges="array", n_nodes="size", directed="junk")),
+    Case(graphs.layout, dict(A=A3), dict(A="array")),
+    Case(graphs.count_walks, dict(A=A3, length=2), dict(A="array", length="size")),
+    Case(graphs.k_hop, dict(A=A3, node=0, k=1), dict(A="array", node="size", k="size")),
+    Case(graphs.permute, dict(X=H3, A=A3, perm=[2, 0, 1]), dict(X="array", A="array", perm="array")),
+    Case(graphs.aggregation_matrix, dict(A=A3), dict(A="array", kind="choice")),
+    Case(graphs.aggregate, dict(H=H3, A=A3), dict(H="array", A="array", kind="choice")),
+    Case(graphs.gcn_layer, dict(H=H3, A=A3, W=np.ones((2, 2)), b=np.zeros(2)), dict(H="array", A="array", W="array", b="array", aggregation="choice", activation="choice")),
+    Case(graphs.graph_attention, dict(H=H3, A=A3, W=np.ones((2, 2)), a_target=np.ones(2), a_source=np.ones(2)), dict(H="array", A="array", W="array", a_target="array", a_source="array")),
+    Case(graphs.readout, dict(H=H3, mask=np.ones(3, dtype=bool)), dict(H="array", kind="choice", mask="array")),
+    Case(graphs.dirichlet_energy, dict(H=H3, A=A3), dict(H="array", A="array", normalized="junk")),
+    Case(graphs.propagate, dict(H=H3, A=A3, steps=2), dict(H="array", A="array", steps="size", kind="choice", skip="number")),
+    Case(graphs.motif_graphs, dict(n_graphs=2), dict(n_graphs="size", tree_size="junk", seed="seed")),
+    Case(graphs.GCN, dict(in_dim=2, hidden=3, out_dim=2), dict(in_dim="size", hidden="size", out_dim="size", n_layers="size", aggregation="choice", readout="choice", seed="seed", dtype="dtype")),
+    Case(GCN3.forward, dict(X=torch.ones(3, 2), A=torch.tensor(A3)), dict(X="tensor", A="tensor", mask="junk", return_hidden="junk"), name="GCN.forward"),
+    Case(graphs.fit_gcn, dict(model=GCN3, X=torch.ones(3, 2), A=torch.tensor(A3), y=torch.tensor([0, 1, 0]), epochs=1), dict(model="junk", X="tensor", A="tensor", y="tensor", mask="junk", train="array", epochs="size", lr="number", seed="seed", record="function", every="size")),
+    Case(graphs.classify_motifs, dict(TINY_MOTIFS), dict(aggregation="choice", readout="choice", seed="seed", n_graphs="size", n_train="size", epochs="size", hidden="size", n_layers="size", lr="number", feature="number", every="size")),
+    Case(graphs.aggregation_sweep, dict(seeds=(0,), pairs=(("sum", "mean"),), **TINY_MOTIFS), dict(seeds="array", pairs="junk")),
+    Case(graphs.aggregation_results, dict(), dict()),
+    Case(graphs.draw_graph, dict(ax=AX, A=A3, pos=np.zeros((3, 2)), values=np.zeros(3)), dict(ax="junk", A="array", pos="array", values="array", cmap="junk", vmin="number", vmax="number", node_size="number")),
     Case(isometry.isometry_gap, dict(h=np.eye(3)), dict(h="array")),
     Case(isometry.batch_norm, dict(h=np.eye(3)), dict(h="array", eps="number")),
     Case(isometry.standard_batch_norm, dict(h=np.eye(3)), dict(h="array", eps="number")),
