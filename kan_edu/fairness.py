@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import rankdata
 
-from ._validate import array, choice, function, number, random_seed, size
+from ._validate import array, choice, function, number, random_seed, same_length, size
 
 __all__ = [
     "CRITERIA",
@@ -39,6 +39,9 @@ __all__ = [
     "lime",
     "membership_auc",
 ]
+
+#: The most groups the rate functions accept (group indices run from 0 to MAX_GROUPS - 1).
+MAX_GROUPS = 100
 
 #: The criteria that :func:`thresholds_for` can meet, and the rate each one equalises.
 CRITERIA = {"demographic_parity": "approval", "equal_opportunity": "tpr", "equal_fpr": "fpr"}
@@ -111,17 +114,18 @@ def biased_history(
 
 
 # ---------------------------------------------------------------------------------------- the rates
-def _labels(name: str, a, n: int | None = None) -> np.ndarray:
+def _labels(name: str, a) -> np.ndarray:
     """A 1-D array of whole numbers >= 0 (labels or group indices) as ints."""
-    a = array(name, a, 1, empty=False, low=0, integral=True, shape=None if n is None else (n,))
-    return a.astype(int)
+    return array(name, a, 1, empty=False, low=0, integral=True).astype(int)
 
 
 def _scored(scores, y, group) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     scores = array("scores", scores, 1, empty=False)
-    y = _labels("y", y, len(scores))
+    y = _labels("y", y)
     array("y", y, high=1)
-    group = _labels("group", group, len(scores))
+    group = _labels("group", group)
+    array("group", group, high=MAX_GROUPS - 1)
+    same_length("scores, y and group", scores, y, group)
     return scores, y, group
 
 
@@ -180,7 +184,7 @@ def roc_by_group(scores, y, group) -> list[dict]:
     curves = []
     for g in range(int(group.max()) + 1):
         t = y[group == g]
-        if t.min() == t.max():
+        if t.size == 0 or t.min() == t.max():
             raise ValueError(f"group {g} must contain both outcomes (y = 0 and y = 1) to have an ROC curve")
         fpr, tpr, thr = roc_curve(t, scores[group == g], drop_intermediate=False)
         curves.append({"fpr": fpr, "tpr": tpr, "thresholds": thr, "auc": float(auc(fpr, tpr))})
