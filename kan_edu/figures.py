@@ -72,11 +72,12 @@ RUNTIMES = ("live", "static", "headless")
 
 #: How figures are sized in the book. A figure ``figsize[0]`` inches wide is shown ``PX_PER_INCH`` CSS pixels
 #: per inch (10-point text reads at 13 px, like a caption), but never wider than the book's text column
-#: (``COLUMN_PX``, measured in the book theme at desktop widths). A wider figure would shrink there, so its
+#: (``COLUMN_PX``: measured in the book theme, 621 px at a 1200-px window, 685 at 1280, 754 at 1366, 787 from
+#: 1440; the narrowest desktop column, from 1200 px up, where the sidebar shows). A wider figure would shrink there, so its
 #: fonts are scaled up to keep the smallest standard text (the 9-point legend) at ``MIN_TEXT_PX`` or more.
 #: Frames are drawn with twice the shown pixels, sharp on a 2x screen. On a phone the image keeps a minimum
 #: width (text stays >= ``MIN_PHONE_TEXT_PX``) and scrolls sideways instead of shrinking.
-PX_PER_INCH, COLUMN_PX, MIN_TEXT_PX, MIN_PHONE_TEXT_PX = 96, 754, 11, 9
+PX_PER_INCH, COLUMN_PX, MIN_TEXT_PX, MIN_PHONE_TEXT_PX = 96, 620, 11, 9
 SMALLEST_STYLE_PT = 9  # legend.fontsize in STYLE
 
 

@@ -23,6 +23,8 @@ Small jobs that Jupyter Book 1 does not do on its own:
    when a control shows them; and each player gets its number, "Figure N.k", in its caption.
 8. Search: British and American spellings find the same pages (``search_spelling.py``), and result snippets
    show prose, not code or TeX (``static/kan_edu_search.js``).
+9. Bibliography labels in author-year style, like the citations (``author_year.py``).
+10. The execution-statistics table names chapters by title and flags any over the 60 s budget.
 """
 from __future__ import annotations
 
@@ -195,6 +197,31 @@ def _unpack_figure_players(app, doctree, docname):
         node.replace_self(nodes.raw("", text, format="html"))
 
 
+BUDGET_SECONDS = 60  # a chapter's budget on one thread (CONTRIBUTING.md)
+
+
+def _readable_exec_table(app, doctree, docname):
+    """The execution-statistics table names each chapter by its title and flags a run over the budget."""
+    for table in doctree.findall(nodes.table):
+        head = [e.astext() for e in next(table.findall(nodes.thead), nodes.thead()).findall(nodes.entry)]
+        if not head or head[0] != "Document" or not any(h.startswith("Run Time") for h in head):
+            continue
+        runtime_col = next(i for i, h in enumerate(head) if h.startswith("Run Time"))
+        for row in next(table.findall(nodes.tbody)).findall(nodes.row):
+            entries = list(row.findall(nodes.entry))
+            for inline in entries[0].findall(nodes.inline):
+                doc = inline.astext()
+                if doc in app.env.titles:
+                    inline.replace_self(nodes.inline(text=app.env.titles[doc].astext()))
+            try:
+                seconds = float(entries[runtime_col].astext())
+            except ValueError:
+                continue
+            if seconds > BUDGET_SECONDS:
+                para = next(entries[runtime_col].findall(nodes.paragraph))
+                para += nodes.strong(text=f" over the {BUDGET_SECONDS} s budget")
+
+
 def _add_static(app):
     app.config.html_static_path.append(str(Path(__file__).parent / "static"))
 
@@ -210,8 +237,10 @@ def setup(app):
     app.connect("env-get-outdated", _reread_re_executed)
     app.connect("builder-inited", _add_static)
     app.connect("doctree-resolved", _unpack_figure_players)
+    app.connect("doctree-resolved", _readable_exec_table)
     app.add_css_file("kan_edu_book.css")
     app.add_js_file("kan_edu_search.js")
     app.setup_extension("search_spelling")
     app.setup_extension("katex_math")
+    app.setup_extension("author_year")
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1.0"}
