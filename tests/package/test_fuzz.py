@@ -31,6 +31,7 @@ from kan_edu import (
     conv,
     data,
     deep,
+    fairness,
     figures,
     glue,
     graphs,
@@ -93,6 +94,11 @@ XT = torch.randn(6, 4, dtype=torch.float64)
 LIN = torch.nn.Linear(3, 2)
 XTRAIN, YTRAIN = torch.randn(8, 3), torch.randint(0, 2, (8,))
 MSE = torch.nn.functional.mse_loss
+SCORES, OUTCOMES, GROUPS = (
+    np.array([0.3, -0.2, 1.1, 0.4, -0.9, 0.0]),
+    np.array([1, 0, 1, 0, 1, 0]),
+    np.array([0, 0, 0, 1, 1, 1]),
+)
 CE = torch.nn.functional.cross_entropy
 
 
@@ -193,6 +199,16 @@ CASES = [
     Case(deep.max_regions_deep, dict(width=3, depth=2), dict(width="size", depth="size")),
     Case(deep.sawtooth_network, dict(teeth=2, depth=2), dict(teeth="size", depth="size")),
     Case(deep.folding_network, dict(width=2, depth=2), dict(width="size", depth="size")),
+    Case(fairness.loan_scores, dict(n=8), dict(n="size", base_rates="array", separation="array", shift="array", seed="seed")),
+    Case(fairness.group_rates, dict(scores=SCORES, y=OUTCOMES, group=GROUPS, thresholds=np.array([0.0, 0.1])), dict(scores="array", y="array", group="array", thresholds="array")),
+    Case(fairness.roc_by_group, dict(scores=SCORES, y=OUTCOMES, group=GROUPS), dict(scores="array", y="array", group="array")),
+    Case(fairness.thresholds_for, dict(criterion="equal_opportunity", scores=SCORES, y=OUTCOMES, group=GROUPS, target=0.5), dict(criterion="choice", scores="array", y="array", group="array", target="number")),
+    Case(fairness.biased_history, dict(n=8), dict(n="size", proxy_strength="number", label_bias="number", seed="seed")),
+    Case(fairness.black_box, dict(x=np.ones((2, 4))), dict(x="array")),
+    Case(fairness.black_box_gradient, dict(x=np.ones((2, 4))), dict(x="array")),
+    Case(fairness.ice_curves, dict(f=fairness.black_box, x=np.ones((2, 4)), feature=1, grid=V3), dict(f="function", x="array", feature="size", grid="array")),
+    Case(fairness.lime, dict(f=fairness.black_box, x0=np.ones(4), sigma=0.1, n=8), dict(f="function", x0="array", sigma="number", n="size", seed="seed")),
+    Case(fairness.membership_auc, dict(member_losses=V3, nonmember_losses=X8), dict(member_losses="array", nonmember_losses="array")),
     Case(figures.show, dict(build=build, controls=(SLIDER,)), dict(build="function", controls="junk"), name="figures.show"),
     Case(figures.Slider, dict(name="a", min=0.0, max=1.0, step=0.5, default=0.5), dict(name="junk", min="number", max="number", step="number", default="number", frames="size")),
     Case(figures.Choice, dict(name="c", options=("a", "b")), dict(name="junk", options="junk")),
