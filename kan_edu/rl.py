@@ -66,6 +66,8 @@ ARROWS = "\u2191\u2192\u2193\u2190"
 CELLS = ".SGHC#"
 DEFAULT_REWARDS = {"G": 1.0, "H": -1.0, "C": -100.0}
 BASELINES = ("none", "average", "learned")
+#: Dynamic programming refuses to sweep more often than this (gamma too close to 1 for the tolerance asked).
+MAX_SWEEPS = 100_000
 
 
 # --------------------------------------------------------------------------------------------- arguments
@@ -175,13 +177,22 @@ def policy_evaluation(P, R, policy, gamma, tol=1e-10, sweeps=None):
     P_pi = np.einsum("sa,sat->st", pi, P)
     R_pi = np.einsum("sa,sa->s", pi, R)
     V = np.zeros(P.shape[0])
-    for i in range(sweeps if sweeps is not None else v.MAX_SIZE):
+    for _ in range(sweeps if sweeps is not None else MAX_SWEEPS):
         new = R_pi + gamma * P_pi @ V
         delta = np.max(np.abs(new - V))
         V = new
         if sweeps is None and delta < tol:
-            break
+            return V
+    if sweeps is None:
+        _not_converged(gamma, tol)
     return V
+
+
+def _not_converged(gamma, tol):
+    raise ValueError(
+        f"no convergence in {MAX_SWEEPS} sweeps with gamma={gamma!r} and tol={tol!r}: "
+        "use a smaller gamma or a larger tol"
+    )
 
 
 def value_iteration(P, R, gamma, tol=1e-10, sweeps=None):
@@ -197,7 +208,9 @@ def value_iteration(P, R, gamma, tol=1e-10, sweeps=None):
     if sweeps is not None:
         sweeps = v.size("sweeps", sweeps, minimum=0)
     V = np.zeros(Pa.shape[0])
-    for i in range(sweeps if sweeps is not None else v.MAX_SIZE):
+    for i in range(sweeps if sweeps is not None else MAX_SWEEPS + 1):
+        if i == MAX_SWEEPS:
+            _not_converged(gamma, tol)
         new = _q(Pa, Ra, V, gamma).max(axis=1)
         delta = np.max(np.abs(new - V))
         V = new
@@ -349,7 +362,7 @@ class GridWorld:
         """One sampled step: ``(next_state, reward, done)``. ``rng`` is a numpy Generator or a seed."""
         state = v.size("state", state, minimum=0, maximum=self.n_states - 1)
         action = v.size("action", action, minimum=0, maximum=self.n_actions - 1)
-        rng = _rng(rng)
+        rng = _rng(rng, "rng")
         return self._step(state, action, rng.random())
 
     def to_grid(self, values):
@@ -375,10 +388,10 @@ class GridWorld:
         return {"states": np.array(states), "actions": np.array(actions), "rewards": np.array(rewards)}
 
 
-def _rng(seed):
+def _rng(seed, name="seed"):
     if isinstance(seed, np.random.Generator):
         return seed
-    return np.random.default_rng(v.random_seed("seed", seed))
+    return np.random.default_rng(v.random_seed(name, seed))
 
 
 def _rollout(env, pi, rng, max_steps):

@@ -38,6 +38,7 @@ from kan_edu import (
     optim,
     performance,
     regression,
+    rl,
     shallow,
     train,
 )
@@ -120,6 +121,13 @@ EXPERIMENT_KINDS = dict(
 AX = Figure(figsize=(1, 1)).subplots()
 MOSAIC = artists.mosaic(AX, np.zeros((4, 2, 2)))
 HEATMAP = artists.heatmap(AX, np.eye(2), annotate=True)
+#: A small grid world and its model, for kan_edu.rl.
+ENV = rl.GridWorld(["S.H", "..G"], slip=0.1, rewards={"H": 0.0})
+PI_RL = np.full((ENV.n_states, 4), 0.25)
+TH_RL = np.zeros((ENV.n_states, 4))
+DP_KINDS = dict(P="array", R="array", gamma="number")
+LEARN_KINDS = dict(env="junk", episodes="size", gamma="number", seed="seed", max_steps="size")
+CONTROL_KINDS = dict(LEARN_KINDS, alpha="number", epsilon="number", snapshots="array")
 SLIDER = figures.Slider("a", 0.0, 1.0, 0.5, 0.5)
 FIG_A, FIG_B = Figure(figsize=(1, 1)), Figure(figsize=(1, 1))
 
@@ -244,6 +252,26 @@ CASES = [
     Case(reg.gradient_descent, dict(grad=quad_grad, theta0=V3, lr=0.1, steps=3), dict(grad="function", theta0="array", lr="number", steps="size")),
     Case(reg.gradient_flow, dict(grad=quad_grad, theta0=V3, duration=0.5, n_steps=4), dict(grad="function", theta0="array", duration="number", n_steps="size")),
     Case(reg.modified_gradient, dict(grad=quad_grad, hess=lambda t: 2 * np.eye(3), lr=0.1), dict(grad="function", hess="function", lr="number")),
+    Case(rl.discounted_returns, dict(rewards=V3, gamma=0.9), dict(rewards="array", gamma="number")),
+    Case(rl.q_values, dict(P=ENV.P, R=ENV.R, V=np.zeros(ENV.n_states), gamma=0.9), dict(DP_KINDS, V="array")),
+    Case(rl.greedy_policy, dict(Q=PI_RL), dict(Q="array")),
+    Case(rl.policy_matrix, dict(P=ENV.P, policy=np.zeros(ENV.n_states)), dict(P="array", policy="array")),
+    Case(rl.policy_evaluation, dict(P=ENV.P, R=ENV.R, policy=PI_RL, gamma=0.9), dict(DP_KINDS, policy="array", tol="number", sweeps="size")),
+    Case(rl.value_iteration, dict(P=ENV.P, R=ENV.R, gamma=0.9), dict(DP_KINDS, tol="number", sweeps="size")),
+    Case(rl.policy_iteration, dict(P=ENV.P, R=ENV.R, gamma=0.9), dict(DP_KINDS, policy="array")),
+    Case(rl.epsilon_greedy, dict(q=V3, epsilon=0.1), dict(q="array", epsilon="number")),
+    Case(rl.GridWorld, dict(layout=["S.", ".G"]), dict(layout="junk", slip="number", step_reward="number", rewards="junk")),
+    Case(rl.penguin, dict(), dict(slip="number")),
+    Case(rl.cliff, dict(width=4, height=2), dict(width="size", height="size")),
+    Case(rl.mc_evaluation, dict(env=ENV, policy=PI_RL, episodes=2), dict(LEARN_KINDS, policy="array")),
+    Case(rl.td_evaluation, dict(env=ENV, policy=PI_RL, episodes=2), dict(LEARN_KINDS, policy="array", alpha="number")),
+    Case(rl.mc_control, dict(env=ENV, episodes=2, snapshots=[0, 2]), dict(CONTROL_KINDS)),
+    Case(rl.sarsa, dict(env=ENV, episodes=2, snapshots=[0, 2]), dict(CONTROL_KINDS)),
+    Case(rl.q_learning, dict(env=ENV, episodes=2, snapshots=[0, 2]), dict(CONTROL_KINDS)),
+    Case(rl.softmax_policy, dict(theta=TH_RL), dict(theta="array")),
+    Case(rl.policy_gradient, dict(env=ENV, theta=TH_RL), dict(env="junk", theta="array", gamma="number")),
+    Case(rl.reinforce_gradient, dict(env=ENV, theta=TH_RL, baseline=0.0), dict(env="junk", theta="array", gamma="number", episodes="size", baseline="array", seed="seed", max_steps="size")),
+    Case(rl.reinforce, dict(env=ENV, episodes=4, batch=2), dict(env="junk", episodes="size", lr="number", gamma="number", batch="size", baseline="choice", lr_baseline="number", seed="seed", max_steps="size")),
     Case(shallow.activation, dict(name="relu"), dict(name="choice")),
     Case(shallow.shallow_1d, dict(x=V3, theta0=V3, theta1=V3, phi=np.ones(4)), dict(x="array", theta0="array", theta1="array", phi="array", act="choice")),
     Case(shallow.joints_1d, dict(theta0=V3, theta1=V3), dict(theta0="array", theta1="array")),
