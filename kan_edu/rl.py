@@ -498,10 +498,11 @@ def _td_control(env, episodes, alpha, gamma, epsilon, rng, max_steps, snaps, off
     for e in range(episodes):
         s = env.start
         a = _act(Q[s], epsilon, rng)
-        total, t = 0.0, 0
-        for t in range(1, max_steps + 1):
+        total, steps = 0.0, 0
+        while steps < max_steps:
             s2, r, done = env._step(s, a, rng.random())
             total += r
+            steps += 1
             a2 = _act(Q[s2], epsilon, rng)
             if done:
                 target = r
@@ -513,7 +514,7 @@ def _td_control(env, episodes, alpha, gamma, epsilon, rng, max_steps, snaps, off
             s, a = s2, a2
             if done:
                 break
-        returns[e], lengths[e] = total, t
+        returns[e], lengths[e] = total, steps
         if e + 1 in snaps:
             kept[e + 1] = Q.copy()
     return {"Q": Q, "returns": returns, "lengths": lengths, "snapshots": [kept[int(k)] for k in snaps]}
@@ -635,7 +636,11 @@ def reinforce_gradient(env, theta, gamma=0.9, episodes=1, baseline=None, seed=0,
         b = np.zeros(env.n_states)
     else:
         b = v.array("baseline", baseline, (0, 1))
-        b = np.full(env.n_states, float(b)) if b.ndim == 0 else v.array("baseline", b, shape=(env.n_states,), like="env")
+        b = (
+            np.full(env.n_states, float(b))
+            if b.ndim == 0
+            else v.array("baseline", b, shape=(env.n_states,), like="env")
+        )
     pi = _softmax(theta)
     grad = np.zeros_like(theta)
     for _ in range(episodes):
@@ -652,9 +657,7 @@ def _episode_gradient(env, pi, gamma, b, rng, max_steps):
     return _score_terms(pi, s, a, discount * (G - b[s])), s, G
 
 
-def reinforce(
-    env, episodes=400, lr=1.0, gamma=0.9, batch=1, baseline="none", lr_baseline=0.1, seed=0, max_steps=200
-):
+def reinforce(env, episodes=400, lr=1.0, gamma=0.9, batch=1, baseline="none", lr_baseline=0.1, seed=0, max_steps=200):
     """Train a tabular softmax policy (starting uniform) with REINFORCE.
 
     Every ``batch`` episodes the parameters take one step ``theta += lr * mean gradient estimate``

@@ -188,10 +188,12 @@ def test_the_iterative_solution_passes_too(capsys):
 
 
 def test_wrong_answers_get_hints_and_placeholders_say_not_answered(capsys):
-    assert_hint_or_not_answered(check.discounted_returns, returns_loop, [returns_forward, lambda r, g: ...],
-                                (np.ones(3), 0.5), capsys)
-    assert_hint_or_not_answered(check.epsilon_greedy, eps_greedy, [eps_greedy_first_max, None],
-                                (np.ones(3), 0.5), capsys)
+    assert_hint_or_not_answered(
+        check.discounted_returns, returns_loop, [returns_forward, lambda r, g: ...], (np.ones(3), 0.5), capsys
+    )
+    assert_hint_or_not_answered(
+        check.epsilon_greedy, eps_greedy, [eps_greedy_first_max, None], (np.ones(3), 0.5), capsys
+    )
 
 
 def test_placeholders_and_errors_are_reported(capsys):
