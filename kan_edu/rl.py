@@ -436,40 +436,52 @@ def _learning_args(env, episodes, gamma, seed, max_steps):
     return env, episodes, gamma, rng, max_steps
 
 
-def mc_evaluation(env, policy, episodes=100, gamma=0.9, seed=0, max_steps=1000):
-    """Every-visit Monte Carlo estimate of ``V_pi``: the average of the returns that followed each visit.
+def _step_size(alpha):
+    return None if alpha is None else v.number("alpha", alpha, 0.0, 1.0, low_open=True)
 
-    Returns a dict: ``V`` (S,) after all episodes (0 where never visited) and ``history`` (episodes, S), the
-    estimate after each episode.
+
+def mc_evaluation(env, policy, episodes=100, gamma=0.9, seed=0, max_steps=1000, alpha=None):
+    """Every-visit Monte Carlo estimate of ``V_pi`` from the returns that followed each visit.
+
+    With ``alpha=None``, ``V(s)`` is the running average of those returns (step 1/n(s) after the n-th visit);
+    with a number, each return moves ``V(s)`` a constant fraction ``alpha`` of the way (constant-step MC), the
+    rule TD(0) uses. Returns a dict: ``V`` (S,) after all episodes (0 where never visited) and ``history``
+    (episodes, S), the estimate after each episode.
     """
     env, episodes, gamma, rng, max_steps = _learning_args(env, episodes, gamma, seed, max_steps)
     pi = _policy(env.P, policy)
-    total, count = np.zeros(env.n_states), np.zeros(env.n_states)
+    alpha = _step_size(alpha)
+    V, count = np.zeros(env.n_states), np.zeros(env.n_states)
     history = np.zeros((episodes, env.n_states))
     for e in range(episodes):
         states, _, rewards = _rollout(env, pi, rng, max_steps)
         G = lfilter([1.0], [1.0, -gamma], np.asarray(rewards)[::-1])[::-1]
-        np.add.at(total, states[:-1], G)
-        np.add.at(count, states[:-1], 1)
-        history[e] = np.divide(total, count, out=np.zeros_like(total), where=count > 0)
-    return {"V": history[-1].copy(), "history": history}
+        for s, g in zip(states[:-1], G):
+            count[s] += 1
+            V[s] += (g - V[s]) * (1.0 / count[s] if alpha is None else alpha)
+        history[e] = V
+    return {"V": V.copy(), "history": history}
 
 
 def td_evaluation(env, policy, episodes=100, alpha=0.1, gamma=0.9, seed=0, max_steps=1000):
-    """TD(0) estimate of ``V_pi``: after every step, move ``V(s)`` by ``alpha`` towards ``r + gamma V(s')``.
+    """TD(0) estimate of ``V_pi``: after every step, move ``V(s)`` towards ``r + gamma V(s')``.
 
-    Returns a dict: ``V`` (S,) and ``history`` (episodes, S), the estimate after each episode.
+    The step is ``alpha`` (a constant) or, with ``alpha=None``, 1/n(s) after the n-th visit of s (a running
+    average of the bootstrapped targets). Returns a dict: ``V`` (S,) and ``history`` (episodes, S), the
+    estimate after each episode.
     """
     env, episodes, gamma, rng, max_steps = _learning_args(env, episodes, gamma, seed, max_steps)
     pi = _policy(env.P, policy)
-    alpha = v.number("alpha", alpha, 0.0, 1.0, low_open=True)
-    V = np.zeros(env.n_states)
+    alpha = _step_size(alpha)
+    V, count = np.zeros(env.n_states), np.zeros(env.n_states)
     history = np.zeros((episodes, env.n_states))
     for e in range(episodes):
         states, _, rewards = _rollout(env, pi, rng, max_steps)
         for t, r in enumerate(rewards):
             s, s2 = states[t], states[t + 1]
-            V[s] += alpha * (r + gamma * V[s2] * (not env.terminal[s2]) - V[s])
+            count[s] += 1
+            step = 1.0 / count[s] if alpha is None else alpha
+            V[s] += step * (r + gamma * V[s2] * (not env.terminal[s2]) - V[s])
         history[e] = V
     return {"V": V.copy(), "history": history}
 

@@ -263,7 +263,7 @@ CASES = [
     Case(rl.GridWorld, dict(layout=["S.", ".G"]), dict(layout="junk", slip="number", step_reward="number", rewards="junk")),
     Case(rl.penguin, dict(), dict(slip="number")),
     Case(rl.cliff, dict(width=4, height=2), dict(width="size", height="size")),
-    Case(rl.mc_evaluation, dict(env=ENV, policy=PI_RL, episodes=2), dict(LEARN_KINDS, policy="array")),
+    Case(rl.mc_evaluation, dict(env=ENV, policy=PI_RL, episodes=2), dict(LEARN_KINDS, policy="array", alpha="number")),
     Case(rl.td_evaluation, dict(env=ENV, policy=PI_RL, episodes=2), dict(LEARN_KINDS, policy="array", alpha="number")),
     Case(rl.mc_control, dict(env=ENV, episodes=2, snapshots=[0, 2]), dict(CONTROL_KINDS)),
     Case(rl.sarsa, dict(env=ENV, episodes=2, snapshots=[0, 2]), dict(CONTROL_KINDS)),

@@ -192,6 +192,24 @@ def test_mc_and_td_evaluation_approach_the_true_values():
     # and they get closer with more episodes
     assert np.abs(mc["history"][1999] - V).mean() < 0.5 * np.abs(mc["history"][19] - V).mean()
     assert mc["history"].shape == (2000, env.n_states)
+    # constant-step MC and running-average TD converge too
+    mc_const = rl.mc_evaluation(env, pi, episodes=2000, gamma=0.9, seed=1, alpha=0.01)
+    td_avg = rl.td_evaluation(env, pi, episodes=2000, alpha=None, gamma=0.9, seed=1)
+    assert np.abs(mc_const["V"] - V).max() < 0.1 and np.abs(td_avg["V"] - V).max() < 0.15
+
+
+def test_running_average_mc_is_the_mean_of_the_returns():
+    env = rl.GridWorld(["S.G"], slip=0.3)
+    pi = np.full((env.n_states, 4), 0.25)
+    out = rl.mc_evaluation(env, pi, episodes=30, gamma=0.8, seed=2)
+    rng = np.random.default_rng(2)  # replay the same episodes and average by hand
+    total, count = np.zeros(env.n_states), np.zeros(env.n_states)
+    for _ in range(30):
+        states, _, rewards = rl._rollout(env, rl.policy_matrix(env.P, pi), rng, 1000)
+        G = rl.discounted_returns(np.array(rewards), 0.8)
+        np.add.at(total, states[:-1], G)
+        np.add.at(count, states[:-1], 1)
+    assert np.allclose(out["V"], np.divide(total, count, out=np.zeros(env.n_states), where=count > 0))
 
 
 def test_sarsa_is_safe_and_q_learning_walks_the_edge_on_the_cliff():
