@@ -55,6 +55,7 @@ __all__ = [
     "q_learning",
     "softmax_policy",
     "policy_gradient",
+    "episode_gradient",
     "reinforce_gradient",
     "reinforce",
 ]
@@ -644,15 +645,7 @@ def reinforce_gradient(env, theta, gamma=0.9, episodes=1, baseline=None, seed=0,
     episodes = v.size("episodes", episodes)
     max_steps = v.size("max_steps", max_steps)
     rng = _rng(seed)
-    if baseline is None:
-        b = np.zeros(env.n_states)
-    else:
-        b = v.array("baseline", baseline, (0, 1))
-        b = (
-            np.full(env.n_states, float(b))
-            if b.ndim == 0
-            else v.array("baseline", b, shape=(env.n_states,), like="env")
-        )
+    b = _baseline(baseline, env.n_states)
     pi = _softmax(theta)
     grad = np.zeros_like(theta)
     for _ in range(episodes):
@@ -664,9 +657,41 @@ def _episode_gradient(env, pi, gamma, b, rng, max_steps):
     states, actions, rewards = _rollout(env, pi, rng, max_steps)
     s = np.asarray(states[:-1], dtype=int)
     a = np.asarray(actions, dtype=int)
-    G = lfilter([1.0], [1.0, -gamma], np.asarray(rewards, dtype=float)[::-1])[::-1]
-    discount = gamma ** np.arange(len(G))
-    return _score_terms(pi, s, a, discount * (G - b[s])), s, G
+    return _episode_score(pi, s, a, np.asarray(rewards, dtype=float), gamma, b), s, _returns(rewards, gamma)
+
+
+def _returns(rewards, gamma):
+    return lfilter([1.0], [1.0, -gamma], np.asarray(rewards, dtype=float)[::-1])[::-1]
+
+
+def _episode_score(pi, s, a, rewards, gamma, b):
+    G = _returns(rewards, gamma)
+    return _score_terms(pi, s, a, gamma ** np.arange(len(G)) * (G - b[s]))
+
+
+def episode_gradient(pi, states, actions, rewards, gamma, baseline=None):
+    """The REINFORCE term of one episode, ``sum_t gamma^t (G_t - b(s_t)) grad_theta log pi(a_t | s_t)``.
+
+    ``pi`` (S, A) is the softmax policy the episode was drawn from; ``states``, ``actions`` and ``rewards``
+    (T,) are its steps (the state each action was taken in, not the final state). For the tabular softmax,
+    ``d log pi(a | s) / d theta[s, b] = 1[a = b] - pi(b | s)`` and the derivative is 0 in the other rows.
+    ``baseline`` is None, a number or an array (S,). Returns the gradient, shape (S, A).
+    """
+    pi = v.array("pi", pi, 2, empty=False, low=0, high=1)
+    S, A = pi.shape
+    states = v.array("states", states, 1, low=0, high=S - 1, integral=True).astype(int)
+    actions = v.array("actions", actions, shape=(len(states),), like="states", low=0, high=A - 1, integral=True)
+    rewards = v.array("rewards", rewards, shape=(len(states),), like="states")
+    gamma = _gamma(gamma, strict=False)
+    b = _baseline(baseline, S)
+    return _episode_score(pi, states, actions.astype(int), rewards, gamma, b)
+
+
+def _baseline(baseline, S):
+    if baseline is None:
+        return np.zeros(S)
+    b = v.array("baseline", baseline, (0, 1))
+    return np.full(S, float(b)) if b.ndim == 0 else v.array("baseline", b, shape=(S,), like="the states")
 
 
 def reinforce(env, episodes=400, lr=1.0, gamma=0.9, batch=1, baseline="none", lr_baseline=0.1, seed=0, max_steps=200):

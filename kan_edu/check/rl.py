@@ -1,4 +1,5 @@
-"""Checks for reinforcement learning: returns, policy evaluation, the Q-learning update, epsilon-greedy."""
+"""Checks for reinforcement learning: returns, policy evaluation, the Q-learning update, epsilon-greedy and
+the REINFORCE gradient of one episode."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import numpy as np
 from .. import rl
 from ._core import answer, close, is_distribution, run
 
-__all__ = ["discounted_returns", "policy_evaluation", "q_learning_update", "epsilon_greedy"]
+__all__ = ["discounted_returns", "policy_evaluation", "q_learning_update", "epsilon_greedy", "reinforce_episode"]
 
 
 def discounted_returns(fn):
@@ -176,6 +177,62 @@ def epsilon_greedy(fn):
                 "actions that tie for the best share the greedy probability equally",
                 lambda: close(probs(tied, 0.2), rl.epsilon_greedy(tied, 0.2)),
                 "find every action whose value equals the maximum, not only the first one.",
+            ),
+        ],
+    )
+
+
+def reinforce_episode(fn):
+    """Check ``fn(pi, states, actions, rewards, gamma, baseline)``: one episode's REINFORCE gradient (S, A)."""
+    rng = np.random.default_rng(23)
+    S, A, T = 5, 3, 9
+    pi = rl.softmax_policy(rng.normal(size=(S, A)))
+    states = rng.integers(0, S - 1, T)  # state S - 1 is never visited
+    actions = rng.integers(0, A, T)
+    rewards = rng.normal(size=T) + 1.0
+    baseline = rng.normal(size=S)
+    zero = np.zeros(S)
+
+    def student(s, a, r, gamma, b):
+        return np.asarray(answer(fn, pi.copy(), s.copy(), a.copy(), r.copy(), gamma, b.copy()), dtype=float)
+
+    def matches(s, a, r, gamma, b):
+        return close(student(s, a, r, gamma, b), rl.episode_gradient(pi, s, a, r, gamma, b), rtol=1e-6, atol=1e-9)
+
+    one = (states[:1], actions[:1], rewards[:1])
+    return run(
+        "reinforce_episode",
+        [
+            (
+                "the gradient has one entry per parameter theta[s, a] (shape (S, A))",
+                lambda: student(states, actions, rewards, 0.9, zero).shape == (S, A),
+                "the softmax policy has one parameter per state and action, like pi.",
+            ),
+            (
+                "a one-step episode with no baseline gives the reward times grad log pi of that step",
+                lambda: matches(*one, 0.9, zero),
+                "for the softmax, the derivative of log pi(a|s) by theta[s, b] is 1 for b = a minus pi(b|s); it is "
+                "zero in every other row.",
+            ),
+            (
+                "every row sums to zero and the row of a state never visited is zero",
+                lambda: (
+                    np.allclose(student(states, actions, rewards, 0.9, zero).sum(axis=1), 0)
+                    and np.allclose(student(states, actions, rewards, 0.9, zero)[S - 1], 0)
+                ),
+                "the probabilities of a row sum to 1, so the derivatives of log pi along a row must cancel; "
+                "check that the policy's probabilities are subtracted.",
+            ),
+            (
+                "a whole episode with no baseline matches the reference",
+                lambda: matches(states, actions, rewards, 0.9, zero),
+                "each step is weighted by the return from that step on, not by the whole episode's, and later "
+                "steps count less: compare the discount with the chapter's REINFORCE equation.",
+            ),
+            (
+                "a whole episode with a baseline matches the reference",
+                lambda: matches(states, actions, rewards, 0.9, baseline),
+                "the baseline of the state at step t is taken away from the return G_t before weighting.",
             ),
         ],
     )

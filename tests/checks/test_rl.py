@@ -137,6 +137,55 @@ def eps_greedy_unnormalised(q, epsilon):
     return epsilon + (1 - epsilon) * (q == q.max())
 
 
+# ----------------------------------------------------------------------------------------------- REINFORCE
+def episode_returns(rewards, gamma):
+    return returns_loop(np.asarray(rewards, dtype=float), gamma)
+
+
+def score(pi, states, actions, weights):
+    grad = np.zeros_like(pi)
+    for s, a, w in zip(states, actions, weights):
+        grad[s] -= w * pi[s]
+        grad[s, a] += w
+    return grad
+
+
+def reinforce_right(pi, states, actions, rewards, gamma, baseline):  # the chapter's solution
+    G = episode_returns(rewards, gamma)
+    weights = gamma ** np.arange(len(G)) * (G - baseline[states])
+    return score(pi, states, actions, weights)
+
+
+def reinforce_no_discount(pi, states, actions, rewards, gamma, baseline):
+    G = episode_returns(rewards, gamma)
+    return score(pi, states, actions, G - baseline[states])
+
+
+def reinforce_whole_return(pi, states, actions, rewards, gamma, baseline):  # G_0 for every step
+    G = episode_returns(rewards, gamma)
+    return score(pi, states, actions, gamma ** np.arange(len(G)) * (G[0] - baseline[states]))
+
+
+def reinforce_baseline_added(pi, states, actions, rewards, gamma, baseline):
+    G = episode_returns(rewards, gamma)
+    return score(pi, states, actions, gamma ** np.arange(len(G)) * (G + baseline[states]))
+
+
+def reinforce_score_sign(pi, states, actions, rewards, gamma, baseline):
+    return -reinforce_right(pi, states, actions, rewards, gamma, baseline)
+
+
+def reinforce_one_hot_only(pi, states, actions, rewards, gamma, baseline):  # forgets the -pi term
+    G = episode_returns(rewards, gamma)
+    grad = np.zeros_like(pi)
+    np.add.at(grad, (states, actions), gamma ** np.arange(len(G)) * (G - baseline[states]))
+    return grad
+
+
+def reinforce_ignores_baseline(pi, states, actions, rewards, gamma, baseline):
+    return reinforce_right(pi, states, actions, rewards, gamma, 0 * baseline)
+
+
 CASES = [
     (
         check.discounted_returns,
@@ -175,6 +224,20 @@ CASES = [
         [eps_greedy_other_convention, eps_greedy_first_max, eps_greedy_argmin, eps_greedy_unnormalised, None],
         ("epsilon / len", "best.sum", "/ A"),
     ),
+    (
+        check.reinforce_episode,
+        reinforce_right,
+        [
+            reinforce_no_discount,
+            reinforce_whole_return,
+            reinforce_baseline_added,
+            reinforce_score_sign,
+            reinforce_one_hot_only,
+            reinforce_ignores_baseline,
+            lambda *a: ...,
+        ],
+        ("gamma ** np.arange", "G - b", "grad[s] -="),
+    ),
 ]
 
 
@@ -198,7 +261,14 @@ def test_wrong_answers_get_hints_and_placeholders_say_not_answered(capsys):
 
 def test_placeholders_and_errors_are_reported(capsys):
     assert_placeholders_and_errors_reported(
-        [check.discounted_returns, check.policy_evaluation, check.q_learning_update, check.epsilon_greedy], capsys
+        [
+            check.discounted_returns,
+            check.policy_evaluation,
+            check.q_learning_update,
+            check.epsilon_greedy,
+            check.reinforce_episode,
+        ],
+        capsys,
     )
 
 

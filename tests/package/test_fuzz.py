@@ -270,6 +270,7 @@ CASES = [
     Case(rl.q_learning, dict(env=ENV, episodes=2, snapshots=[0, 2]), dict(CONTROL_KINDS)),
     Case(rl.softmax_policy, dict(theta=TH_RL), dict(theta="array")),
     Case(rl.policy_gradient, dict(env=ENV, theta=TH_RL), dict(env="junk", theta="array", gamma="number")),
+    Case(rl.episode_gradient, dict(pi=PI_RL, states=[0, 1], actions=[2, 3], rewards=[0.0, 1.0], gamma=0.9), dict(pi="array", states="array", actions="array", rewards="array", gamma="number", baseline="array")),
     Case(rl.reinforce_gradient, dict(env=ENV, theta=TH_RL, baseline=0.0), dict(env="junk", theta="array", gamma="number", episodes="size", baseline="array", seed="seed", max_steps="size")),
     Case(rl.reinforce, dict(env=ENV, episodes=4, batch=2), dict(env="junk", episodes="size", lr="number", gamma="number", batch="size", baseline="choice", lr_baseline="number", seed="seed", max_steps="size")),
     Case(shallow.activation, dict(name="relu"), dict(name="choice")),

@@ -290,3 +290,22 @@ def test_reinforce_improves_the_policy_and_counts_episodes():
         out = rl.reinforce(env, 200, lr=1.0, gamma=0.9, batch=4, baseline=baseline, seed=0)
         assert out["J"][-1] > out["J"][0] + 0.2
         assert out["episodes_seen"][-1] == 200 and len(out["J"]) == 51
+
+
+def test_episode_gradient_is_the_autograd_gradient_of_the_surrogate():
+    rng = np.random.default_rng(5)
+    S, A, T = 4, 3, 7
+    theta = torch.tensor(rng.normal(size=(S, A)), requires_grad=True)
+    states, actions = rng.integers(0, S, T), rng.integers(0, A, T)
+    rewards, baseline, gamma = rng.normal(size=T), rng.normal(size=S), 0.8
+    G = rl.discounted_returns(rewards, gamma)
+    weights = torch.tensor(gamma ** np.arange(T) * (G - baseline[states]))
+    log_pi = torch.log_softmax(theta, dim=1)[torch.tensor(states), torch.tensor(actions)]
+    (weights * log_pi).sum().backward()
+    pi = rl.softmax_policy(theta.detach().numpy())
+    ours = rl.episode_gradient(pi, states, actions, rewards, gamma, baseline)
+    assert np.allclose(ours, theta.grad.numpy())
+    assert np.allclose(
+        rl.episode_gradient(pi, states, actions, rewards, gamma, 0.5),
+        rl.episode_gradient(pi, states, actions, rewards, gamma, np.full(S, 0.5)),
+    )
