@@ -41,6 +41,7 @@ from kan_edu import (
     optim,
     performance,
     regression,
+    rl,
     shallow,
     train,
 )
@@ -140,6 +141,13 @@ X_CONV, W_CONV = torch.randn(1, 2, 8, dtype=torch.float64), torch.randn(3, 2, 3,
 AX = Figure(figsize=(1, 1)).subplots()
 MOSAIC = artists.mosaic(AX, np.zeros((4, 2, 2)))
 HEATMAP = artists.heatmap(AX, np.eye(2), annotate=True)
+#: A small grid world and its model, for kan_edu.rl.
+ENV = rl.GridWorld(["S.H", "..G"], slip=0.1, rewards={"H": 0.0})
+PI_RL = np.full((ENV.n_states, 4), 0.25)
+TH_RL = np.zeros((ENV.n_states, 4))
+DP_KINDS = dict(P="array", R="array", gamma="number")
+LEARN_KINDS = dict(env="junk", episodes="size", gamma="number", seed="seed", max_steps="size")
+CONTROL_KINDS = dict(LEARN_KINDS, alpha="number", epsilon="number", snapshots="array")
 SLIDER = figures.Slider("a", 0.0, 1.0, 0.5, 0.5)
 A3, H3 = np.array([[0.0, 1.0, 0.0], [1.0, 0.0, 1.0], [0.0, 1.0, 0.0]]), np.ones((3, 2))
 GCN3 = graphs.GCN(2, 3, 2)
@@ -325,6 +333,27 @@ CASES = [
     Case(res.train_variant, dict(variant="residual + BN", depth=2, width=4, epochs=1, batch_size=4, data=TINY_MNIST1D), dict(variant="choice", depth="size", seed="seed", width="size", epochs="size", batch_size="size", lr="number", data="junk")),
     Case(res.run_residual_depth, dict(depths=(1,), variants=("plain",), seeds=(0,), width=2, epochs=1, batch_size=1000), dict(depths="sizes", variants="junk", seeds="array", width="size", epochs="size", batch_size="size", lr="number", progress="junk")),
     Case(res.residual_depth_results, dict(), dict()),
+    Case(rl.discounted_returns, dict(rewards=V3, gamma=0.9), dict(rewards="array", gamma="number")),
+    Case(rl.q_values, dict(P=ENV.P, R=ENV.R, V=np.zeros(ENV.n_states), gamma=0.9), dict(DP_KINDS, V="array")),
+    Case(rl.greedy_policy, dict(Q=PI_RL), dict(Q="array")),
+    Case(rl.policy_matrix, dict(P=ENV.P, policy=np.zeros(ENV.n_states)), dict(P="array", policy="array")),
+    Case(rl.policy_evaluation, dict(P=ENV.P, R=ENV.R, policy=PI_RL, gamma=0.9), dict(DP_KINDS, policy="array", tol="number", sweeps="size")),
+    Case(rl.value_iteration, dict(P=ENV.P, R=ENV.R, gamma=0.9), dict(DP_KINDS, tol="number", sweeps="size")),
+    Case(rl.policy_iteration, dict(P=ENV.P, R=ENV.R, gamma=0.9), dict(DP_KINDS, policy="array")),
+    Case(rl.epsilon_greedy, dict(q=V3, epsilon=0.1), dict(q="array", epsilon="number")),
+    Case(rl.GridWorld, dict(layout=["S.", ".G"]), dict(layout="junk", slip="number", step_reward="number", rewards="junk")),
+    Case(rl.penguin, dict(), dict(slip="number")),
+    Case(rl.cliff, dict(width=4, height=2), dict(width="size", height="size")),
+    Case(rl.mc_evaluation, dict(env=ENV, policy=PI_RL, episodes=2), dict(LEARN_KINDS, policy="array", alpha="number")),
+    Case(rl.td_evaluation, dict(env=ENV, policy=PI_RL, episodes=2), dict(LEARN_KINDS, policy="array", alpha="number")),
+    Case(rl.mc_control, dict(env=ENV, episodes=2, snapshots=[0, 2]), dict(CONTROL_KINDS)),
+    Case(rl.sarsa, dict(env=ENV, episodes=2, snapshots=[0, 2]), dict(CONTROL_KINDS)),
+    Case(rl.q_learning, dict(env=ENV, episodes=2, snapshots=[0, 2]), dict(CONTROL_KINDS)),
+    Case(rl.softmax_policy, dict(theta=TH_RL), dict(theta="array")),
+    Case(rl.policy_gradient, dict(env=ENV, theta=TH_RL), dict(env="junk", theta="array", gamma="number")),
+    Case(rl.episode_gradient, dict(pi=PI_RL, states=[0, 1], actions=[2, 3], rewards=[0.0, 1.0], gamma=0.9), dict(pi="array", states="array", actions="array", rewards="array", gamma="number", baseline="array")),
+    Case(rl.reinforce_gradient, dict(env=ENV, theta=TH_RL, baseline=0.0), dict(env="junk", theta="array", gamma="number", episodes="size", baseline="array", seed="seed", max_steps="size")),
+    Case(rl.reinforce, dict(env=ENV, episodes=4, batch=2), dict(env="junk", episodes="size", lr="number", gamma="number", batch="size", baseline="choice", lr_baseline="number", seed="seed", max_steps="size")),
     Case(shallow.activation, dict(name="relu"), dict(name="choice")),
     Case(shallow.shallow_1d, dict(x=V3, theta0=V3, theta1=V3, phi=np.ones(4)), dict(x="array", theta0="array", theta1="array", phi="array", act="choice")),
     Case(shallow.joints_1d, dict(theta0=V3, theta1=V3), dict(theta0="array", theta1="array")),
