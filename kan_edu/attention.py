@@ -64,10 +64,15 @@ def _inputs(named: dict, ndims: dict):
     The first argument decides: a tensor asks for tensors everywhere (same device, floating dtype), anything
     else is read as a float64 array.
     """
-    first = next(iter(named.values()))
+    first_name, first = next(iter(named.items()))
     if isinstance(first, torch.Tensor):
         out = {}
         for name, value in named.items():
+            if not isinstance(value, torch.Tensor):
+                raise ArgumentTypeError(
+                    f"{name} must be a torch tensor like {first_name} (numpy and torch do not mix), "
+                    f"got {type(value).__name__}"
+                )
             t = tensor(name, value, ndims[name], floating=True, empty=False)
             same_device(name, t, first.device)
             out[name] = t
@@ -381,14 +386,14 @@ class TinyTransformer(nn.Module):
         self.norm = nn.LayerNorm(d_model)
         self.head = nn.Linear(d_model, vocab_size)
 
-    def _tokens(self, tokens):
-        t = tensor("tokens", tokens, 2, device=self.embed.weight.device, empty=False)
+    def _tokens(self, tokens, name: str = "tokens"):
+        t = tensor(name, tokens, 2, device=self.embed.weight.device, empty=False)
         if t.is_floating_point() or t.dtype == torch.bool or t.is_complex():
-            raise ArgumentTypeError(f"tokens must be an integer tensor, got dtype {t.dtype}")
+            raise ArgumentTypeError(f"{name} must be an integer tensor, got dtype {t.dtype}")
         if t.shape[1] > self.max_len:
-            raise ValueError(f"tokens has {t.shape[1]} positions, more than max_len={self.max_len}")
+            raise ValueError(f"{name} has {t.shape[1]} positions, more than max_len={self.max_len}")
         if t.device.type != "meta" and bool(((t < 0) | (t >= self.vocab_size)).any()):
-            raise ValueError(f"tokens must lie in [0, {self.vocab_size - 1}] (vocab_size={self.vocab_size})")
+            raise ValueError(f"{name} must lie in [0, {self.vocab_size - 1}] (vocab_size={self.vocab_size})")
         return t
 
     def forward(self, tokens):
@@ -409,24 +414,6 @@ class TinyTransformer(nn.Module):
 
 
 # -------------------------------------------------------------------------------------- a sequence task
-def _steps(step_fn, n, *, record=None, every=1, seed=0, progress=False, desc="training"):
-    """STAND-IN for kan_edu.train.steps until the shared machinery lands (same contract)."""
-    _train.seed_everything(seed)
-    metrics, recorded, recorded_steps = {}, [], []
-    for i in range(n):
-        if record is not None and i % every == 0:
-            recorded.append(record(i))
-            recorded_steps.append(i)
-        out = step_fn(i)
-        for k, v in (out or {}).items():
-            metrics.setdefault(k, []).append(v)
-    if record is not None:
-        recorded.append(record(n))
-        recorded_steps.append(n)
-    return {**{k: np.asarray(v) for k, v in metrics.items()}, "recorded": recorded, "recorded_steps": recorded_steps}
-
-
-
 def _targets(task: str, x: torch.Tensor) -> torch.Tensor:
     if task == "reverse":
         return x.flip(1)
@@ -450,9 +437,9 @@ def sequence_task(task: str, n: int, length: int = 8, vocab: int = 10, seed: int
 @torch.no_grad()
 def sequence_accuracy(model: TinyTransformer, x, y) -> tuple[float, float]:
     """``(token accuracy, sequence accuracy)``: the fraction of positions, and of whole sequences, predicted right."""
-    if not isinstance(model, nn.Module):
-        raise ArgumentTypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
-    x = model._tokens(x) if isinstance(model, TinyTransformer) else tensor("x", x, 2)
+    if not isinstance(model, TinyTransformer):
+        raise ArgumentTypeError(f"model must be a TinyTransformer, got {type(model).__name__}")
+    x = model._tokens(x, "x")
     y = tensor("y", y, 2, device=x.device)
     if y.shape != x.shape:
         raise ValueError(f"y must have the shape of x {tuple(x.shape)}, got {tuple(y.shape)}")
@@ -513,7 +500,7 @@ def train_sequence_task(
         logits, maps = model._forward(x_show)
         return maps.clone(), logits.argmax(-1)
 
-    run = _steps(step, steps, record=record, every=every, seed=seed, progress=progress, desc=task)
+    run = _train.steps(step, steps, record=record, every=every, seed=seed, progress=progress, desc=task)
     x_test, y_test = sequence_task(task, n_test, length, vocab, seed=seed + 3)
     token_acc, seq_acc = sequence_accuracy(model, x_test, y_test)
     return {
