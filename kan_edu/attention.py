@@ -32,8 +32,8 @@ import torch
 from torch import nn
 
 from . import train as _train
-from ._validate import axis as _axis
 from ._validate import ArgumentTypeError, array, choice, flag, number, positive, random_seed, same_device, size, tensor
+from ._validate import axis as _axis
 
 __all__ = [
     "softmax",
@@ -171,7 +171,9 @@ def _mask(name: str, mask, n_q: int, n_k: int, device) -> torch.Tensor | None:
         mask = mask.detach().cpu().numpy()
     m = np.asarray(mask) if not isinstance(mask, (str, bytes, dict)) else None
     if m is None or m.dtype != np.bool_:
-        raise ArgumentTypeError(f"{name} must be a boolean array (True where a query may look), got {type(mask).__name__}")
+        raise ArgumentTypeError(
+            f"{name} must be a boolean array (True where a query may look), got {type(mask).__name__}"
+        )
     if m.shape != (n_q, n_k):
         raise ValueError(f"{name} must have shape ({n_q}, {n_k}) (queries, keys), got shape {m.shape}")
     if not m.any(axis=1).all():
@@ -380,7 +382,9 @@ class TinyTransformer(nn.Module):
         if positions == "learned":
             self.pos = nn.Parameter(0.1 * torch.randn(max_len, d_model))
         else:
-            fixed = sinusoidal_positions(max_len, d_model) if positions == "sinusoidal" else np.zeros((max_len, d_model))
+            fixed = (
+                sinusoidal_positions(max_len, d_model) if positions == "sinusoidal" else np.zeros((max_len, d_model))
+            )
             self.register_buffer("pos", torch.as_tensor(fixed, dtype=torch.float32))
         self.layers = nn.ModuleList(TransformerLayer(d_model, n_heads, d_ff) for _ in range(n_layers))
         self.norm = nn.LayerNorm(d_model)
@@ -476,7 +480,12 @@ def train_sequence_task(
     ``token_accuracy`` and ``sequence_accuracy`` on ``n_test`` fresh sequences.
     """
     task, positions = choice("task", task, TASKS), choice("positions", positions, POSITIONS)
-    steps, length, vocab, batch = size("steps", steps), size("length", length), size("vocab", vocab, 2), size("batch", batch)
+    steps, length, vocab, batch = (
+        size("steps", steps),
+        size("length", length),
+        size("vocab", vocab, 2),
+        size("batch", batch),
+    )
     examples, every, n_test = size("examples", examples), size("every", every), size("n_test", n_test)
     lr, seed, progress = positive("lr", lr), random_seed("seed", seed), flag("progress", progress)
     model = TinyTransformer(vocab, length, d_model, n_heads, n_layers, positions=positions, seed=seed)

@@ -46,8 +46,10 @@ def bpe_merge(fn):
             ),
             (
                 "overlapping occurrences are fused from the left ('a','a','a' with ('a','a') gives 'aa','a')",
-                lambda: merged(["a", "a", "a"], ("a", "a")) == ["aa", "a"]
-                and merged(["a", "a", "a", "a", "b"], ("a", "a")) == ["aa", "aa", "b"],
+                lambda: (
+                    merged(["a", "a", "a"], ("a", "a")) == ["aa", "a"]
+                    and merged(["a", "a", "a", "a", "b"], ("a", "a")) == ["aa", "aa", "b"]
+                ),
                 "after fusing two tokens, continue after both of them: a token cannot be used twice.",
             ),
             (
@@ -196,8 +198,10 @@ def beam_search(fn):
             ),
             (
                 "with width 2 it escapes greedy dead ends in two small models",
-                lambda: out(_trap, [], 2, 2)[0] == text.beam_search(_trap, [], 2, 2)[0]
-                and out(_trap2, [], 3, 2)[0] == text.beam_search(_trap2, [], 3, 2)[0],
+                lambda: (
+                    out(_trap, [], 2, 2)[0] == text.beam_search(_trap, [], 2, 2)[0]
+                    and out(_trap2, [], 3, 2)[0] == text.beam_search(_trap2, [], 3, 2)[0]
+                ),
                 "keep `width` partial sequences, ranked by their total log-probability so far (not by the last "
                 "token's probability alone), chosen among all extensions of all kept sequences.",
             ),

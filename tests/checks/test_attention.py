@@ -34,7 +34,8 @@ def scaled(scale, axis=1, transpose_out=False, stable=True):
         s = (X @ Wq) @ (X @ Wk).T / scale(X, Wq)
         if stable:
             s = s - s.max(axis=axis, keepdims=True)
-        A = np.exp(s) / np.exp(s).sum(axis=axis, keepdims=True)
+        with np.errstate(over="ignore", invalid="ignore"):
+            A = np.exp(s) / np.exp(s).sum(axis=axis, keepdims=True)
         return ((A.T if transpose_out else A) @ (X @ Wv)), A
 
     return fn
@@ -49,7 +50,9 @@ WRONG_HEADS = [
     scaled(lambda X, Wq: np.sqrt(Wq.shape[1]), transpose_out=True),  # A^T V
     scaled(lambda X, Wq: np.sqrt(Wq.shape[1]), stable=False),  # overflows for large logits
     lambda X, Wq, Wk, Wv: (lambda o, a: (o, a.T))(*head(X, Wq, Wk, Wv)),  # A transposed
-    lambda X, Wq, Wk, Wv: (lambda A: (A @ (X @ Wv), A))(scipy.special.softmax((X @ Wq) @ (X @ Wk).T / np.sqrt(Wq.shape[1]))),  # softmax of the whole matrix
+    lambda X, Wq, Wk, Wv: (lambda A: (A @ (X @ Wv), A))(
+        scipy.special.softmax((X @ Wq) @ (X @ Wk).T / np.sqrt(Wq.shape[1]))
+    ),  # softmax of the whole matrix
 ]
 
 

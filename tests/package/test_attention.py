@@ -147,7 +147,10 @@ def test_multihead_module_matches_torch_for_self_and_cross_attention():
         mine.o.weight.copy_(ref.out_proj.weight)
         mine.o.bias.copy_(ref.out_proj.bias)
     g = torch.Generator().manual_seed(3)
-    x, ctx = torch.randn(2, 5, d, generator=g, dtype=torch.float64), torch.randn(2, 7, d, generator=g, dtype=torch.float64)
+    x, ctx = (
+        torch.randn(2, 5, d, generator=g, dtype=torch.float64),
+        torch.randn(2, 7, d, generator=g, dtype=torch.float64),
+    )
     out, A = mine(x, context=ctx, return_attention=True)
     want, want_A = ref(x, ctx, ctx, average_attn_weights=False)
     torch.testing.assert_close(out, want, rtol=1e-10, atol=1e-12)

@@ -41,9 +41,9 @@ from kan_edu import (
     shallow,
     train,
 )
+from kan_edu import attention as att
 from kan_edu import backprop as bp
 from kan_edu import regularization as reg
-from kan_edu import attention as att
 from kan_edu import text as txt
 
 #: Modules fuzzed elsewhere or not functions of data: the checks (their verdicts are their contract) and the

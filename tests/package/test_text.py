@@ -188,7 +188,9 @@ def test_beam_search_against_greedy_and_exhaustive_search():
     seq, score = tx.beam_search(log, [2], 5, width=1)
     assert seq == tx.generate(toy, [2], 5, strategy="greedy")
     for n in (1, 2, 3, 4):
-        best = max(itertools.product(range(4), repeat=n), key=lambda s: sum(np.log(toy([2, *s[:t]])[s[t]]) for t in range(n)))
+        best = max(
+            itertools.product(range(4), repeat=n), key=lambda s: sum(np.log(toy([2, *s[:t]])[s[t]]) for t in range(n))
+        )
         seq, score = tx.beam_search(log, [2], n, width=4**n)
         assert seq == list(best)
         assert score == pytest.approx(sum(np.log(toy([2, *best[:t]])[best[t]]) for t in range(n)))
