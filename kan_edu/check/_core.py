@@ -14,7 +14,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Callable
 
-PASS, FAIL = "\u2714", "\u2718"
+PASS, FAIL, PREVIEW = "\u2714", "\u2718", "\u25b6"
+
+
+def in_book_build() -> bool:
+    """True while the book build executes a chapter for its static pages (``KAN_EDU_FIGURES=static``)."""
+    import os
+
+    return os.environ.get("KAN_EDU_FIGURES", "").strip().lower() == "static"
 
 
 @dataclass(frozen=True)
@@ -60,12 +67,22 @@ def run(exercise: str, properties: Iterable[tuple[str, Callable[[], bool], str]]
     """Check ``properties`` in order; each is ``(what it means, test() -> bool, hint if it fails)``.
 
     ``test`` may raise :class:`NotAnswered` (placeholder left in place) or any error from the student's code;
-    both become a failed verdict with a helpful line, never an exception.
+    both become a failed verdict with a helpful line, never an exception. In the book build (the static
+    pages, where nobody can run the cell) a placeholder gets no red cross: the line says what the check will
+    test once the reader runs it with an answer.
     """
+    properties = list(properties)
     for what, test, hint in properties:
         try:
             ok = bool(test())
         except NotAnswered as err:
+            if in_book_build():
+                tests = "; that ".join(w for w, _, _ in properties)
+                message = (
+                    f"{PREVIEW} {exercise}: run this cell with your answer (in Colab or Jupyter) to check that {tests}."
+                )
+                _say(message)
+                return Verdict(exercise, False, message)
             message = f"{FAIL} {exercise}: not answered yet. {err or 'Replace the placeholder ... with your code.'}"
             _say(message)
             return Verdict(exercise, False, message)

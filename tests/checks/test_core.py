@@ -47,3 +47,20 @@ def test_unbiased_is_fixed_by_the_seed_and_catches_bias():
     assert not _core.unbiased(draws, 1.5)
     assert _core.unbiased(np.full(10, 3.0), 3.0) and not _core.unbiased(np.full(10, 3.0), 3.1)
     assert not _core.unbiased([1.0], 1.0)
+
+
+def test_in_the_book_build_a_placeholder_gets_a_preview_not_a_cross(monkeypatch, capsys):
+    properties = [
+        ("the answer is a number", lambda: _core.value(None) is not None, "a hint"),
+        ("it is positive", lambda: True, "another hint"),
+    ]
+    monkeypatch.setenv("KAN_EDU_FIGURES", "static")
+    verdict = _core.run("Exercise 1", properties)
+    out = " ".join(capsys.readouterr().out.split())  # the line is wrapped for the notebook
+    assert not verdict and "\u2718" not in out and "run this cell" in out
+    assert "the answer is a number" in out and "it is positive" in out and "hint" not in out
+    wrong = _core.run("Exercise 1", [("it is positive", lambda: False, "mind the sign")])  # a wrong answer still fails
+    assert not wrong and "\u2718" in capsys.readouterr().out
+    monkeypatch.setenv("KAN_EDU_FIGURES", "live")
+    _core.run("Exercise 1", properties)
+    assert "not answered yet" in capsys.readouterr().out
