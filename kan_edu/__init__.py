@@ -19,6 +19,8 @@ One idea per module; chapters import from here, never the reverse.
 - ``kan_edu.backprop``  backpropagation by hand, finite differences, activation and gradient size vs init
 - ``kan_edu.performance``   bias and variance, double descent, the geometry of high dimensions
 - ``kan_edu.regularization``  ridge, early stopping, ensembles, Bayesian linear regression, implicit regularisation
+- ``kan_edu.attention``  self-attention, heads, masks, positions and a tiny transformer on sequence tasks
+- ``kan_edu.text``      a shipped corpus, byte-pair encoding, a character n-gram model and decoding rules
 
 Submodules are found by listing the package and imported on first use (``kan_edu.optim``), so that
 ``import kan_edu`` stays fast and a new topic module needs no line here.

@@ -45,9 +45,11 @@ from kan_edu import (
     shallow,
     train,
 )
+from kan_edu import attention as att
 from kan_edu import backprop as bp
 from kan_edu import regularization as reg
 from kan_edu import residual as res
+from kan_edu import text as txt
 from kan_edu import understanding as und
 
 #: Modules fuzzed elsewhere or not functions of data: the checks (their verdicts are their contract) and the
@@ -157,6 +159,24 @@ NET = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(), torch.nn.Linea
 NET_P = und.parameters(NET)
 XUNIT = torch.rand(8, 3)
 TINY = dict(n_train=20, epochs=1, batch_size=10)
+
+#: chapter 12: a head, heads, a tiny transformer and a character model
+XA, WA = rng.normal(size=(4, 3)), rng.normal(size=(3, 2))
+MHA = att.MultiHeadAttention(4, 2, seed=0)
+XMHA = torch.randn(2, 3, 4)
+TINY_TF = att.TinyTransformer(5, 4, d_model=8, n_heads=2)
+TOK = torch.tensor([[0, 1, 2, 3], [4, 3, 2, 1]])
+LM = txt.NGramLM(3).fit("the cat sat on the mat")
+P3 = np.array([0.5, 0.3, 0.2])
+
+
+def three_tokens(ids):
+    return P3
+
+
+def log_three_tokens(ids):
+    return np.log(P3)
+
 
 # fmt: off
 # One row per case, a table: the formatter leaves it as it is.
@@ -387,6 +407,35 @@ CASES = [
     Case(train.steps, dict(step_fn=lambda i: {"a": 1.0}, n=3, record=lambda i: i), dict(step_fn="function", n="size", record="function", every="size", seed="seed", progress="junk", desc="junk")),
     Case(train.accuracy, dict(model=LIN, x=XTRAIN, y=YTRAIN), dict(model="junk", x="tensor", y="tensor")),
     Case(train.evaluate, dict(model=LIN, loss_fn=CE, x=XTRAIN, y=YTRAIN), dict(model="junk", loss_fn="function", x="tensor", y="tensor")),
+    Case(att.softmax, dict(z=V3), dict(z="array", axis="size")),
+    Case(att.softmax_jacobian, dict(z=V3), dict(z="array")),
+    Case(att.attention, dict(Q=XA, K=XA, V=XA), dict(Q="array", K="array", V="array", mask="junk", scale="junk")),
+    Case(att.self_attention, dict(X=XA, Wq=WA, Wk=WA, Wv=WA), dict(X="array", Wq="array", Wk="array", Wv="array", causal="junk")),
+    Case(att.causal_mask, dict(n=3), dict(n="size")),
+    Case(att.multihead_attention, dict(X=XA, Wq=np.ones((3, 4)), Wk=np.ones((3, 4)), Wv=np.ones((3, 4)), Wo=np.ones((4, 2)), n_heads=2), dict(X="array", Wq="array", Wk="array", Wv="array", Wo="array", n_heads="size", causal="junk")),
+    Case(att.sinusoidal_positions, dict(n=3, d=4), dict(n="size", d="size", base="number")),
+    Case(att.attention_entropy, dict(A=np.full((3, 3), 1 / 3)), dict(A="array")),
+    Case(att.MultiHeadAttention, dict(d_model=4, n_heads=2), dict(d_model="size", n_heads="size", bias="junk", seed="seed")),
+    Case(MHA.forward, dict(x=XMHA), dict(x="tensor", context="junk", causal="junk", return_attention="junk"), name="MultiHeadAttention.forward"),
+    Case(att.TransformerLayer, dict(d_model=4, n_heads=2), dict(d_model="size", n_heads="size", d_ff="size", seed="seed")),
+    Case(att.TinyTransformer, dict(vocab_size=5, max_len=4, d_model=8), dict(vocab_size="size", max_len="size", d_model="size", n_heads="size", n_layers="size", d_ff="size", positions="choice", causal="junk", seed="seed")),
+    Case(TINY_TF.forward, dict(tokens=TOK), dict(tokens="tensor"), name="TinyTransformer.forward"),
+    Case(TINY_TF.attention_maps, dict(tokens=TOK), dict(tokens="tensor"), name="TinyTransformer.attention_maps"),
+    Case(att.sequence_task, dict(task="sort", n=3), dict(task="choice", n="size", length="size", vocab="size", seed="seed")),
+    Case(att.sequence_accuracy, dict(model=TINY_TF, x=TOK, y=TOK), dict(model="junk", x="tensor", y="tensor")),
+    Case(att.train_sequence_task, dict(steps=2, length=3, vocab=4, batch=4, d_model=4, every=1, n_test=4), dict(task="choice", steps="size", length="size", vocab="size", batch="size", d_model="size", n_heads="size", n_layers="size", lr="number", positions="choice", examples="size", every="size", n_test="size", seed="seed", progress="junk")),
+    Case(txt.corpus, dict(max_chars=100), dict(max_chars="size")),
+    Case(txt.bpe_train, dict(text="low lower lowest", n_merges=3), dict(text="junk", n_merges="size")),
+    Case(txt.bpe_encode, dict(text="lower", merges=[("l", "o")]), dict(text="junk", merges="junk")),
+    Case(txt.NGramLM, dict(order=3), dict(order="size")),
+    Case(txt.NGramLM(2).fit, dict(text="abcab"), dict(text="junk"), name="NGramLM.fit"),
+    Case(LM.probs, dict(context="the"), dict(context="junk"), name="NGramLM.probs"),
+    Case(LM.log_prob, dict(text="at"), dict(text="junk", context="junk"), name="NGramLM.log_prob"),
+    Case(txt.apply_temperature, dict(p=P3, temperature=0.5), dict(p="array", temperature="number")),
+    Case(txt.top_k_filter, dict(p=P3, k=2), dict(p="array", k="size")),
+    Case(txt.top_p_filter, dict(p=P3, theta=0.6), dict(p="array", theta="number")),
+    Case(txt.generate, dict(next_probs=three_tokens, prompt=[0, 1], n=3), dict(next_probs="function", prompt="array", n="size", strategy="choice", temperature="number", k="size", theta="number", width="size", seed="seed")),
+    Case(txt.beam_search, dict(log_probs=log_three_tokens, prompt=[0], n=2), dict(log_probs="function", prompt="array", n="size", width="size")),
 ]
 # fmt: on
 
