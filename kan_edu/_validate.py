@@ -116,20 +116,33 @@ def number(
     return value
 
 
-def random_seed(name: str, value):
-    """A seed for ``numpy.random.default_rng`` or ``torch.Generator.manual_seed``: an integer >= 0, or a sequence
-    of them (numpy only), returned as an int or a list of ints."""
+def random_seed(name: str, value, sequences: bool = True):
+    """A seed for ``numpy.random.default_rng`` or ``torch.Generator.manual_seed``: an integer >= 0, or (unless
+    ``sequences=False``, for torch) a sequence of them, returned as an int or a list of ints."""
     if _is_integral(value) and not isinstance(value, float):
         if int(value) < 0:
             raise ValueError(f"{name} must be an integer >= 0, got {value!r}")
         return int(value)
-    if isinstance(value, (list, tuple)) and value and all(_is_integral(v) and not isinstance(v, float) for v in value):
+    if (
+        sequences
+        and isinstance(value, (list, tuple))
+        and value
+        and all(_is_integral(v) and not isinstance(v, float) for v in value)
+    ):
         if min(int(v) for v in value) < 0:
             raise ValueError(f"{name} must hold integers >= 0, got {value!r}")
         return [int(v) for v in value]
     raise (ArgumentTypeError if not isinstance(value, numbers.Real) else ValueError)(
         f"{name} must be an integer >= 0, got {_describe(value)}"
     )
+
+
+def total_size(names: str, value: int, what: str = "numbers") -> int:
+    """A count that several sizes make together (a layer's in·out·(G+k) coefficients, say), at most MAX_SIZE;
+    ``names`` says which arguments it comes from, for the message. One size at a time is :func:`size`'s job."""
+    if value > MAX_SIZE:
+        raise ValueError(f"{names} ask for {value:,} {what}, more than {MAX_SIZE:,}: too large")
+    return value
 
 
 def positive(name: str, value) -> float:
@@ -257,16 +270,19 @@ def tensor(
     finite: bool = True,
     device=None,
     empty: bool = True,
+    values: bool = False,
 ):
     """A torch tensor of the given dimension(s); ``floating`` asks for a floating dtype, ``device`` for a device.
 
     NaN and inf are refused in floating tensors (``finite``); meta tensors (which hold no values) are not
-    inspected for them.
+    inspected for them, unless ``values`` says that the caller reads the values: then they are refused.
     """
     import torch
 
     if not isinstance(t, torch.Tensor):
         raise ArgumentTypeError(f"{name} must be a torch tensor, got {_describe(t)}")
+    if values and t.device.type == "meta":
+        raise ValueError(f"{name} is a tensor on the meta device, which holds no values")
     if ndim is not None and t.ndim not in np.atleast_1d(ndim):
         allowed = " or ".join(f"{n}-D" for n in np.atleast_1d(ndim))
         raise ValueError(f"{name} must be {allowed}, got shape {tuple(t.shape)}")
@@ -288,6 +304,18 @@ def floating_dtype(name: str, value):
     if not isinstance(value, torch.dtype) or not value.is_floating_point:
         raise ArgumentTypeError(f"{name} must be a floating-point torch dtype such as torch.float64, got {value!r}")
     return value
+
+
+def device(name: str, value):
+    """A torch device, or what names one ("cpu", "cuda:0"), as a ``torch.device``."""
+    import torch
+
+    if not isinstance(value, (str, torch.device)):
+        raise ArgumentTypeError(f"{name} must be a torch device such as 'cpu', got {_describe(value)}")
+    try:
+        return torch.device(value)
+    except RuntimeError:
+        raise ValueError(f"{name} must name a torch device such as 'cpu' or 'cuda:0', got {value!r}") from None
 
 
 def generator(name: str, value):

@@ -49,7 +49,7 @@ def make_function_dataset(
     n_train, n_test = size("n_train", n_train), size("n_test", n_test)
     dtype = floating_dtype("dtype", dtype)
     box = _ranges(ranges, n_var)
-    g = torch.Generator().manual_seed(random_seed("seed", seed))
+    g = torch.Generator().manual_seed(random_seed("seed", seed, sequences=False))
     lo = torch.tensor([r[0] for r in box], dtype=torch.float64)
     hi = torch.tensor([r[1] for r in box], dtype=torch.float64)
 
@@ -115,7 +115,7 @@ def mnist1d_data(
     args = get_dataset_args(as_dict=True)
     num_samples = size("num_samples", num_samples, minimum=20, maximum=1_000_000)
     train_split = number("train_split", train_split, low=0, high=1, low_open=True, high_open=True)
-    seed, dtype = random_seed("seed", seed), floating_dtype("dtype", dtype)
+    seed, dtype = random_seed("seed", seed, sequences=False), floating_dtype("dtype", dtype)
     unknown = set(overrides) - set(args) | ({"url"} & set(overrides))
     if unknown:
         raise ValueError(f"unknown MNIST-1D argument(s) {sorted(unknown)}; choose from {sorted(set(args) - {'url'})}")

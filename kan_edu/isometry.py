@@ -206,7 +206,7 @@ class BNMLP(nn.Module):
         super().__init__()
         width, depth = size("width", width), size("depth", depth)
         gain_exponent, dtype = number("gain_exponent", gain_exponent, low=0), floating_dtype("dtype", dtype)
-        seed = random_seed("seed", seed)
+        seed = random_seed("seed", seed, sequences=False)
         self.width, self.depth = int(width), int(depth)
         self.init = choice("init", init, INITS)
         self.activation = choice("activation", activation, ACTIVATIONS)
@@ -433,7 +433,7 @@ def train_deep_bn(
     """
     steps, lr = size("steps", steps), number("lr", lr, low=0, low_open=True)
     batch = size("batch", batch, maximum=DIGITS_TEST)  # test batches have the training batch's size
-    seed = random_seed("seed", seed)
+    seed = random_seed("seed", seed, sequences=False)
     start = time.perf_counter()
     x_train, y_train, x_test, y_test = _digits_split(seed)
     model = BNMLP(width, depth, init, activation, gain_exponent, norm, seed, in_dim=64, out_dim=10)

@@ -107,9 +107,8 @@ def adam_step(theta, m, v, grad, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     m̂ = m / (1 − β₁ᵗ),              v̂ = v / (1 − β₂ᵗ),
     θ ← θ − α m̂ / (√v̂ + ε).
     """
-    theta, m, v, grad = _same_shape(theta, m=m, v=v, grad=grad)
-    if np.any(v < 0):
-        raise ValueError("v is a moving average of squared gradients and cannot be negative")
+    theta, m, grad = _same_shape(theta, m=m, grad=grad)
+    v = _array("v", v, shape=theta.shape, like="theta", low=0)  # a moving average of squared gradients
     return _adam(
         theta,
         m,

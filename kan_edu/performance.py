@@ -409,7 +409,7 @@ def distance_concentration(dims, n_points: int = 100, seed: int = 0) -> dict:
     which shrinks towards 0 as d grows: far and near neighbours become alike.
     """
     dims = [size("dims[]", d) for d in _array("dims", dims, (0, 1), empty=False).reshape(-1)]
-    seed = random_seed("seed", seed)
+    seed = random_seed("seed", seed, sequences=False)
     n_points = size("n_points", n_points, minimum=2)
     distances, contrast = [], []
     for d in dims:

@@ -44,9 +44,9 @@ __all__ = [
 
 
 # --------------------------------------------------------------------------------------------- checks
-def _design(phi, y):
+def _design(phi, y, y_ndim=(1, 2)):
     phi = _array("phi", phi, 2, empty=False)
-    y = _array("y", y, (1, 2))
+    y = _array("y", y, y_ndim)
     if y.shape[0] != phi.shape[0]:
         raise ValueError(f"y must have one row per row of phi ({phi.shape[0]}), got shape {y.shape}")
     return phi, y
@@ -97,9 +97,7 @@ def gd_least_squares(phi, y, lr: float, steps, w0=None):
     w_t = w* + V (1 − 2α s²)^t Vᵀ(w0 − w*) for the minimum-norm solution w* (in the null space of Φ nothing
     moves). Returns shape (len(steps), P). Stable when α < 1/s_max²; larger steps raise a ValueError.
     """
-    phi, y = _design(phi, y)
-    if y.ndim != 1:
-        raise ValueError(f"y must be 1-D here, got shape {y.shape}")
+    phi, y = _design(phi, y, 1)
     lr = positive("lr", lr)
     steps = _array("steps", steps, (0, 1), low=0, integral=True).reshape(-1)
     u, s, vt, keep = _svd(phi, 1e-12)
@@ -157,9 +155,7 @@ def bayes_posterior(phi, y, prior_std: float, noise_std: float):
     Returns ``(mean, cov)``: cov = (ΦᵀΦ/σ² + I/σ_p²)⁻¹ and mean = cov Φᵀy/σ². The mean is the ridge solution
     with λ = σ²/σ_p².
     """
-    phi, y = _design(phi, y)
-    if y.ndim != 1:
-        raise ValueError(f"y must be 1-D here, got shape {y.shape}")
+    phi, y = _design(phi, y, 1)
     prior_var = positive("prior_std", prior_std) ** 2
     noise_var = positive("noise_std", noise_std) ** 2
     precision = phi.T @ phi / noise_var + np.eye(phi.shape[1]) / prior_var

@@ -21,7 +21,7 @@ __all__ = ["seed_everything", "device_of", "fit", "accuracy", "evaluate"]
 
 def seed_everything(seed: int = 0) -> torch.Generator:
     """Seed Python, numpy and torch; return a torch.Generator seeded the same way for local use."""
-    seed = random_seed("seed", seed)
+    seed = random_seed("seed", seed, sequences=False)
     random.seed(int(seed))
     np.random.seed(int(seed) % 2**32)
     torch.manual_seed(int(seed))
@@ -93,7 +93,7 @@ def fit(
         raise ValueError("give both x_test and y_test, or neither")
     if x_test is not None:
         x_test, y_test = _check_data("x_test", x_test, "y_test", y_test, device)
-    epochs, seed = size("epochs", epochs), random_seed("seed", seed)
+    epochs, seed = size("epochs", epochs), random_seed("seed", seed, sequences=False)
     batch_size = None if batch_size is None else size("batch_size", batch_size)
     if metric is not None:
         function("metric", metric, "metric(model, x, y) -> number")
