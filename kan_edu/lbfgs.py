@@ -16,8 +16,12 @@ The line search is torch's own strong-Wolfe routine.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import torch
 from torch.optim.lbfgs import _strong_wolfe  # torch's line search (cubic interpolation, Wolfe conditions)
+
+from ._validate import function, instance, non_negative, sequence, size
 
 __all__ = ["LBFGS"]
 
@@ -43,18 +47,17 @@ class LBFGS(torch.optim.Optimizer):
         tolerance_change: float = 1e-32,
         tolerance_ys: float = 1e-32,
     ):
-        for name, v in (
-            ("lr", lr),
-            ("tolerance_grad", tolerance_grad),
-            ("tolerance_change", tolerance_change),
-            ("tolerance_ys", tolerance_ys),
-        ):
-            if not v >= 0:
-                raise ValueError(f"{name} must be >= 0, got {v!r}")
-        max_eval = max_iter * 5 // 4 if max_eval is None else max_eval
-        for name, v in (("max_iter", max_iter), ("max_eval", max_eval), ("history_size", history_size)):
-            if not isinstance(v, int) or v < 1:
-                raise ValueError(f"{name} must be a positive integer, got {v!r}")
+        lr, tolerance_grad = non_negative("lr", lr), non_negative("tolerance_grad", tolerance_grad)
+        tolerance_change, tolerance_ys = (
+            non_negative("tolerance_change", tolerance_change),
+            non_negative("tolerance_ys", tolerance_ys),
+        )
+        max_iter, history_size = size("max_iter", max_iter), size("history_size", history_size)
+        max_eval = max_iter * 5 // 4 if max_eval is None else size("max_eval", max_eval)
+        if not isinstance(params, torch.Tensor):  # (torch's own message names a lone tensor)
+            params = sequence(
+                "params", list(instance("params", params, Iterable, "an iterable of tensors")), 1, "tensors"
+            )
         super().__init__(
             params,
             dict(
@@ -100,8 +103,7 @@ class LBFGS(torch.optim.Optimizer):
     # -- one call: up to max_iter iterations -------------------------------------------------------------
     @torch.no_grad()
     def step(self, closure):
-        if closure is None:
-            raise ValueError("LBFGS needs a closure that re-evaluates the loss")
+        function("closure", closure, "that zeroes the gradients, computes the loss, calls backward and returns it")
         group = self.param_groups[0]
         lr, tol_grad, tol_change = group["lr"], group["tolerance_grad"], group["tolerance_change"]
         state = self.state[self._params[0]]
