@@ -16,6 +16,7 @@ The line search is torch's own strong-Wolfe routine.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 
 import torch
@@ -113,6 +114,8 @@ class LBFGS(torch.optim.Optimizer):
         with torch.enable_grad():
             first_loss = closure()
         loss, g = float(first_loss), self._flat_grad()
+        if not (math.isfinite(loss) and bool(torch.isfinite(g).all())):
+            raise FloatingPointError(f"the loss or its gradient is not finite (loss {loss}) where the step starts")
         if g.abs().max() <= tol_grad:
             return first_loss
         evals = 1

@@ -16,7 +16,7 @@ import torch
 
 from .._validate import choice, flag, sequence, size, strings
 from .symbolic import SYMBOLIC_LIB, _fit_affine
-from .training import _as_dataset
+from .training import _as_dataset, _losses
 
 __all__ = ["FormulaMixin"]
 
@@ -133,6 +133,7 @@ class FormulaMixin:
         from scipy.optimize import least_squares
 
         data, max_nfev = _as_dataset(dataset, self.n_in), size("max_nfev", max_nfev)
+        _losses(None, self.n_out, data["train_label"])  # (the labels' columns are the outputs)
         layers = [layer for layer in self.layers if layer.sym_mask.any()]
         if not layers:
             raise ValueError("no symbolic edge to fit: call fix_symbolic or auto_symbolic first")

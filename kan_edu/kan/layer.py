@@ -126,7 +126,7 @@ class KANLayer(nn.Module):
         weight = torch.cat(
             [(self.scale_base * m).unsqueeze(-1), (self.scale_spline * m).unsqueeze(-1) * self.coef], dim=-1
         )  # (in, out, 1+nb)
-        y = feats.reshape(x.shape[0], -1) @ weight.permute(0, 2, 1).reshape(-1, self.out_dim)
+        y = feats.flatten(1) @ weight.permute(0, 2, 1).reshape(-1, self.out_dim)
         if self.sym_mask.any():
             y = y + self._symbolic_part(x)
         return y

@@ -201,7 +201,7 @@ def bspline_basis(x, knots, k: int) -> torch.Tensor:
     """
     x = _as_tensor("x", x, (1, 2))
     one_d = x.ndim == 1
-    knots = _as_tensor("knots", knots, 1 if one_d else 2, x.dtype, x.device, "x")
+    knots = _as_tensor(f"knots (for x of shape {tuple(x.shape)})", knots, 1 if one_d else 2, x.dtype, x.device, "x")
     k = size("k", k, minimum=0)
     if one_d:
         x, knots = x[:, None], knots[None, :]

@@ -54,7 +54,8 @@ def save(model, path) -> None:
         "state": state,
         "samples": None if model.samples is None else model.samples.detach().cpu(),
     }
-    torch.save(payload, path)
+    with open(path, "wb") as f:  # (a missing folder is open's FileNotFoundError)
+        torch.save(payload, f)
 
 
 def load(cls, path, map_location="cpu"):
