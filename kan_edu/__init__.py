@@ -8,7 +8,9 @@ One idea per module; chapters import from here, never the reverse.
 - ``kan_edu.figures``   one figure spec, three runtimes (live widgets, static book player, headless)
 - ``kan_edu.glue``      numbers in the prose that come from the run (myst-nb glue, readable in Colab too)
 - ``kan_edu.check``     exercise checks that give hints, never answers
-- ``kan_edu.train``     small seeded training loops
+- ``kan_edu.train``     small seeded training loops: ``fit`` with per-epoch snapshots, ``steps`` for any other loop
+- ``kan_edu.nn``        network builders that chapters share (an MLP, the MNIST-1D CNN)
+- ``kan_edu.artists``   figure pieces updated in place: an image mosaic, a labelled heatmap
 - ``kan_edu.regression``      1-D linear regression: the least-squares loss surface and its closed-form fit
 - ``kan_edu.shallow``   shallow networks: hinges, joints, linear regions
 - ``kan_edu.deep``      deep ReLU networks: matrix form, composition (folding), counting linear regions

@@ -334,6 +334,15 @@ def tensor(
     return t
 
 
+def module(name: str, value):
+    """A torch.nn.Module (a model)."""
+    import torch
+
+    if not isinstance(value, torch.nn.Module):
+        raise ArgumentTypeError(f"{name} must be a torch.nn.Module, got {_describe(value)}")
+    return value
+
+
 def floating_dtype(name: str, value):
     """A floating-point torch dtype (torch.float32, torch.float64, ...)."""
     import torch

@@ -70,6 +70,35 @@ STYLE = {
 
 RUNTIMES = ("live", "static", "headless")
 
+#: How figures are sized in the book. A figure ``figsize[0]`` inches wide is shown ``PX_PER_INCH`` CSS pixels
+#: per inch (10-point text reads at 13 px, like a caption), but never wider than the book's text column
+#: (``COLUMN_PX``, measured in the book theme at desktop widths). A wider figure would shrink there, so its
+#: fonts are scaled up to keep the smallest standard text (the 9-point legend) at ``MIN_TEXT_PX`` or more.
+#: Frames are drawn with twice the shown pixels, sharp on a 2x screen. On a phone the image keeps a minimum
+#: width (text stays >= ``MIN_PHONE_TEXT_PX``) and scrolls sideways instead of shrinking.
+PX_PER_INCH, COLUMN_PX, MIN_TEXT_PX, MIN_PHONE_TEXT_PX = 96, 754, 11, 9
+SMALLEST_STYLE_PT = 9  # legend.fontsize in STYLE
+
+
+def display_width(figsize) -> int:
+    """The CSS width (px) at which the book shows a figure of ``figsize`` inches."""
+    return int(round(min(PX_PER_INCH * float(figsize[0]), COLUMN_PX)))
+
+
+def font_scale(figsize) -> float:
+    """How much a figure's fonts grow so that its smallest text stays >= MIN_TEXT_PX where the book shows it."""
+    px_per_inch = display_width(figsize) / float(figsize[0])
+    return max(1.0, MIN_TEXT_PX * 72 / (SMALLEST_STYLE_PT * px_per_inch))
+
+
+def style_for(figsize) -> dict:
+    """:data:`STYLE` with its font sizes scaled by :func:`font_scale` for a figure of ``figsize``."""
+    k = font_scale(figsize)
+    return {
+        key: (value * k if key.endswith("size") and isinstance(value, (int, float)) else value)
+        for key, value in STYLE.items()
+    }
+
 
 def runtime() -> str:
     """Which runtime ``show`` renders for: ``KAN_EDU_FIGURES`` if set, else live in a kernel, else headless."""
@@ -207,26 +236,29 @@ class InteractiveFigure:
     figsize, dpi:
         size of the figure in inches, and the resolution of the live image.
     static_dpi:
-        resolution of the frames in the book's player (smaller, to keep pages light).
+        resolution of the frames in the book's player; by default twice the shown pixels per inch (see
+        :func:`display_width`), so that frames are sharp on 2x screens.
     max_frames:
         how many frames the static player may precompute. When the full product grid of the controls is
         larger, each control is thinned; if even three values per control exceed it, the player varies one
         control at a time around the defaults (moving one resets the others, each slider keeping at most
         ``axis_frames`` values) and says so.
     budget_kb:
-        the largest player (HTML with its frames) the book accepts for this figure, in kilobytes.
+        the largest player (HTML with its frames) the book accepts for this figure, in kilobytes. The book
+        build moves the frames into image files that the page loads only when a control shows them, so this
+        bounds the site's size and build time, not what a reader downloads up front.
     caption:
-        alt text for the image and a line under the player.
+        alt text for the image and the caption under the figure (the book numbers it: "Figure 3.2").
     """
 
     build: Callable[[Figure], Callable[..., Any]]
     controls: Sequence[Slider | Choice] = ()
     figsize: tuple = (7.0, 3.2)
     dpi: int = 96
-    static_dpi: int = 72
+    static_dpi: int | None = None
     max_frames: int = 64
     axis_frames: int = 9
-    budget_kb: int = 1500
+    budget_kb: int = 4000
     caption: str = ""
     continuous_update: bool = True
     _fig: Figure | None = field(default=None, init=False, repr=False)
@@ -244,6 +276,14 @@ class InteractiveFigure:
         names = [c.name for c in self.controls]
         if len(set(names)) != len(names):
             raise ValueError(f"controls must have unique names, got {names}")
+        if not isinstance(self.caption, str):
+            raise TypeError(f"caption must be a string, got {type(self.caption).__name__}")
+        if not isinstance(self.figsize, (tuple, list)) or len(self.figsize) != 2:
+            raise ValueError(f"figsize must be (width, height) in inches, got {self.figsize!r}")
+        self.figsize = tuple(number(f"figsize[{i}]", v, low=0.5, high=40) for i, v in enumerate(self.figsize))
+        self._style = style_for(self.figsize)
+        if self.static_dpi is None:
+            self.static_dpi = int(round(2 * display_width(self.figsize) / float(self.figsize[0])))
 
     # -- drawing -----------------------------------------------------------------------------------
     @property
@@ -253,7 +293,7 @@ class InteractiveFigure:
     def _ensure_built(self) -> None:
         if self._fig is not None:
             return
-        with rc_context(STYLE):
+        with rc_context(self._style):
             fig = Figure(figsize=self.figsize, dpi=self.dpi)
             FigureCanvasAgg(fig)
             update = self.build(fig)
@@ -281,7 +321,7 @@ class InteractiveFigure:
         if unknown:
             raise ValueError(f"unknown control(s) {sorted(unknown)}; the figure has {list(self.defaults)}")
         self._ensure_built()
-        with rc_context(STYLE):
+        with rc_context(self._style):
             self._update(**{**self.defaults, **values})
         return self._fig
 
@@ -301,20 +341,19 @@ class InteractiveFigure:
             data = self._palette_png(fig, dpi or self.dpi)
         else:
             buf = io.BytesIO()
-            with rc_context(STYLE):
+            with rc_context(self._style):
                 fig.savefig(buf, format="png", dpi=dpi or self.dpi)
             data = buf.getvalue()
         self.redraw_ms.append(1000 * (time.perf_counter() - start))
         return data
 
-    @staticmethod
-    def _palette_png(fig: Figure, dpi: float) -> bytes:
+    def _palette_png(self, fig: Figure, dpi: float) -> bytes:
         from PIL import Image
 
         own = fig.dpi
         fig.set_dpi(dpi)
         try:
-            with rc_context(STYLE):
+            with rc_context(self._style):
                 fig.canvas.draw()
             rgb = np.asarray(fig.canvas.buffer_rgba())[..., :3]
         finally:
@@ -384,7 +423,8 @@ class InteractiveFigure:
         seen: dict[str, int] = {}
         for s in states:
             values = {c.name: g[i] for c, g, i in zip(self.controls, grids, s)}
-            data = base64.b64encode(self.png(dpi=self.static_dpi, compact=True, **values)).decode("ascii")
+            png = self.png(dpi=self.static_dpi, compact=True, **values)
+            data = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
             if data not in seen:  # identical frames are stored once
                 seen[data] = len(frames)
                 frames.append(data)
@@ -426,26 +466,40 @@ class InteractiveFigure:
             separators=(",", ":"),
         )
         caption = html.escape(self.caption or "Interactive figure")
-        doc = f"""<div class="kanfig" id="{uid}">
-<style>#{uid}{{max-width:100%;margin:0.5em 0}}#{uid} img{{max-width:100%;height:auto;display:block}}
+        width = display_width(self.figsize)
+        # on a phone the image keeps this width (its smallest text >= MIN_PHONE_TEXT_PX) and scrolls sideways
+        phone_px = int(
+            math.ceil(MIN_PHONE_TEXT_PX * 72 * self.figsize[0] / (SMALLEST_STYLE_PT * font_scale(self.figsize)))
+        )
+        first = frames[keys[",".join(map(str, default))]]
+        doc = f"""<figure class="kanfig" id="{uid}">
+<style>#{uid}{{max-width:100%;margin:0.5em 0 1em 0}}
+#{uid} .kanfig-frame{{overflow-x:auto;max-width:100%}}
+#{uid} img{{width:{width}px;max-width:100%;min-width:{phone_px}px;height:auto;display:block}}
+#{uid} .kanfig-scroll{{display:none;font-size:0.8em;opacity:0.75}}#{uid}.kanfig-wide .kanfig-scroll{{display:block}}
 #{uid} .kanfig-controls{{display:flex;flex-wrap:wrap;gap:0.3em 1.2em;font-size:0.9em;margin-top:0.3em}}
 #{uid} .kanfig-control{{display:flex;align-items:center;gap:0.4em}}#{uid} output{{min-width:3em;font-family:monospace}}
-#{uid} .kanfig-note{{font-size:0.8em;opacity:0.75}}</style>
-<img class="kanfig-image" alt="{caption}" src="data:image/png;base64,{frames[keys[",".join(map(str, default))]]}">
+#{uid} .kanfig-note{{font-size:0.8em;opacity:0.75}}#{uid} figcaption{{font-size:0.9em;margin-top:0.4em}}</style>
+<div class="kanfig-frame"><img class="kanfig-image" alt="{caption}" width="{width}" decoding="async" src="{first}"></div>
+<div class="kanfig-scroll">\u2194 Scroll the figure sideways to see all of it.</div>
 <div class="kanfig-controls">{"".join(controls_html)}</div>{note}
+<figcaption class="kanfig-caption"><span class="kanfig-number"></span>{caption}</figcaption>
 <script type="application/json" class="kanfig-data">{payload}</script>
 <script>(function(){{var root=document.getElementById("{uid}");if(!root)return;
 var d=JSON.parse(root.querySelector(".kanfig-data").textContent);var img=root.querySelector(".kanfig-image");
+var frame=root.querySelector(".kanfig-frame");
+function wide(){{root.classList.toggle("kanfig-wide",frame.scrollWidth>frame.clientWidth+1);}}
+img.addEventListener("load",wide);window.addEventListener("resize",wide);wide();
 var inputs=Array.prototype.slice.call(root.querySelectorAll("[data-axis]"));
 function idx(){{return inputs.map(function(el){{return parseInt(el.value,10);}});}}
 function show(moved){{var s=idx();var k=s.join(",");
 if(!(k in d.keys)){{inputs.forEach(function(el,a){{if(a!==moved){{el.value=d.defaults[a];}}}});s=idx();k=s.join(",");}}
 inputs.forEach(function(el,a){{el.parentNode.querySelector("output").textContent=d.labels[a][s[a]];}});
-if(k in d.keys){{img.src="data:image/png;base64,"+d.frames[d.keys[k]];}}}}
+if(k in d.keys){{img.src=d.frames[d.keys[k]];}}}}
 inputs.forEach(function(el){{var a=parseInt(el.getAttribute("data-axis"),10);
 el.addEventListener("input",function(){{show(a);}});el.addEventListener("change",function(){{show(a);}});}});
 }})();</script>
-</div>"""
+</figure>"""
         size_kb = len(doc.encode()) / 1024
         if size_kb > self.budget_kb:
             raise ValueError(

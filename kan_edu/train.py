@@ -3,10 +3,20 @@
 Training in this book is short (seconds on a CPU), so the loop is plain and visible: shuffle with a local
 generator, take a step per minibatch, record the losses. Progress bars use ``tqdm.auto`` (a widget in a
 notebook, text elsewhere) and can be turned off. Everything runs on the device the model lives on.
+
+Two loops:
+
+- :func:`fit` is plain supervised training (shuffle, minibatch, step). Its ``callback(epoch, model)`` runs once
+  before training and after every epoch: pass one that stores :func:`snapshot` copies, and a figure trains once
+  and lets a slider index the stored states.
+- :func:`steps` is for training that is not a plain fit (GANs, flows, diffusion, reinforcement learning): the
+  chapter writes one step, the loop seeds everything, repeats it, collects the numbers each step reports and
+  records whatever the chapter asks for every few steps.
 """
 
 from __future__ import annotations
 
+import math
 import random
 from typing import Callable
 
@@ -14,9 +24,9 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from ._validate import ArgumentTypeError, flag, function, number, random_seed, size, tensor
+from ._validate import ArgumentTypeError, flag, function, module, number, random_seed, size, tensor
 
-__all__ = ["seed_everything", "device_of", "fit", "accuracy", "evaluate"]
+__all__ = ["seed_everything", "device_of", "snapshot", "fit", "steps", "accuracy", "evaluate"]
 
 
 def seed_everything(seed: int = 0) -> torch.Generator:
@@ -30,16 +40,18 @@ def seed_everything(seed: int = 0) -> torch.Generator:
 
 def device_of(model: torch.nn.Module) -> torch.device:
     """The device of a model's parameters (CPU for a model without any)."""
-    _module("model", model)
+    module("model", model)
     for p in model.parameters():
         return p.device
     return torch.device("cpu")
 
 
-def _module(name: str, model) -> torch.nn.Module:
-    if not isinstance(model, torch.nn.Module):
-        raise ArgumentTypeError(f"{name} must be a torch.nn.Module, got {type(model).__name__}")
-    return model
+def snapshot(model: torch.nn.Module) -> dict:
+    """A copy of ``model``'s state (parameters and buffers) that later training does not change.
+
+    ``model.load_state_dict(state)`` puts it back; tensors are detached clones on the model's device.
+    """
+    return {k: v.detach().clone() for k, v in module("model", model).state_dict().items()}
 
 
 def _check_data(x_name: str, x, y_name: str, y, device: torch.device):
@@ -79,12 +91,14 @@ def fit(
     seed: int = 0,
     metric: Callable | None = None,
     progress: bool = False,
+    callback: Callable | None = None,
 ) -> dict:
     """Train ``model`` on ``(x, y)`` with minibatches; return a history of per-epoch numbers.
 
     ``optimizer`` defaults to SGD with learning rate ``lr``; ``batch_size=None`` means full batch. The history
     holds ``train_loss`` (mean over the epoch's batches), and with test data ``test_loss``; ``metric(model, x, y)``
-    (for example :func:`accuracy`) adds ``train_metric`` and ``test_metric``.
+    (for example :func:`accuracy`) adds ``train_metric`` and ``test_metric``. ``callback(epoch, model)`` runs
+    before the first epoch (epoch 0) and after each epoch ``1..epochs``, for example to keep snapshots made by :func:`snapshot`.
     """
     device = device_of(model)
     loss_fn = function("loss_fn", loss_fn, "loss_fn(output, target) -> loss")
@@ -101,12 +115,16 @@ def fit(
     if optimizer is not None and not isinstance(optimizer, torch.optim.Optimizer):
         raise ArgumentTypeError(f"optimizer must be a torch.optim.Optimizer or None, got {type(optimizer).__name__}")
     lr, progress = number("lr", lr, low=0, low_open=True), flag("progress", progress)
+    if callback is not None:
+        function("callback", callback, "callback(epoch, model)")
     gen = torch.Generator(device="cpu").manual_seed(seed)
     optimizer = optimizer or torch.optim.SGD(model.parameters(), lr=lr)
     n = x.shape[0]
     bs = n if batch_size is None else batch_size
     history = {"train_loss": [], "test_loss": [], "train_metric": [], "test_metric": []}
-    for _ in tqdm(range(epochs), disable=not progress, desc="training"):
+    if callback is not None:
+        callback(0, model)
+    for epoch in tqdm(range(1, epochs + 1), disable=not progress, desc="training"):
         model.train()
         order = torch.randperm(n, generator=gen).to(device)
         losses = []
@@ -124,7 +142,64 @@ def fit(
             history["test_loss"].append(_evaluate(model, loss_fn, x_test, y_test))
             if metric is not None:
                 history["test_metric"].append(metric(model, x_test, y_test))
+        if callback is not None:
+            callback(epoch, model)
     return {k: np.array(v) for k, v in history.items() if v}
+
+
+def steps(
+    step_fn: Callable,
+    n: int,
+    *,
+    record: Callable | None = None,
+    every: int = 1,
+    seed: int = 0,
+    progress: bool = False,
+    desc: str = "training",
+) -> dict:
+    """Seed everything, then call ``step_fn(i)`` for ``i = 0 .. n-1``; return what the steps reported.
+
+    ``step_fn(i)`` does one step of any training (a GAN's two updates, a flow's likelihood step, an episode
+    of reinforcement learning) and returns a dict of numbers, or None. The result holds one numpy array per
+    name it reported (NaN at steps that did not report it). ``record(i)``, if given, runs before the first step
+    (``i = 0``), after every ``every``-th step (``i = every, 2·every, ...``, counting steps done) and after the
+    last; its return values are kept in order under ``"recorded"``, with ``"recorded_steps"``: pass a function
+    that returns snapshots (:func:`snapshot`) or samples, and a figure's slider can index them.
+    """
+    step_fn = function("step_fn", step_fn, "step_fn(i) -> dict of numbers or None")
+    n, every, seed = size("n", n), size("every", every), random_seed("seed", seed)
+    if record is not None:
+        function("record", record, "record(i) -> anything to keep")
+    progress = flag("progress", progress)
+    if not isinstance(desc, str):
+        raise ArgumentTypeError(f"desc must be a string, got {type(desc).__name__}")
+    seed_everything(seed)
+    reported: dict[str, list] = {}
+    recorded, recorded_steps = [], []
+
+    def keep(done: int):
+        recorded.append(record(done))
+        recorded_steps.append(done)
+
+    if record is not None:
+        keep(0)
+    for i in tqdm(range(n), disable=not progress, desc=desc):
+        numbers = step_fn(i)
+        if numbers is not None:
+            if not isinstance(numbers, dict):
+                raise TypeError(f"step_fn must return a dict of numbers or None, got {type(numbers).__name__}")
+            for key, val in numbers.items():
+                column = reported.setdefault(key, [math.nan] * i)
+                column.append(float(val))
+        for column in reported.values():
+            column.extend([math.nan] * (i + 1 - len(column)))
+        done = i + 1
+        if record is not None and (done % every == 0 or done == n):
+            keep(done)
+    out = {key: np.array(column) for key, column in reported.items()}
+    if record is not None:
+        out["recorded"], out["recorded_steps"] = recorded, np.array(recorded_steps)
+    return out
 
 
 @torch.no_grad()

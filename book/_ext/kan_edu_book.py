@@ -1,6 +1,6 @@
 """Local Sphinx extension of the kan_edu book (book/_ext/kan_edu_book.py).
 
-Two small jobs that Jupyter Book 1 does not do on its own:
+Small jobs that Jupyter Book 1 does not do on its own:
 
 1. Launch buttons. The stock Colab and Binder buttons point at the page's source, ``book/NN-slug.md``,
    which Colab cannot open. Chapters are paired with ``notebooks/NN-slug.ipynb``; rewrite the buttons to
@@ -8,14 +8,21 @@ Two small jobs that Jupyter Book 1 does not do on its own:
 2. Numbers by chapter. Chapter numbers are fixed by the file names (``book/03-...``) and some are still
    missing, so Sphinx's numbered toctree cannot number them; equation, exercise or figure k of chapter N
    is numbered ``N.k`` here, in the page and in every reference to it.
-3. Scripts registered twice. sphinx-thebe adds its inline configuration script twice under Jupyter Book 1,
-   and the second copy redeclares a ``const`` (a SyntaxError in every page's console); keep one copy.
+3. Lighter pages. sphinx-thebe adds its inline configuration script twice under Jupyter Book 1, and the
+   second copy redeclares a ``const`` (a SyntaxError in every page's console): keep one copy. The theme's
+   1.5 MB icon script goes (its stylesheet draws the icons from a web font), and MathJax loads only on pages
+   with math.
 4. Execution report. After the build, write ``_build/exec_stats.json`` with each executed page's run time
    and status (from myst-nb), so that the tests read the book's one execution instead of repeating it.
 5. Glued values in the running text: a stylesheet (``book/_ext/static``) sets them in the text's weight.
 6. Fresh outputs in incremental builds. ``tools/execute.py`` re-executes a chapter into the execution cache
    when kan_edu code it imports changes, although its source did not; Sphinx would keep the old page. A page
    whose cached execution is newer than the page's last read is read again.
+7. Figure players (``kan_edu.figures``): each player's frames leave the page for image files in
+   ``_images/kanfig/`` (named by their content, so identical frames are stored once), which the page loads only
+   when a control shows them; and each player gets its number, "Figure N.k", in its caption.
+8. Search: British and American spellings find the same pages (``search_spelling.py``), and result snippets
+   show prose, not code or TeX (``static/kan_edu_search.js``).
 """
 from __future__ import annotations
 
@@ -34,7 +41,7 @@ def _rewrite_launch_buttons(app, pagename, templatename, context, doctree):
     root = Path(app.srcdir)
     stem = Path(pagename).name
     notebook = root / "notebooks" / f"{stem}.ipynb"
-    for i, group in enumerate(list(buttons)):
+    for group in list(buttons):
         if group.get("label") != "launch-buttons":
             continue
         if not notebook.exists():
@@ -50,16 +57,25 @@ def _rewrite_launch_buttons(app, pagename, templatename, context, doctree):
 
 
 INLINE_SCRIPT = re.compile(r"^\s*<script>[^<]*</script>\s*$")
+# The theme's 1.5 MB script that turns icon tags into SVG: its stylesheet draws the same icons from a web font.
+ICON_SCRIPT = re.compile(r'^\s*<script[^>]*src="[^"]*/fontawesome\.js[^"]*"></script>\s*$')
+MATHJAX_LINE = re.compile(r"^\s*<script[^>]*(>window\.MathJax = |src=\"[^\"]*/mathjax/)")
+HAS_MATH = 'class="math notranslate'
 
 
-def _drop_duplicate_scripts(app, exception):
-    """Remove exact repeats of one-line inline scripts from the written pages."""
+def _lighten_pages(app, exception):
+    """Edit the written pages: one copy of each one-line inline script; no icon script; MathJax (1.3 MB) only
+    on pages that have math."""
     if exception is not None or app.builder.format != "html":
         return
     for page in Path(app.outdir).rglob("*.html"):
-        lines = page.read_text(encoding="utf-8").splitlines(keepends=True)
+        text = page.read_text(encoding="utf-8")
+        lines = text.splitlines(keepends=True)
+        has_math = HAS_MATH in text
         seen, kept = set(), []
         for line in lines:
+            if ICON_SCRIPT.match(line) or (not has_math and MATHJAX_LINE.match(line)):
+                continue
             if INLINE_SCRIPT.match(line):
                 if line.strip() in seen:
                     continue
@@ -127,6 +143,48 @@ def _reread_re_executed(app, env, added, changed, removed):
     return stale
 
 
+PNG_DATA = re.compile(r"data:image/png;base64,([A-Za-z0-9+/=]+)")
+PLAYER = re.compile(r'<figure class="kanfig" id="(kanfig-[0-9a-f]+)">')
+NUMBER_SLOT = '<span class="kanfig-number"></span>'
+
+
+def _unpack_figure_players(app, doctree, docname):
+    """Frames of the figure players to image files, and "Figure N.k" into their captions."""
+    if app.builder.format != "html":
+        return
+    import base64
+    import hashlib
+
+    from sphinx.util.osutil import relative_uri
+
+    match = CHAPTER.search(docname)
+    page_uri = app.builder.get_target_uri(docname)
+    folder = Path(app.outdir) / "_images" / "kanfig"
+    count = 0
+
+    def to_file(m):
+        png = base64.b64decode(m.group(1))
+        name = hashlib.sha1(png).hexdigest()[:20] + ".png"
+        path = folder / name
+        if not path.exists():
+            folder.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(png)
+        return relative_uri(page_uri, f"_images/kanfig/{name}")
+
+    for node in list(doctree.findall(nodes.raw)):
+        text = node.astext()
+        if 'class="kanfig"' not in text:
+            continue
+        for _ in PLAYER.findall(text):
+            count += 1
+            label = f"{int(match.group(1))}.{count}" if match else str(count)
+            text = text.replace(
+                NUMBER_SLOT, f'<span class="kanfig-number" id="figure-{label.replace(".", "-")}">Figure {label}. </span>', 1
+            )
+        text = PNG_DATA.sub(to_file, text)
+        node.replace_self(nodes.raw("", text, format="html"))
+
+
 def _add_static(app):
     app.config.html_static_path.append(str(Path(__file__).parent / "static"))
 
@@ -136,10 +194,13 @@ def setup(app):
     # (kan_edu.figures reads KAN_EDU_FIGURES), also when someone runs `jupyter-book build .` by hand.
     os.environ.setdefault("KAN_EDU_FIGURES", "static")
     app.connect("html-page-context", _rewrite_launch_buttons, priority=600)
-    app.connect("build-finished", _drop_duplicate_scripts)
+    app.connect("build-finished", _lighten_pages)
     app.connect("env-get-updated", _number_equations_by_chapter, priority=900)
     app.connect("build-finished", _write_exec_stats)
     app.connect("env-get-outdated", _reread_re_executed)
     app.connect("builder-inited", _add_static)
+    app.connect("doctree-resolved", _unpack_figure_players)
     app.add_css_file("kan_edu_book.css")
+    app.add_js_file("kan_edu_search.js")
+    app.setup_extension("search_spelling")
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1.0"}

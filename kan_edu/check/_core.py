@@ -14,7 +14,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Callable
 
-PASS, FAIL = "\u2714", "\u2718"
+PASS, FAIL, PREVIEW = "\u2714", "\u2718", "\u25b6"
+
+
+def in_book_build() -> bool:
+    """True while the book build executes a chapter for its static pages (``KAN_EDU_FIGURES=static``)."""
+    import os
+
+    return os.environ.get("KAN_EDU_FIGURES", "").strip().lower() == "static"
 
 
 @dataclass(frozen=True)
@@ -60,12 +67,22 @@ def run(exercise: str, properties: Iterable[tuple[str, Callable[[], bool], str]]
     """Check ``properties`` in order; each is ``(what it means, test() -> bool, hint if it fails)``.
 
     ``test`` may raise :class:`NotAnswered` (placeholder left in place) or any error from the student's code;
-    both become a failed verdict with a helpful line, never an exception.
+    both become a failed verdict with a helpful line, never an exception. In the book build (the static
+    pages, where nobody can run the cell) a placeholder gets no red cross: the line says what the check will
+    test once the reader runs it with an answer.
     """
+    properties = list(properties)
     for what, test, hint in properties:
         try:
             ok = bool(test())
         except NotAnswered as err:
+            if in_book_build():
+                tests = "; that ".join(w for w, _, _ in properties)
+                message = (
+                    f"{PREVIEW} {exercise}: run this cell with your answer (in Colab or Jupyter) to check that {tests}."
+                )
+                _say(message)
+                return Verdict(exercise, False, message)
             message = f"{FAIL} {exercise}: not answered yet. {err or 'Replace the placeholder ... with your code.'}"
             _say(message)
             return Verdict(exercise, False, message)
@@ -130,3 +147,52 @@ def is_number(x) -> bool:
 def scalar(x) -> float:
     """The one number in ``x`` as a float (see :func:`is_number`)."""
     return float(_to_numpy(x).reshape(-1)[0])
+
+
+# ------------------------------------------------------------------ properties that recur across chapters
+# Predicates for use inside :func:`run`'s properties. They raise on broken student code (``run`` reports it) and
+# are deterministic: anything random is drawn by the caller from a fixed seed, so a check never flakes.
+def equivariant(f: Callable, x, transform_in: Callable, transform_out: Callable | None = None, rtol=1e-5, atol=1e-7):
+    """``f(transform_in(x))`` equals ``transform_out(f(x))`` (``transform_out`` defaults to ``transform_in``).
+
+    Equivariance, e.g. shifting the input of a convolution or permuting the nodes of a graph; pass
+    ``transform_out=lambda y: y`` for invariance (a readout, a pooled feature).
+    """
+    transform_out = transform_in if transform_out is None else transform_out
+    return close(f(transform_in(x)), transform_out(f(x)), rtol=rtol, atol=atol)
+
+
+def matches_autograd(grad: Callable, f: Callable, x, rtol=1e-4, atol=1e-6) -> bool:
+    """``grad(x)`` equals the gradient of the scalar ``f`` at ``x``, as torch's autograd computes it in float64.
+
+    ``f`` must be written with torch operations; ``x`` may be numpy or torch (``grad`` gets it as given).
+    """
+    import torch
+
+    t = torch.as_tensor(_to_numpy(x), dtype=torch.float64).requires_grad_(True)
+    (reference,) = torch.autograd.grad(f(t).sum(), t)
+    return close(grad(x), reference, rtol=rtol, atol=atol)
+
+
+def is_distribution(p, axis: int = -1, atol: float = 1e-6) -> bool:
+    """``p`` holds finite, non-negative numbers that sum to 1 along ``axis`` (each row of a softmax, a policy)."""
+    import numpy as np
+
+    p = _to_numpy(p)
+    if p.size == 0 or not np.all(np.isfinite(p)) or np.any(p < -atol):
+        return False
+    return bool(np.allclose(p.sum(axis=axis), 1.0, rtol=0.0, atol=atol))
+
+
+def unbiased(estimates, truth, sigmas: float = 5.0) -> bool:
+    """The mean of ``estimates`` (many independent draws of a stochastic estimator) lies within ``sigmas``
+    standard errors of ``truth``. With a fixed seed the verdict is fixed; 5 standard errors is a false alarm
+    about once in 1.7 million for an unbiased estimator, while a biased one fails once its bias exceeds them.
+    """
+    import numpy as np
+
+    e = _to_numpy(estimates).reshape(-1)
+    if e.size < 2 or not np.all(np.isfinite(e)):
+        return False
+    standard_error = e.std(ddof=1) / np.sqrt(e.size)
+    return bool(abs(e.mean() - scalar(truth)) <= sigmas * standard_error + 1e-12 * max(1.0, abs(scalar(truth))))

@@ -34,7 +34,7 @@ def test_chapter_executed_successfully(exec_stats, stem):
 @pytest.mark.parametrize("stem", CHAPTERS)
 def test_chapter_has_static_figure_players(site, stem):
     html = page(site, stem)
-    players = re.findall(r'<div class="kanfig" id="(kanfig-[0-9a-f]+)">', html)
+    players = re.findall(r'<figure class="kanfig" id="(kanfig-[0-9a-f]+)">', html)
     assert players, f"{stem}: no interactive figure in the built page"
     assert len(set(players)) == len(players), f"{stem}: two players share an id"
     assert html.count('class="kanfig-image"') == len(players)

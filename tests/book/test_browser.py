@@ -215,7 +215,7 @@ IMAGE_OK = """root => { const img = root.querySelector('img.kanfig-image');
 
 def _frame(data: dict, state: list[int]) -> str | None:
     key = ",".join(map(str, state))
-    return None if key not in data["keys"] else "data:image/png;base64," + data["frames"][data["keys"][key]]
+    return None if key not in data["keys"] else data["frames"][data["keys"][key]]
 
 
 def _move(control, tag: str, value: int) -> None:
@@ -228,7 +228,7 @@ def _move(control, tag: str, value: int) -> None:
 def test_figure_players_respond(reader):
     page, doc = reader.page, reader.doc
     mark = len(reader.errors)
-    players = page.locator("div.kanfig")
+    players = page.locator("figure.kanfig")
     problems = []
     for n in range(players.count()):
         player = players.nth(n)

@@ -28,8 +28,22 @@ from hypothesis import strategies as st
 from matplotlib.figure import Figure
 
 import kan_edu
+from kan_edu import (
+    artists,
+    data,
+    deep,
+    figures,
+    glue,
+    isometry,
+    losses,
+    nn,
+    optim,
+    performance,
+    regression,
+    shallow,
+    train,
+)
 from kan_edu import backprop as bp
-from kan_edu import data, deep, figures, glue, isometry, losses, optim, performance, regression, shallow, train
 from kan_edu import kan as K
 from kan_edu import regularization as reg
 from kan_edu.lbfgs import LBFGS
@@ -107,6 +121,9 @@ EXPERIMENT_KINDS = dict(
     seed="seed",
     degenerate="number",
 )
+AX = Figure(figsize=(1, 1)).subplots()
+MOSAIC = artists.mosaic(AX, np.zeros((4, 2, 2)))
+HEATMAP = artists.heatmap(AX, np.eye(2), annotate=True)
 SLIDER = figures.Slider("a", 0.0, 1.0, 0.5, 0.5)
 
 # The KAN library: small networks, small data (float32, as the chapters train), files in a folder of their own.
@@ -210,6 +227,14 @@ FIG_A, FIG_B = Figure(figsize=(1, 1)), Figure(figsize=(1, 1))
 # fmt: off
 # One row per case, a table: the formatter leaves it as it is.
 CASES = [
+    Case(artists.mosaic, dict(ax=AX, images=np.zeros((4, 2, 2))), dict(ax="junk", images="array", ncols="size", pad="size")),
+    Case(artists.Mosaic, dict(ax=AX, images=np.zeros((4, 2, 2))), dict(ax="junk", images="array", ncols="size", pad="size")),
+    Case(MOSAIC.set_images, dict(images=np.ones((4, 2, 2))), dict(images="array"), name="Mosaic.set_images"),
+    Case(MOSAIC.tile_center, dict(k=1), dict(k="size"), name="Mosaic.tile_center"),
+    Case(artists.heatmap, dict(ax=AX, matrix=np.eye(2)), dict(ax="junk", matrix="array", row_labels="junk", col_labels="junk", annotate="junk", fmt="junk")),
+    Case(artists.Heatmap, dict(ax=AX, matrix=np.eye(2)), dict(ax="junk", matrix="array", row_labels="junk", col_labels="junk", annotate="junk", fmt="junk")),
+    Case(HEATMAP.set_data, dict(matrix=np.ones((2, 2))), dict(matrix="array"), name="Heatmap.set_data"),
+    Case(HEATMAP.set_labels, dict(row_labels=["a", "b"]), dict(row_labels="junk", col_labels="junk"), name="Heatmap.set_labels"),
     Case(bp.toy_forward, dict(x=V3, y=V3, phi=np.ones(6)), dict(x="array", y="array", phi="array")),
     Case(bp.toy_backward, dict(x=V3, y=V3, phi=np.ones(6)), dict(x="array", y="array", phi="array")),
     Case(bp.finite_difference_gradient, dict(f=quad_loss, theta=V3), dict(f="function", theta="array", h="number")),
@@ -266,6 +291,9 @@ CASES = [
     Case(losses.gaussian_nll, dict(y=V3, mean=V3, sigma=np.ones(3)), dict(y="array", mean="array", sigma="array", reduction="choice")),
     Case(losses.bernoulli_nll, dict(y=np.array([0.0, 1.0, 1.0]), logits=V3), dict(y="array", logits="array", reduction="choice")),
     Case(losses.categorical_nll, dict(labels=np.array([0, 1]), logits=np.ones((2, 3))), dict(labels="array", logits="array", reduction="choice")),
+    Case(nn.mlp, dict(widths=[2, 3, 1]), dict(widths="sizes", activation="choice", seed="seed")),
+    Case(nn.mnist1d_cnn, dict(channels=2, layers=1, length=5), dict(channels="size", layers="size", length="size", n_classes="size", seed="seed")),
+    Case(nn.n_parameters, dict(model=LIN), dict(model="junk")),
     Case(optim.gd_step, dict(theta=V3, grad=V3, lr=0.1), dict(theta="array", grad="array", lr="number")),
     Case(optim.momentum_step, dict(theta=V3, m=V3, grad=V3, lr=0.1), dict(theta="array", m="array", grad="array", lr="number", beta="number")),
     Case(optim.adam_step, dict(theta=V3, m=V3, v=np.ones(3), grad=V3, t=1), dict(theta="array", m="array", v="array", grad="array", t="size", lr="number", beta1="number", beta2="number", eps="number")),
@@ -327,6 +355,8 @@ CASES = [
     Case(train.seed_everything, dict(seed=1), dict(seed="seed")),
     Case(train.device_of, dict(model=LIN), dict(model="junk")),
     Case(train.fit, dict(model=LIN, loss_fn=CE, x=XTRAIN, y=YTRAIN, epochs=1, batch_size=4), dict(model="junk", loss_fn="function", x="tensor", y="tensor", epochs="size", batch_size="size", lr="number", seed="seed", metric="function", progress="junk", optimizer="junk")),
+    Case(train.snapshot, dict(model=LIN), dict(model="junk")),
+    Case(train.steps, dict(step_fn=lambda i: {"a": 1.0}, n=3, record=lambda i: i), dict(step_fn="function", n="size", record="function", every="size", seed="seed", progress="junk", desc="junk")),
     Case(train.accuracy, dict(model=LIN, x=XTRAIN, y=YTRAIN), dict(model="junk", x="tensor", y="tensor")),
     Case(train.evaluate, dict(model=LIN, loss_fn=CE, x=XTRAIN, y=YTRAIN), dict(model="junk", loss_fn="function", x="tensor", y="tensor")),
     # the KAN library
