@@ -202,29 +202,13 @@ def lbfgs_closure(optimizer):
 
 
 LBFGS_STEP = quadratic_lbfgs()
-LAYER_KINDS = dict(
-    grid="size", k="size", grid_range="junk", base_fn="choice", noise_scale="number", grid_eps="number", dtype="dtype"
-)
-FIT_KINDS = dict(
-    dataset="dataset",
-    steps="size",
-    opt="choice",
-    lr="number",
-    lamb="number",
-    lamb_l1="number",
-    lamb_entropy="number",
-    update_grid="junk",
-    grid_update_num="size",
-    stop_grid_update_step="size",
-    batch="size",
-    seed="seed",
-    progress="junk",
-    loss_fn="function",
-    warmup="size",
-)
-FIG_A, FIG_B = Figure(figsize=(1, 1)), Figure(figsize=(1, 1))
-
 # fmt: off
+LAYER_KINDS = dict(grid="size", k="size", grid_range="junk", base_fn="choice", noise_scale="number", grid_eps="number", dtype="dtype")
+FIT_KINDS = dict(
+    dataset="dataset", steps="size", opt="choice", lr="number", lamb="number", lamb_l1="number", lamb_entropy="number",
+    update_grid="junk", grid_update_num="size", stop_grid_update_step="size", batch="size", seed="seed",
+    progress="junk", loss_fn="function", warmup="size",
+)
 # One row per case, a table: the formatter leaves it as it is.
 CASES = [
     Case(artists.mosaic, dict(ax=AX, images=np.zeros((4, 2, 2))), dict(ax="junk", images="array", ncols="size", pad="size")),
@@ -277,6 +261,7 @@ CASES = [
     Case(isometry.BNMLP, dict(width=4, depth=2), dict(width="size", depth="size", init="choice", activation="choice", gain_exponent="number", norm="choice", seed="seed", in_dim="size", out_dim="size", dtype="dtype")),
     Case(BN.forward, dict(x=XT), dict(x="tensor", return_hidden="junk"), name="BNMLP.forward"),
     Case(isometry.gradient_log_norms, dict(model=BN, x=XT), dict(model="junk", x="tensor", y="array")),
+    Case(isometry.experiment, dict(depth=2, width=4, batch=4), dict(EXPERIMENT_KINDS, depth="size")),
     Case(isometry.gap_per_layer, dict(width=4, batch=4, depth=2), dict(EXPERIMENT_KINDS, depth="size")),
     Case(isometry.log_grad_norm_vs_depth, dict(depths=[1, 2], width=4, batch=4), dict(EXPERIMENT_KINDS, depths="array")),
     Case(isometry.explosion_rate, dict(depths=[1, 2, 3], log_norms=[0.0, 0.5, 1.0]), dict(depths="array", log_norms="array")),
