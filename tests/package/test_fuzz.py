@@ -202,6 +202,8 @@ def lbfgs_closure(optimizer):
 
 
 LBFGS_STEP = quadratic_lbfgs()
+FIG_A, FIG_B = Figure(figsize=(1, 1)), Figure(figsize=(1, 1))
+
 # fmt: off
 LAYER_KINDS = dict(grid="size", k="size", grid_range="junk", base_fn="choice", noise_scale="number", grid_eps="number", dtype="dtype")
 FIT_KINDS = dict(
