@@ -241,7 +241,7 @@ class BNMLP(nn.Module):
 
     def gain(self, layer: int) -> float:
         """α_ℓ = ℓ^(−gain_exponent) for layer ℓ = 1, 2, ..."""
-        return float(layer) ** (-self.gain_exponent)
+        return float(size("layer", layer)) ** (-self.gain_exponent)
 
     def _normalise(self, z):
         if self.norm == "paper":

@@ -383,7 +383,11 @@ class WavePacket:
         return self.x.size
 
     def _batch(self, idx):
-        return (self.x, self.y) if idx is None else (self.x[idx], self.y[idx])
+        """All examples, or those at the indices ``idx``."""
+        if idx is None:
+            return self.x, self.y
+        idx = _array("idx", idx, (0, 1), integral=True, low=0, high=self.n - 1).astype(int)
+        return self.x[idx], self.y[idx]
 
     def loss(self, phi, idx=None):
         x, y = self._batch(idx)
@@ -391,7 +395,7 @@ class WavePacket:
 
     def example_grads(self, phi):
         """The gradient of each example's squared error, shape (N, 2); ``grad`` is their mean over a batch."""
-        phi = np.asarray(phi, dtype=float)
+        phi = _array("phi", phi, shape=(2,))
         u = phi[0] + phi[1] * self.x
         envelope = np.exp(-0.5 / ENVELOPE**2 * u * u)
         sin_u = np.sin(u)

@@ -125,6 +125,9 @@ AX = Figure(figsize=(1, 1)).subplots()
 MOSAIC = artists.mosaic(AX, np.zeros((4, 2, 2)))
 HEATMAP = artists.heatmap(AX, np.eye(2), annotate=True)
 SLIDER = figures.Slider("a", 0.0, 1.0, 0.5, 0.5)
+CHOICE = figures.Choice("c", ("x", "y"))
+FIGURE = figures.InteractiveFigure(build, (SLIDER,), figsize=(1.5, 1))
+WAVES = optim.WavePacket(V3, V3)
 
 # The KAN library: small networks, small data (float32, as the chapters train), files in a folder of their own.
 KDS = data.make_function_dataset(lambda x: x[:, :1] * x[:, 1:], 2, n_train=16, n_test=8, seed=0)
@@ -253,6 +256,19 @@ CASES = [
     Case(figures.Choice, dict(name="c", options=("a", "b")), dict(name="junk", options="junk")),
     Case(figures.runtime, dict(), dict()),
     Case(figures.InteractiveFigure, dict(build=build, controls=(SLIDER,)), dict(build="function", controls="junk")),
+    Case(figures.Slider.format, dict(self=SLIDER, value=0.5), dict(value="number")),
+    Case(figures.Slider.grid, dict(self=SLIDER, count=2), dict(count="size")),
+    Case(figures.Choice.format, dict(self=CHOICE, value="x"), dict(value="junk")),
+    Case(figures.Choice.grid, dict(self=CHOICE), dict(count="size")),
+    Case(figures.InteractiveFigure.draw, dict(self=FIGURE, a=1.0), dict(a="number")),
+    Case(figures.InteractiveFigure.png, dict(self=FIGURE, a=1.0, dpi=20), dict(a="number", dpi="size", compact="junk")),
+    Case(figures.InteractiveFigure.static_plan, dict(self=FIGURE), dict()),
+    Case(figures.InteractiveFigure.static_states, dict(self=FIGURE), dict()),
+    Case(figures.InteractiveFigure.corner_values, dict(self=FIGURE), dict(limit="size")),
+    Case(figures.InteractiveFigure.headless, dict(self=FIGURE), dict()),
+    Case(figures.InteractiveFigure.static_html, dict(self=FIGURE), dict()),
+    Case(figures.InteractiveFigure.widget, dict(self=FIGURE), dict()),
+    Case(figures.InteractiveFigure.show, dict(self=FIGURE, mode="headless"), dict(mode="choice")),
     Case(figures.show_pictures, dict(pictures={"a": FIG_A, "b": FIG_B}), dict(pictures="junk", label="junk", title="function")),
     Case(glue.format_value, dict(value=1.5), dict(value="number", fmt="junk")),
     Case(glue.glue, dict(name="a-value", value=1.5), dict(name="junk", value="number", fmt="junk")),
@@ -262,6 +278,7 @@ CASES = [
     Case(isometry.haar_orthogonal, dict(d=3), dict(d="size", generator="junk", dtype="dtype")),
     Case(isometry.BNMLP, dict(width=4, depth=2), dict(width="size", depth="size", init="choice", activation="choice", gain_exponent="number", norm="choice", seed="seed", in_dim="size", out_dim="size", dtype="dtype")),
     Case(BN.forward, dict(x=XT), dict(x="tensor", return_hidden="junk"), name="BNMLP.forward"),
+    Case(isometry.BNMLP.gain, dict(self=BN, layer=2), dict(layer="size")),
     Case(isometry.gradient_log_norms, dict(model=BN, x=XT), dict(model="junk", x="tensor", y="array")),
     Case(isometry.experiment, dict(depth=2, width=4, batch=4), dict(EXPERIMENT_KINDS, depth="size")),
     Case(isometry.gap_per_layer, dict(width=4, batch=4, depth=2), dict(EXPERIMENT_KINDS, depth="size")),
@@ -295,6 +312,9 @@ CASES = [
     Case(optim.wave_packet, dict(x=V3, phi=np.array([1.0, 2.0])), dict(x="array", phi="array")),
     Case(optim.wave_packet_data, dict(n=5), dict(n="size", phi="array", noise="number", seed="seed")),
     Case(optim.WavePacket, dict(x=V3, y=V3), dict(x="array", y="array")),
+    Case(optim.WavePacket.loss, dict(self=WAVES, phi=np.array([1.0, 2.0]), idx=[0, 2]), dict(phi="array", idx="array")),
+    Case(optim.WavePacket.example_grads, dict(self=WAVES, phi=np.array([1.0, 2.0])), dict(phi="array")),
+    Case(optim.WavePacket.grad, dict(self=WAVES, phi=np.array([1.0, 2.0]), idx=[0, 2]), dict(phi="array", idx="array")),
     Case(performance.target_1d, dict(x=V3), dict(x="array")),
     Case(performance.sample_1d, dict(n=5, noise_std=0.1), dict(n="size", noise_std="number", seed="seed", x_range="junk", design="choice")),
     Case(performance.hinge_features, dict(x=V3, n_hidden=3), dict(x="array", n_hidden="size", x_range="junk")),
