@@ -13,7 +13,7 @@ from typing import Callable
 
 import torch
 
-from ._validate import ArgumentTypeError, floating_dtype, function, interval, number, random_seed, size
+from ._validate import floating_dtype, function, interval, number, random_seed, sequence, size
 
 __all__ = ["make_function_dataset", "knots", "KNOT_FEATURES"]
 
@@ -81,8 +81,7 @@ def knots(features: Sequence[str] = KNOT_FEATURES):
 
     import numpy as np
 
-    if isinstance(features, str) or not isinstance(features, (list, tuple)):
-        raise ArgumentTypeError(f"features must be a list of names from {KNOT_FEATURES}, got {features!r:.60}")
+    features = sequence("features", features, what=f"names from {KNOT_FEATURES}")
     unknown = [f for f in features if f not in KNOT_FEATURES]
     if unknown:
         raise ValueError(f"unknown knot features {unknown}; choose from {KNOT_FEATURES}")

@@ -40,11 +40,11 @@ import torch
 from torch import nn
 
 from ._validate import (
-    ArgumentTypeError,
     array,
     choice,
     flag,
     floating_dtype,
+    instance,
     number,
     random_seed,
     same_length,
@@ -280,8 +280,7 @@ def gradient_log_norms(model: BNMLP, x: torch.Tensor, y: torch.Tensor | None = N
     makes the gradient generic, and what we study is how it scales with depth, not the target. A layer whose
     gradient is exactly zero gets −inf. The model's stored gradients are not touched (``torch.autograd.grad``).
     """
-    if not isinstance(model, BNMLP):
-        raise ArgumentTypeError(f"model must be a BNMLP, got {type(model).__name__}")
+    instance("model", model, BNMLP, "a BNMLP")
     out = model(x)
     if y is None:
         y = torch.randn(out.shape, generator=torch.Generator().manual_seed(0), dtype=torch.float64)

@@ -24,7 +24,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from ._validate import ArgumentTypeError, flag, function, module, number, random_seed, size, tensor
+from ._validate import flag, function, instance, module, number, random_seed, size, tensor
 
 __all__ = ["seed_everything", "device_of", "snapshot", "fit", "steps", "accuracy", "evaluate"]
 
@@ -112,8 +112,8 @@ def fit(
     if metric is not None:
         function("metric", metric, "metric(model, x, y) -> number")
         metric = _accuracy if metric is accuracy else metric  # the data is checked already
-    if optimizer is not None and not isinstance(optimizer, torch.optim.Optimizer):
-        raise ArgumentTypeError(f"optimizer must be a torch.optim.Optimizer or None, got {type(optimizer).__name__}")
+    if optimizer is not None:
+        instance("optimizer", optimizer, torch.optim.Optimizer, "a torch.optim.Optimizer or None")
     lr, progress = number("lr", lr, low=0, low_open=True), flag("progress", progress)
     if callback is not None:
         function("callback", callback, "callback(epoch, model)")
@@ -171,8 +171,7 @@ def steps(
     if record is not None:
         function("record", record, "record(i) -> anything to keep")
     progress = flag("progress", progress)
-    if not isinstance(desc, str):
-        raise ArgumentTypeError(f"desc must be a string, got {type(desc).__name__}")
+    instance("desc", desc, str, "a string")
     seed_everything(seed)
     reported: dict[str, list] = {}
     recorded, recorded_steps = [], []
