@@ -163,7 +163,7 @@ class Slider:
 
     def format(self, value) -> str:
         """``value`` as the slider's label shows it."""
-        value = number("value", value)
+        number("value", value)  # (checked, not converted: an integer slider's fmt may be "d")
         if self.fmt:
             return format(value, self.fmt)
         if self.integer:
