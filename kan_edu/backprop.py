@@ -208,7 +208,7 @@ def _backward(params, cache, dz):
 def mse_loss(out, target):
     """L = (1/N) Σ_samples Σ_outputs (out − target)², and ∂L/∂out. Returns ``(loss, dout)``."""
     out = _finite("out", out, 2, empty=False)
-    target = _finite("target", target, shape=out.shape)
+    target = _finite("target", target, shape=out.shape, like="out")
     r = out - target
     n = out.shape[0]
     return float(np.sum(r * r) / n), 2.0 * r / n

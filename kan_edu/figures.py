@@ -149,8 +149,8 @@ class Slider:
     def __post_init__(self):
         _identifier("Slider name", self.name)
         who = f"Slider {self.name!r}:"
-        lo, hi = number(f"{who} min", self.min), number(f"{who} max", self.max, low=self.min, low_open=True)
-        step = number(f"{who} step", self.step, low=0, high=hi - lo, low_open=True)
+        lo, hi = number(f"{who} min", self.min), number(f"{who} max (above min)", self.max, low=self.min, low_open=True)
+        step = number(f"{who} step (at most max - min)", self.step, low=0, high=hi - lo, low_open=True)
         number(f"{who} default", self.default, low=lo, high=hi)
         if (hi - lo) / step > MAX_STEPS:
             raise ValueError(f"{who} step must leave at most {MAX_STEPS} steps from min to max, got {self.step!r}")

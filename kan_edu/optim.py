@@ -386,7 +386,7 @@ class WavePacket:
         """All examples, or those at the indices ``idx``."""
         if idx is None:
             return self.x, self.y
-        idx = _array("idx", idx, (0, 1), integral=True, low=0, high=self.n - 1).astype(int)
+        idx = _array("idx", idx, 1, integral=True, low=0, high=self.n - 1).astype(int)
         return self.x[idx], self.y[idx]
 
     def loss(self, phi, idx=None):

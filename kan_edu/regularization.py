@@ -103,7 +103,7 @@ def gd_least_squares(phi, y, lr: float, steps, w0=None):
     u, s, vt, keep = _svd(phi, 1e-12)
     if lr * s[0] ** 2 >= 1:
         raise ValueError(
-            f"lr = {lr} is too large: gradient descent diverges unless lr < 1/s_max^2 = {1 / s[0] ** 2:.4g}"
+            f"lr = {lr} is too large for phi: gradient descent diverges unless lr < 1/s_max(phi)^2 = {1 / s[0] ** 2:.4g}"
         )
     w0 = np.zeros(phi.shape[1]) if w0 is None else _array("w0", w0, shape=(phi.shape[1],))
     u, s, vt = u[:, keep], s[keep], vt[keep]

@@ -65,6 +65,9 @@ def _check_data(x_name: str, x, y_name: str, y, device: torch.device):
     return x, y
 
 
+#: The largest learning rate :func:`fit` takes (far beyond any that trains; near 1e38 a float32 update overflows).
+MAX_LR = 1e6
+
 _BATCHES = (1, 2, 3, 4, 5)  # a batch of vectors, sequences or images: one example per row
 
 
@@ -74,6 +77,15 @@ def _outputs(model, x, name: str):
         return model(x)
     except RuntimeError as err:
         raise ValueError(f"{name} does not fit the model ({x.dtype}, shape {tuple(x.shape)}): {err}") from err
+
+
+def _loss(loss_fn, out, y, name: str):
+    """``loss_fn(out, y)``; targets the loss cannot take (a float tensor for cross-entropy, say) are a ValueError
+    naming them."""
+    try:
+        return loss_fn(out, y)
+    except RuntimeError as err:
+        raise ValueError(f"loss_fn cannot take {name} ({y.dtype}, shape {tuple(y.shape)}): {err}") from err
 
 
 def fit(
@@ -114,7 +126,7 @@ def fit(
         metric = _accuracy if metric is accuracy else metric  # the data is checked already
     if optimizer is not None:
         instance("optimizer", optimizer, torch.optim.Optimizer, "a torch.optim.Optimizer or None")
-    lr, progress = number("lr", lr, low=0, low_open=True), flag("progress", progress)
+    lr, progress = number("lr", lr, 0, MAX_LR, low_open=True), flag("progress", progress)
     if callback is not None:
         function("callback", callback, "callback(epoch, model)")
     gen = torch.Generator(device="cpu").manual_seed(seed)
@@ -131,7 +143,7 @@ def fit(
         for start in range(0, n, bs):
             idx = order[start : start + bs]
             optimizer.zero_grad()
-            loss = loss_fn(_outputs(model, x[idx], "x"), y[idx])
+            loss = _loss(loss_fn, _outputs(model, x[idx], "x"), y[idx], "y")
             loss.backward()
             optimizer.step()
             losses.append(loss.item())
@@ -139,7 +151,7 @@ def fit(
         if metric is not None:
             history["train_metric"].append(metric(model, x, y))
         if x_test is not None:
-            history["test_loss"].append(_evaluate(model, loss_fn, x_test, y_test))
+            history["test_loss"].append(_evaluate(model, loss_fn, x_test, y_test, "y_test"))
             if metric is not None:
                 history["test_metric"].append(metric(model, x_test, y_test))
         if callback is not None:
@@ -209,10 +221,10 @@ def evaluate(model: torch.nn.Module, loss_fn: Callable, x: torch.Tensor, y: torc
 
 
 @torch.no_grad()
-def _evaluate(model, loss_fn, x, y) -> float:
+def _evaluate(model, loss_fn, x, y, name: str = "y") -> float:
     was_training = model.training
     model.eval()
-    value = float(loss_fn(_outputs(model, x, "x"), y))
+    value = float(_loss(loss_fn, _outputs(model, x, "x"), y, name))
     model.train(was_training)
     return value
 
