@@ -72,6 +72,8 @@ __all__ = [
 INITS = ("orthogonal", "gaussian")
 ACTIVATIONS = {"identity": lambda z: z, "tanh": torch.tanh, "sin": torch.sin, "relu": torch.relu}
 NORMS = ("paper", "standard", "none")
+#: The largest spread of :func:`degenerate_batch` (beyond it the samples overflow float64 on the way through a network).
+MAX_SPREAD = 1e100
 
 
 # ------------------------------------------------------------------------------------ the isometry gap
@@ -304,7 +306,7 @@ def degenerate_batch(n: int, d: int, spread: float = 1e-3, seed: int = 0) -> np.
     spread²·d, so φ ≈ 2·log(1/spread) + O(1): about 14 for spread = 1e-3 and n = d = 32.
     """
     n, d = size("n", n), size("d", d)
-    spread = number("spread", spread, low=0, low_open=True)
+    spread = number("spread", spread, 0, MAX_SPREAD, low_open=True)
     rng = np.random.default_rng(random_seed("seed", seed))
     u = rng.standard_normal(d)
     return u[None, :] + spread * rng.standard_normal((n, d))
@@ -344,7 +346,7 @@ def experiment(
     these keywords (all but ``depth``) and pass them on.
     """
     model = BNMLP(width, depth, init, activation, gain_exponent, norm, seed)
-    batch, degenerate = size("batch", batch), number("degenerate", degenerate, low=0)
+    batch, degenerate = size("batch", batch), number("degenerate", degenerate, 0, MAX_SPREAD)
     if degenerate:
         return model, torch.as_tensor(degenerate_batch(batch, model.width, degenerate, seed))
     return model, torch.randn(

@@ -156,8 +156,8 @@ def bayes_posterior(phi, y, prior_std: float, noise_std: float):
     with λ = σ²/σ_p².
     """
     phi, y = _design(phi, y, 1)
-    prior_var = positive("prior_std", prior_std) ** 2
-    noise_var = positive("noise_std", noise_std) ** 2
+    prior_var = np.square(positive("prior_std", prior_std))  # (np.square: inf, not an OverflowError)
+    noise_var = np.square(positive("noise_std", noise_std))
     precision = phi.T @ phi / noise_var + np.eye(phi.shape[1]) / prior_var
     chol = np.linalg.cholesky(precision)
     inv_chol = np.linalg.solve(chol, np.eye(phi.shape[1]))
@@ -178,7 +178,7 @@ def bayes_predictive(phi_test, mean, cov, noise_std: float = 0.0):
     p = phi_test.shape[1]
     if mean.shape != (p,) or cov.shape != (p, p):
         raise ValueError(f"need mean ({p},) and cov ({p}, {p}) for {p} features, got {mean.shape} and {cov.shape}")
-    noise_var = non_negative("noise_std", noise_std) ** 2
+    noise_var = np.square(non_negative("noise_std", noise_std))
     var = np.einsum("tp,pq,tq->t", phi_test, cov, phi_test) + noise_var
     return phi_test @ mean, np.maximum(var, 0.0)
 

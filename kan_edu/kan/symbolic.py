@@ -16,7 +16,7 @@ import numpy as np
 import sympy
 import torch
 
-from .._validate import array, choice, instance, interval, positive, same_length, size, total_size
+from .._validate import array, choice, instance, interval, number, same_length, size, total_size
 
 __all__ = ["SymbolicFunction", "SYMBOLIC_LIB", "fit_affine", "tidy"]
 
@@ -173,14 +173,14 @@ def tidy(expr, tolerance: float = 1e-8):
     sympy would evaluate it as Python code to parse it.
     """
     expr = instance("expr", expr, (sympy.Basic, numbers.Real), "a sympy expression or a number (text is not parsed)")
-    tolerance = positive("tolerance", tolerance)
+    tolerance = number("tolerance", tolerance, 1e-15, 1)  # (below float64's resolution sympy's search fails)
     expr = sympy.expand(sympy.sympify(expr), power_exp=False, log=False, trig=False)
     swap = {}
-    for number in expr.atoms(sympy.Float):
-        if abs(float(number)) <= tolerance:
-            swap[number] = sympy.Integer(0)
+    for value in expr.atoms(sympy.Float):
+        if abs(float(value)) <= tolerance:
+            swap[value] = sympy.Integer(0)
             continue
-        guess = sympy.nsimplify(number, [sympy.pi], tolerance=tolerance)
-        if abs(float(guess) - float(number)) <= tolerance * max(1.0, abs(float(number))) and len(str(guess)) < 12:
-            swap[number] = guess
+        guess = sympy.nsimplify(value, [sympy.pi], tolerance=tolerance)
+        if abs(float(guess) - float(value)) <= tolerance * max(1.0, abs(float(value))) and len(str(guess)) < 12:
+            swap[value] = guess
     return sympy.simplify(expr.xreplace(swap))
