@@ -24,6 +24,8 @@ import numpy as np
 
 #: Sizes above this are refused: they would only exhaust the memory (a typo, not an experiment).
 MAX_SIZE = 10**7
+#: Learning rates above this are refused: far beyond any that trains, and near 1e38 a float32 update overflows.
+MAX_LR = 1e6
 
 
 class ArgumentTypeError(TypeError, ValueError):

@@ -22,7 +22,7 @@ from collections.abc import Iterable
 import torch
 from torch.optim.lbfgs import _strong_wolfe  # torch's line search (cubic interpolation, Wolfe conditions)
 
-from ._validate import function, instance, non_negative, sequence, size
+from ._validate import MAX_LR, function, instance, non_negative, number, sequence, size
 
 __all__ = ["LBFGS"]
 
@@ -48,7 +48,7 @@ class LBFGS(torch.optim.Optimizer):
         tolerance_change: float = 1e-32,
         tolerance_ys: float = 1e-32,
     ):
-        lr, tolerance_grad = non_negative("lr", lr), non_negative("tolerance_grad", tolerance_grad)
+        lr, tolerance_grad = number("lr", lr, 0, MAX_LR), non_negative("tolerance_grad", tolerance_grad)
         tolerance_change, tolerance_ys = (
             non_negative("tolerance_change", tolerance_change),
             non_negative("tolerance_ys", tolerance_ys),

@@ -260,7 +260,7 @@ def line_search_descent(loss, grad, theta0, steps=10, step=0.01, tol=1e-8, histo
     step, tol, steps = positive("step", step), positive("tol", tol), size("steps", steps, minimum=0)
     path, lengths, info = [theta.copy()], [], []
     for _ in range(steps):
-        g = _array("grad", grad(theta))
+        g = _array("grad(theta) (theta from theta0)", grad(theta))
         norm = float(np.linalg.norm(g))
         if norm < 1e-12:
             break

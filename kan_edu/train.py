@@ -24,7 +24,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from ._validate import flag, function, instance, module, number, random_seed, size, tensor
+from ._validate import MAX_LR, flag, function, instance, module, number, random_seed, size, tensor
 
 __all__ = ["seed_everything", "device_of", "snapshot", "fit", "steps", "accuracy", "evaluate"]
 
@@ -64,9 +64,6 @@ def _check_data(x_name: str, x, y_name: str, y, device: torch.device):
         )
     return x, y
 
-
-#: The largest learning rate :func:`fit` takes (far beyond any that trains; near 1e38 a float32 update overflows).
-MAX_LR = 1e6
 
 _BATCHES = (1, 2, 3, 4, 5)  # a batch of vectors, sequences or images: one example per row
 

@@ -15,13 +15,14 @@ import torch.nn.functional as F
 from tqdm.auto import tqdm
 
 from .._validate import (
+    MAX_LR,
     array,
     choice,
     flag,
     function,
     mapping,
     non_negative,
-    positive,
+    number,
     random_seed,
     same_length,
     size,
@@ -148,7 +149,7 @@ class TrainingMixin:
         data = _as_dataset(dataset, self.n_in)
         opt = choice("opt", opt, ("LBFGS", "Adam"))
         steps, warmup = size("steps", steps), size("warmup", warmup, minimum=0)
-        lr = None if lr is None else positive("lr", lr)
+        lr = None if lr is None else number("lr", lr, 0, MAX_LR, low_open=True)
         lamb, lamb_l1 = non_negative("lamb", lamb), non_negative("lamb_l1", lamb_l1)
         lamb_entropy = non_negative("lamb_entropy", lamb_entropy)
         update_grid, progress = flag("update_grid", update_grid), flag("progress", progress)
