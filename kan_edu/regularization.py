@@ -173,11 +173,9 @@ def bayes_predictive(phi_test, mean, cov, noise_std: float = 0.0):
     of a new observation. Returns ``(mean, variance)``, each of shape (T,).
     """
     phi_test = _array("phi_test", phi_test, 2)
-    mean = _array("mean", mean, 1)
-    cov = _array("cov", cov, 2)
-    p = phi_test.shape[1]
-    if mean.shape != (p,) or cov.shape != (p, p):
-        raise ValueError(f"need mean ({p},) and cov ({p}, {p}) for {p} features, got {mean.shape} and {cov.shape}")
+    p = phi_test.shape[1]  # features
+    mean = _array("mean", mean, shape=(p,), like="phi_test's columns")
+    cov = _array("cov", cov, shape=(p, p), like="phi_test's columns")
     noise_var = np.square(non_negative("noise_std", noise_std))
     var = np.einsum("tp,pq,tq->t", phi_test, cov, phi_test) + noise_var
     return phi_test @ mean, np.maximum(var, 0.0)
