@@ -206,3 +206,27 @@ def digits():
 
 
 __all__ += ["digits"]
+
+
+def sample_image(name: str = "china.jpg", factor: int = 1):
+    """One of scikit-learn's two shipped photographs (``"china.jpg"``, a temple, or ``"flower.jpg"``) in grey.
+
+    The colour channels are mixed with the ITU-R 601 luma weights (0.299 R + 0.587 G + 0.114 B) and scaled to
+    [0, 1]; ``factor`` > 1 shrinks the photo by averaging each ``factor`` × ``factor`` block of pixels (rows and
+    columns that do not fill a block are dropped). Returns a float64 numpy array (H, W); the full photos are
+    427 × 640. Nothing is downloaded: the JPEGs ship inside scikit-learn.
+    """
+    import numpy as np
+    from sklearn.datasets import load_sample_image
+
+    from ._validate import choice
+
+    name = choice("name", name, ("china.jpg", "flower.jpg"))
+    factor = size("factor", factor, maximum=100)
+    rgb = np.asarray(load_sample_image(name), dtype=np.float64) / 255.0
+    grey = rgb @ np.array([0.299, 0.587, 0.114])
+    h, w = (grey.shape[0] // factor) * factor, (grey.shape[1] // factor) * factor
+    return grey[:h, :w].reshape(h // factor, factor, w // factor, factor).mean(axis=(1, 3))
+
+
+__all__ += ["sample_image"]

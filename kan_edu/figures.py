@@ -72,11 +72,12 @@ RUNTIMES = ("live", "static", "headless")
 
 #: How figures are sized in the book. A figure ``figsize[0]`` inches wide is shown ``PX_PER_INCH`` CSS pixels
 #: per inch (10-point text reads at 13 px, like a caption), but never wider than the book's text column
-#: (``COLUMN_PX``, measured in the book theme at desktop widths). A wider figure would shrink there, so its
+#: (``COLUMN_PX``: measured in the book theme, 621 px at a 1200-px window, 685 at 1280, 754 at 1366, 787 from
+#: 1440; the narrowest desktop column, from 1200 px up, where the sidebar shows). A wider figure would shrink there, so its
 #: fonts are scaled up to keep the smallest standard text (the 9-point legend) at ``MIN_TEXT_PX`` or more.
 #: Frames are drawn with twice the shown pixels, sharp on a 2x screen. On a phone the image keeps a minimum
 #: width (text stays >= ``MIN_PHONE_TEXT_PX``) and scrolls sideways instead of shrinking.
-PX_PER_INCH, COLUMN_PX, MIN_TEXT_PX, MIN_PHONE_TEXT_PX = 96, 754, 11, 9
+PX_PER_INCH, COLUMN_PX, MIN_TEXT_PX, MIN_PHONE_TEXT_PX = 96, 620, 11, 9
 SMALLEST_STYLE_PT = 9  # legend.fontsize in STYLE
 
 
@@ -489,7 +490,11 @@ class InteractiveFigure:
             math.ceil(MIN_PHONE_TEXT_PX * 72 * self.figsize[0] / (SMALLEST_STYLE_PT * font_scale(self.figsize)))
         )
         first = frames[keys[",".join(map(str, default))]]
-        doc = f"""<figure class="kanfig" id="{uid}">
+        # what the book's tests need to compute the size of the figure's text where it is shown
+        sizes = (
+            f'data-width-in="{self.figsize[0]:g}" data-smallest-pt="{SMALLEST_STYLE_PT * font_scale(self.figsize):.3f}"'
+        )
+        doc = f"""<figure class="kanfig" id="{uid}" {sizes}>
 <style>#{uid}{{max-width:100%;margin:0.5em 0 1em 0}}
 #{uid} .kanfig-frame{{overflow-x:auto;max-width:100%}}
 #{uid} img{{width:{width}px;max-width:100%;min-width:{phone_px}px;height:auto;display:block}}
@@ -529,7 +534,12 @@ el.addEventListener("input",function(){{show(a);}});el.addEventListener("change"
         """The live ipywidgets view: controls above one Image widget that is re-encoded on every change."""
         import ipywidgets as widgets
 
-        image = widgets.Image(format="png", value=self.png(), layout=widgets.Layout(max_width="100%"))
+        # at its natural size (JupyterLab would stretch it to the output's width, and blur it), never wider
+        # than the output area
+        width = int(round(self.figsize[0] * self.dpi))
+        image = widgets.Image(
+            format="png", value=self.png(), layout=widgets.Layout(width=f"{width}px", max_width="100%", height="auto")
+        )
         status = widgets.HTML(value="")
         style = {"description_width": "initial"}
         inputs = {}
@@ -553,9 +563,10 @@ el.addEventListener("input",function(){{show(a);}});el.addEventListener("change"
 
         for w in inputs.values():
             w.observe(redraw, names="value")
-        box = widgets.VBox(
-            [widgets.HBox(list(inputs.values()), layout=widgets.Layout(flex_flow="row wrap")), image, status]
-        )
+        parts = [widgets.HBox(list(inputs.values()), layout=widgets.Layout(flex_flow="row wrap")), image, status]
+        if self.caption:
+            parts.append(widgets.HTML(value=f"<em>{html.escape(self.caption)}</em>"))
+        box = widgets.VBox(parts)
         box.figure_spec = self  # handy for tests and for readers who want the Figure
         return box
 

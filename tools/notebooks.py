@@ -265,6 +265,10 @@ def plain_markdown(md: str, glued: dict[str, str] | None = None, where: str = ""
     return text.strip("\n")
 
 
+#: The first line of a code cell the book hides, for Colab's form view (a comment everywhere else).
+HIDDEN_TITLE = "#@title The code of this figure (double-click to show it)"
+
+
 def to_notebook(
     text: str, student: bool = False, glued: dict[str, str] | None = None, where: str = "", missing: str | None = None
 ) -> nbformat.NotebookNode:
@@ -285,6 +289,13 @@ def to_notebook(
         else:
             cell.outputs, cell.execution_count = [], None
             cell.metadata = {k: v for k, v in cell.metadata.items() if k == "tags"}
+            if "hide-input" in cell.metadata.get("tags", []):
+                # the book hides this code (figure plumbing): collapse it in JupyterLab (source_hidden) and show
+                # it as a titled form in Colab (cellView), where a double click opens it
+                cell.metadata["jupyter"] = {"source_hidden": True}
+                cell.metadata["cellView"] = "form"
+                if not cell.source.startswith("#@title"):
+                    cell.source = f"{HIDDEN_TITLE}\n{cell.source}"
         cells.append(cell)
     nb.cells = cells
     nb.metadata = {

@@ -10,8 +10,8 @@ Small jobs that Jupyter Book 1 does not do on its own:
    is numbered ``N.k`` here, in the page and in every reference to it.
 3. Lighter pages. sphinx-thebe adds its inline configuration script twice under Jupyter Book 1, and the
    second copy redeclares a ``const`` (a SyntaxError in every page's console): keep one copy. The theme's
-   1.5 MB icon script goes (its stylesheet draws the icons from a web font), and MathJax loads only on pages
-   with math.
+   1.5 MB icon script goes (its stylesheet draws the icons from a web font), and so does the search index
+   except on the search page. Math is KaTeX's, on pages with math only (``katex_math.py``).
 4. Execution report. After the build, write ``_build/exec_stats.json`` with each executed page's run time
    and status (from myst-nb), so that the tests read the book's one execution instead of repeating it.
 5. Glued values in the running text: a stylesheet (``book/_ext/static``) sets them in the text's weight.
@@ -23,6 +23,8 @@ Small jobs that Jupyter Book 1 does not do on its own:
    when a control shows them; and each player gets its number, "Figure N.k", in its caption.
 8. Search: British and American spellings find the same pages (``search_spelling.py``), and result snippets
    show prose, not code or TeX (``static/kan_edu_search.js``).
+9. Bibliography labels in author-year style, like the citations (``author_year.py``).
+10. The execution-statistics table names chapters by title and flags any over the 60 s budget.
 """
 from __future__ import annotations
 
@@ -36,8 +38,18 @@ from docutils import nodes
 CHAPTER = re.compile(r"(?:^|/)(\d\d)-[^/]+$")
 
 
+def _solid_icons(buttons):
+    """The repository button's GitHub logo comes from a 118 kB brand-icon font used for nothing else: draw it
+    with a solid icon (the solid font loads anyway)."""
+    for button in buttons:
+        if "fa-github" in str(button.get("icon", "")):
+            button["icon"] = "fa-solid fa-code-branch"
+        _solid_icons(button.get("buttons", []))
+
+
 def _rewrite_launch_buttons(app, pagename, templatename, context, doctree):
     buttons = context.get("header_buttons") or []
+    _solid_icons(buttons)
     root = Path(app.srcdir)
     stem = Path(pagename).name
     notebook = root / "notebooks" / f"{stem}.ipynb"
@@ -59,22 +71,22 @@ def _rewrite_launch_buttons(app, pagename, templatename, context, doctree):
 INLINE_SCRIPT = re.compile(r"^\s*<script>[^<]*</script>\s*$")
 # The theme's 1.5 MB script that turns icon tags into SVG: its stylesheet draws the same icons from a web font.
 ICON_SCRIPT = re.compile(r'^\s*<script[^>]*src="[^"]*/fontawesome\.js[^"]*"></script>\s*$')
-MATHJAX_LINE = re.compile(r"^\s*<script[^>]*(>window\.MathJax = |src=\"[^\"]*/mathjax/)")
-HAS_MATH = 'class="math notranslate'
+# The search index and its tools, which the theme loads on every page for a search-as-you-type box that this
+# book does not switch on (its search box opens search.html, which loads them itself).
+SEARCH_SCRIPT = re.compile(r'^\s*<script src="[^"]*(searchtools\.js|language_data\.js|searchindex\.js)"></script>\s*$')
 
 
 def _lighten_pages(app, exception):
-    """Edit the written pages: one copy of each one-line inline script; no icon script; MathJax (1.3 MB) only
-    on pages that have math."""
+    """Edit the written pages: one copy of each one-line inline script, no icon script, and the search index
+    on the search page only."""
     if exception is not None or app.builder.format != "html":
         return
     for page in Path(app.outdir).rglob("*.html"):
-        text = page.read_text(encoding="utf-8")
-        lines = text.splitlines(keepends=True)
-        has_math = HAS_MATH in text
+        lines = page.read_text(encoding="utf-8").splitlines(keepends=True)
+        search_page = page.name == "search.html"
         seen, kept = set(), []
         for line in lines:
-            if ICON_SCRIPT.match(line) or (not has_math and MATHJAX_LINE.match(line)):
+            if ICON_SCRIPT.match(line) or (not search_page and SEARCH_SCRIPT.match(line)):
                 continue
             if INLINE_SCRIPT.match(line):
                 if line.strip() in seen:
@@ -144,7 +156,7 @@ def _reread_re_executed(app, env, added, changed, removed):
 
 
 PNG_DATA = re.compile(r"data:image/png;base64,([A-Za-z0-9+/=]+)")
-PLAYER = re.compile(r'<figure class="kanfig" id="(kanfig-[0-9a-f]+)">')
+PLAYER = re.compile(r'<figure class="kanfig" id="(kanfig-[0-9a-f]+)"')
 NUMBER_SLOT = '<span class="kanfig-number"></span>'
 
 
@@ -185,6 +197,31 @@ def _unpack_figure_players(app, doctree, docname):
         node.replace_self(nodes.raw("", text, format="html"))
 
 
+BUDGET_SECONDS = 60  # a chapter's budget on one thread (CONTRIBUTING.md)
+
+
+def _readable_exec_table(app, doctree, docname):
+    """The execution-statistics table names each chapter by its title and flags a run over the budget."""
+    for table in doctree.findall(nodes.table):
+        head = [e.astext() for e in next(table.findall(nodes.thead), nodes.thead()).findall(nodes.entry)]
+        if not head or head[0] != "Document" or not any(h.startswith("Run Time") for h in head):
+            continue
+        runtime_col = next(i for i, h in enumerate(head) if h.startswith("Run Time"))
+        for row in next(table.findall(nodes.tbody)).findall(nodes.row):
+            entries = list(row.findall(nodes.entry))
+            for inline in entries[0].findall(nodes.inline):
+                doc = inline.astext()
+                if doc in app.env.titles:
+                    inline.replace_self(nodes.inline(text=app.env.titles[doc].astext()))
+            try:
+                seconds = float(entries[runtime_col].astext())
+            except ValueError:
+                continue
+            if seconds > BUDGET_SECONDS:
+                para = next(entries[runtime_col].findall(nodes.paragraph))
+                para += nodes.strong(text=f" over the {BUDGET_SECONDS} s budget")
+
+
 def _add_static(app):
     app.config.html_static_path.append(str(Path(__file__).parent / "static"))
 
@@ -200,7 +237,10 @@ def setup(app):
     app.connect("env-get-outdated", _reread_re_executed)
     app.connect("builder-inited", _add_static)
     app.connect("doctree-resolved", _unpack_figure_players)
+    app.connect("doctree-resolved", _readable_exec_table)
     app.add_css_file("kan_edu_book.css")
     app.add_js_file("kan_edu_search.js")
     app.setup_extension("search_spelling")
+    app.setup_extension("katex_math")
+    app.setup_extension("author_year")
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1.0"}

@@ -38,7 +38,7 @@ def american(word: str) -> str:
 
 JS_AMERICAN = """
 /* kan_edu: British and American spellings stem alike (book/_ext/search_spelling.py). */
-(function () {
+;(function () {
   var WORDS = %s, SUFFIXES = %s, Porter = Stemmer;
   function american(w) {
     w = w.toLowerCase();

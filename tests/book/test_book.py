@@ -34,7 +34,7 @@ def test_chapter_executed_successfully(exec_stats, stem):
 @pytest.mark.parametrize("stem", CHAPTERS)
 def test_chapter_has_static_figure_players(site, stem):
     html = page(site, stem)
-    players = re.findall(r'<figure class="kanfig" id="(kanfig-[0-9a-f]+)">', html)
+    players = re.findall(r'<figure class="kanfig" id="(kanfig-[0-9a-f]+)"', html)
     assert players, f"{stem}: no interactive figure in the built page"
     assert len(set(players)) == len(players), f"{stem}: two players share an id"
     assert html.count('class="kanfig-image"') == len(players)
@@ -86,3 +86,12 @@ def test_execution_statistics_page_lists_every_chapter(site):
 def test_no_execution_reports(site):
     reports = list((site / "reports").rglob("*.log")) if (site / "reports").exists() else []
     assert not reports, f"execution error reports: {reports}"
+
+
+@pytest.mark.parametrize("stem", CHAPTERS)
+def test_static_exercises_show_no_red_cross(site, stem):
+    """In the built book nobody can run a cell: a placeholder exercise says what its check will test."""
+    html = page(site, stem)
+    assert "\u2718" not in html, f"{stem}: a check shows a red cross in the static book"
+    if "check." in html:
+        assert "\u25b6" in html, f"{stem}: no exercise check says what it will test"

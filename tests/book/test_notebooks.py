@@ -131,3 +131,15 @@ def test_student_copy_needs_no_solution(md):
             available |= defined
         else:
             only_in_solutions |= defined - available
+
+
+@pytest.mark.parametrize("md", chapter_sources(), ids=lambda p: p.stem)
+def test_code_the_book_hides_is_collapsed_in_jupyterlab_and_colab(md):
+    nb = nbformat.read(ROOT / "notebooks" / f"{md.stem}.ipynb", as_version=4)
+    hidden = [c for c in nb.cells if c.cell_type == "code" and "hide-input" in c.metadata.get("tags", [])]
+    shown = [c for c in nb.cells if c.cell_type == "code" and "hide-input" not in c.metadata.get("tags", [])]
+    for cell in hidden:
+        assert cell.metadata.get("jupyter", {}).get("source_hidden") is True, f"{md.stem}: {cell.id} not collapsed"
+        assert cell.metadata.get("cellView") == "form" and cell.source.startswith("#@title"), cell.id
+    for cell in shown:
+        assert "cellView" not in cell.metadata and not cell.metadata.get("jupyter", {}).get("source_hidden")

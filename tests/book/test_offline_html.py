@@ -4,7 +4,7 @@ No browser: every built HTML file is parsed, and so are the site's CSS (and the 
 JavaScript). Links a reader clicks (<a href> to Colab, Binder, GitHub, the papers) are fine; what a page
 *loads* by itself is not: <script src>, <link href> (stylesheet, preload, icon, ...), <img src>, srcset,
 <iframe>/<video>/<source>/<object>, inline and linked CSS url(...) and @import. Every local load must exist
-too, and math must come from the vendored MathJax (widget state, if any, from the vendored require.js and
+too, and math must come from the vendored KaTeX (widget state, if any, from the vendored require.js and
 widget manager).
 """
 from __future__ import annotations
@@ -165,8 +165,6 @@ def test_no_stylesheet_or_script_pulls_from_outside(site):
     for path in sorted(site.rglob("*")):
         if path.suffix not in (".css", ".js") or not path.is_file():
             continue
-        if "mathjax" in path.relative_to(site).parts and path.suffix == ".js":
-            continue  # MathJax's own code names its CDN as a default; the vendored copy loads itself locally
         text = path.read_text(encoding="utf-8", errors="replace")
         if path.suffix == ".js":
             # JavaScript is checked only for the stylesheets and fonts it injects (url(...), @import)
@@ -208,11 +206,13 @@ def _script_srcs(html: str) -> list[str]:
     return [url for kind, url in page_loads(html) if kind == "<script src>"]
 
 
-def test_math_comes_from_the_vendored_mathjax(site):
+def test_math_comes_from_the_vendored_katex_on_pages_with_math_only(site):
     site = site.resolve()
-    assert (site / "mathjax" / "tex-chtml-full.js").is_file(), "the vendored MathJax is not in the site"
-    fonts = list((site / "mathjax").rglob("*.woff*"))
-    assert fonts, "the vendored MathJax has no web fonts (CHTML output needs mathjax/output/chtml/fonts)"
+    katex = site / "katex" / "katex.min.js"
+    assert katex.is_file(), "the vendored KaTeX is not in the site (tools/vendor.sh)"
+    css = (site / "katex" / "katex.min.css").read_text(encoding="utf-8")
+    for font in re.findall(r"url\((fonts/[^)]+\.woff2)\)", css):
+        assert (site / "katex" / font).is_file(), f"KaTeX's stylesheet names {font}, which is not vendored"
     with_math = 0
     problems = []
     for page in html_files(site):
@@ -220,17 +220,17 @@ def test_math_comes_from_the_vendored_mathjax(site):
         if "_static" in rel.parts:
             continue
         html = page.read_text(encoding="utf-8", errors="replace")
-        mathjax = [u for u in _script_srcs(html) if "mathjax" in u.lower() or "tex-" in u.lower()]
+        scripts = [u for u in _script_srcs(html) if "katex" in u.lower() or "mathjax" in u.lower()]
         if 'class="math' not in html:
+            if scripts:
+                problems.append(f"{rel}: has no math but loads {scripts}")
             continue
         with_math += 1
-        if not mathjax:
-            problems.append(f"{rel}: has math but loads no MathJax")
-            continue
-        for url in mathjax:
-            target = _local_target(site, page, url)
-            if target is None or target != (site / "mathjax" / "tex-chtml-full.js"):
-                problems.append(f"{rel}: MathJax from {url}, not the vendored mathjax/tex-chtml-full.js")
+        targets = [_local_target(site, page, u) for u in scripts]
+        if katex not in targets:
+            problems.append(f"{rel}: has math but does not load the vendored katex/katex.min.js ({scripts})")
+        if any("mathjax" in u.lower() for u in scripts):
+            problems.append(f"{rel}: still loads MathJax")
     assert with_math, "no page of the site has math: is the build complete?"
     assert not problems, "\n".join(problems)
 

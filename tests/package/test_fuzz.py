@@ -30,22 +30,28 @@ from matplotlib.figure import Figure
 import kan_edu
 from kan_edu import (
     artists,
+    conv,
     data,
     deep,
+    fairness,
     figures,
     glue,
+    graphs,
     isometry,
     losses,
     nn,
     optim,
     performance,
     regression,
+    rl,
     shallow,
     train,
 )
 from kan_edu import backprop as bp
 from kan_edu import kan as K
 from kan_edu import regularization as reg
+from kan_edu import residual as res
+from kan_edu import understanding as und
 from kan_edu.lbfgs import LBFGS
 
 #: Modules that are not functions of data: the checks (their verdicts are their contract, tested in tests/checks).
@@ -81,10 +87,23 @@ W_DEEP, B_DEEP = deep.random_network([1, 3, 1], seed=0)
 PARAMS = bp.relu_net_init([3, 4, 2], 0.5)
 OUT, CACHE = bp.relu_net_forward(PARAMS, np.ones((2, 3)))
 BN = isometry.BNMLP(4, 2)
+RES = res.ResMLP(2, 4, in_dim=3, out_dim=2, norm="batch")
+RES_1D = res.ResMLP(2, 4, in_dim=1, out_dim=1)
+TINY_MNIST1D = {
+    "train_input": torch.randn(8, 3),
+    "train_label": torch.arange(8) % 2,
+    "test_input": torch.randn(4, 3),
+    "test_label": torch.arange(4) % 2,
+}
 XT = torch.randn(6, 4, dtype=torch.float64)
 LIN = torch.nn.Linear(3, 2)
 XTRAIN, YTRAIN = torch.randn(8, 3), torch.randint(0, 2, (8,))
 MSE = torch.nn.functional.mse_loss
+SCORES, OUTCOMES, GROUPS = (
+    np.array([0.3, -0.2, 1.1, 0.4, -0.9, 0.0]),
+    np.array([1, 0, 1, 0, 1, 0]),
+    np.array([0, 0, 0, 1, 1, 1]),
+)
 CE = torch.nn.functional.cross_entropy
 
 
@@ -121,9 +140,18 @@ EXPERIMENT_KINDS = dict(
     seed="seed",
     degenerate="number",
 )
+CONV_NET = torch.nn.Sequential(torch.nn.Conv1d(1, 2, 3), torch.nn.Tanh(), torch.nn.Conv1d(2, 1, 3)).double()
+X_CONV, W_CONV = torch.randn(1, 2, 8, dtype=torch.float64), torch.randn(3, 2, 3, dtype=torch.float64)
 AX = Figure(figsize=(1, 1)).subplots()
 MOSAIC = artists.mosaic(AX, np.zeros((4, 2, 2)))
 HEATMAP = artists.heatmap(AX, np.eye(2), annotate=True)
+#: A small grid world and its model, for kan_edu.rl.
+ENV = rl.GridWorld(["S.H", "..G"], slip=0.1, rewards={"H": 0.0})
+PI_RL = np.full((ENV.n_states, 4), 0.25)
+TH_RL = np.zeros((ENV.n_states, 4))
+DP_KINDS = dict(P="array", R="array", gamma="number")
+LEARN_KINDS = dict(env="junk", episodes="size", gamma="number", seed="seed", max_steps="size")
+CONTROL_KINDS = dict(LEARN_KINDS, alpha="number", epsilon="number", snapshots="array")
 SLIDER = figures.Slider("a", 0.0, 1.0, 0.5, 0.5)
 CHOICE = figures.Choice("c", ("x", "y"))
 FIGURE = figures.InteractiveFigure(build, (SLIDER,), figsize=(1.5, 1))
@@ -205,7 +233,14 @@ def lbfgs_closure(optimizer):
 
 
 LBFGS_STEP = quadratic_lbfgs()
+A3, H3 = np.array([[0.0, 1.0, 0.0], [1.0, 0.0, 1.0], [0.0, 1.0, 0.0]]), np.ones((3, 2))
+GCN3 = graphs.GCN(2, 3, 2)
+TINY_MOTIFS = dict(n_graphs=4, n_train=2, epochs=1, hidden=2, n_layers=1)
 FIG_A, FIG_B = Figure(figsize=(1, 1)), Figure(figsize=(1, 1))
+NET = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(), torch.nn.Linear(4, 2))
+NET_P = und.parameters(NET)
+XUNIT = torch.rand(8, 3)
+TINY = dict(n_train=20, epochs=1, batch_size=10)
 
 # fmt: off
 LAYER_KINDS = dict(grid="size", k="size", grid_range="junk", base_fn="choice", noise_scale="number", grid_eps="number", dtype="dtype")
@@ -233,12 +268,23 @@ CASES = [
     Case(bp.relu_net_backward, dict(params=PARAMS, cache=CACHE, dout=np.ones((2, 2))), dict(params="junk", cache="junk", dout="array")),
     Case(bp.mse_loss, dict(out=np.ones((2, 2)), target=np.zeros((2, 2))), dict(out="array", target="array")),
     Case(bp.layer_statistics, dict(sigma2=2.0, depth=2, width=4, n_samples=4), dict(sigma2="number", depth="size", width="size", n_samples="size", seed="seed")),
+    Case(conv.conv_output_length, dict(length=8, kernel_size=3), dict(length="size", kernel_size="size", stride="size", dilation="size", padding="size")),
+    Case(conv.conv1d, dict(x=np.ones((1, 2, 8)), w=np.ones((3, 2, 3))), dict(x="array", w="array", stride="size", dilation="size", padding="size")),
+    Case(conv.conv1d, dict(x=X_CONV, w=W_CONV), dict(x="tensor", w="tensor"), name="conv.conv1d (tensors)"),
+    Case(conv.conv1d_matrix, dict(w=np.ones(3), length=8), dict(w="array", length="size", stride="size", dilation="size", padding="size")),
+    Case(conv.conv2d, dict(x=np.ones((5, 6)), w=np.ones((2, 2))), dict(x="array", w="array", stride="junk", dilation="junk", padding="junk")),
+    Case(conv.pool1d, dict(x=np.ones((2, 8))), dict(x="array", window="size", stride="size", mode="choice")),
+    Case(conv.pool2d, dict(x=np.ones((6, 6))), dict(x="array", window="junk", stride="junk", mode="choice")),
+    Case(conv.transposed_conv1d, dict(x=np.ones((1, 2, 5)), w=np.ones((2, 3, 3)), stride=2), dict(x="array", w="array", stride="size", dilation="size", padding="size", output_padding="size")),
+    Case(conv.receptive_field, dict(kernel_sizes=[3, 3]), dict(kernel_sizes="sizes", strides="sizes", dilations="sizes")),
+    Case(conv.receptive_field_map, dict(model=CONV_NET, length=9), dict(model="junk", length="size", position="size", in_channels="size")),
     Case(data.make_function_dataset, dict(f=lambda x: x.sum(1), n_var=2, n_train=5, n_test=5), dict(f="function", n_var="size", ranges="junk", n_train="size", n_test="size", seed="seed", dtype="dtype")),
     Case(data.knots, dict(), dict(features="junk")),
     Case(data.mnist1d_data, dict(num_samples=20), dict(num_samples="size", train_split="number", seed="seed", dtype="dtype")),
     Case(data.noisy_line, dict(n=5), dict(n="size", intercept="number", slope="number", noise="number", x_range="junk", seed="seed", noise_growth="number")),
     Case(data.binary_labels_1d, dict(n=5), dict(n="size", intercept="number", slope="number", x_range="junk", seed="seed")),
     Case(data.digits, dict(), dict()),
+    Case(data.sample_image, dict(factor=8), dict(name="choice", factor="size")),
     Case(deep.forward, dict(x=V3, weights=W_DEEP, biases=B_DEEP), dict(x="array", weights="junk", biases="junk", act="choice")),
     Case(deep.random_network, dict(widths=[1, 3, 1]), dict(widths="sizes", seed="seed", bias_scale="number")),
     Case(deep.n_parameters, dict(widths=[1, 3, 1]), dict(widths="sizes")),
@@ -251,6 +297,16 @@ CASES = [
     Case(deep.max_regions_deep, dict(width=3, depth=2), dict(width="size", depth="size")),
     Case(deep.sawtooth_network, dict(teeth=2, depth=2), dict(teeth="size", depth="size")),
     Case(deep.folding_network, dict(width=2, depth=2), dict(width="size", depth="size")),
+    Case(fairness.loan_scores, dict(n=8), dict(n="size", base_rates="array", separation="array", shift="array", seed="seed")),
+    Case(fairness.group_rates, dict(scores=SCORES, y=OUTCOMES, group=GROUPS, thresholds=np.array([0.0, 0.1])), dict(scores="array", y="array", group="array", thresholds="array")),
+    Case(fairness.roc_by_group, dict(scores=SCORES, y=OUTCOMES, group=GROUPS), dict(scores="array", y="array", group="array")),
+    Case(fairness.thresholds_for, dict(criterion="equal_opportunity", scores=SCORES, y=OUTCOMES, group=GROUPS, target=0.5), dict(criterion="choice", scores="array", y="array", group="array", target="number")),
+    Case(fairness.biased_history, dict(n=8), dict(n="size", proxy_strength="number", label_bias="number", seed="seed")),
+    Case(fairness.black_box, dict(x=np.ones((2, 4))), dict(x="array")),
+    Case(fairness.black_box_gradient, dict(x=np.ones((2, 4))), dict(x="array")),
+    Case(fairness.ice_curves, dict(f=fairness.black_box, x=np.ones((2, 4)), feature=1, grid=V3), dict(f="function", x="array", feature="size", grid="array")),
+    Case(fairness.lime, dict(f=fairness.black_box, x0=np.ones(4), sigma=0.1, n=8), dict(f="function", x0="array", sigma="number", n="size", seed="seed")),
+    Case(fairness.membership_auc, dict(member_losses=V3, nonmember_losses=X8), dict(member_losses="array", nonmember_losses="array")),
     Case(figures.show, dict(build=build, controls=(SLIDER,)), dict(build="function", controls="junk"), name="figures.show"),
     Case(figures.Slider, dict(name="a", min=0.0, max=1.0, step=0.5, default=0.5), dict(name="junk", min="number", max="number", step="number", default="number", frames="size")),
     Case(figures.Choice, dict(name="c", options=("a", "b")), dict(name="junk", options="junk")),
@@ -272,6 +328,27 @@ CASES = [
     Case(figures.show_pictures, dict(pictures={"a": FIG_A, "b": FIG_B}), dict(pictures="junk", label="junk", title="function")),
     Case(glue.format_value, dict(value=1.5), dict(value="number", fmt="junk")),
     Case(glue.glue, dict(name="a-value", value=1.5), dict(name="junk", value="number", fmt="junk")),
+    Case(graphs.karate, dict(), dict()),
+    Case(graphs.adjacency, dict(edges=[(0, 1)], n_nodes=3), dict(edges="array", n_nodes="size", directed="junk")),
+    Case(graphs.layout, dict(A=A3), dict(A="array")),
+    Case(graphs.count_walks, dict(A=A3, length=2), dict(A="array", length="size")),
+    Case(graphs.k_hop, dict(A=A3, node=0, k=1), dict(A="array", node="size", k="size")),
+    Case(graphs.permute, dict(X=H3, A=A3, perm=[2, 0, 1]), dict(X="array", A="array", perm="array")),
+    Case(graphs.aggregation_matrix, dict(A=A3), dict(A="array", kind="choice")),
+    Case(graphs.aggregate, dict(H=H3, A=A3), dict(H="array", A="array", kind="choice")),
+    Case(graphs.gcn_layer, dict(H=H3, A=A3, W=np.ones((2, 2)), b=np.zeros(2)), dict(H="array", A="array", W="array", b="array", aggregation="choice", activation="choice")),
+    Case(graphs.graph_attention, dict(H=H3, A=A3, W=np.ones((2, 2)), a_target=np.ones(2), a_source=np.ones(2)), dict(H="array", A="array", W="array", a_target="array", a_source="array")),
+    Case(graphs.readout, dict(H=H3, mask=np.ones(3, dtype=bool)), dict(H="array", kind="choice", mask="array")),
+    Case(graphs.dirichlet_energy, dict(H=H3, A=A3), dict(H="array", A="array", normalized="junk")),
+    Case(graphs.propagate, dict(H=H3, A=A3, steps=2), dict(H="array", A="array", steps="size", kind="choice", skip="number")),
+    Case(graphs.motif_graphs, dict(n_graphs=2), dict(n_graphs="size", tree_size="junk", seed="seed")),
+    Case(graphs.GCN, dict(in_dim=2, hidden=3, out_dim=2), dict(in_dim="size", hidden="size", out_dim="size", n_layers="size", aggregation="choice", readout="choice", seed="seed", dtype="dtype")),
+    Case(GCN3.forward, dict(X=torch.ones(3, 2), A=torch.tensor(A3)), dict(X="tensor", A="tensor", mask="junk", return_hidden="junk"), name="GCN.forward"),
+    Case(graphs.fit_gcn, dict(model=GCN3, X=torch.ones(3, 2), A=torch.tensor(A3), y=torch.tensor([0, 1, 0]), epochs=1), dict(model="junk", X="tensor", A="tensor", y="tensor", mask="junk", train="array", epochs="size", lr="number", seed="seed", record="function", every="size")),
+    Case(graphs.classify_motifs, dict(TINY_MOTIFS), dict(aggregation="choice", readout="choice", seed="seed", n_graphs="size", n_train="size", epochs="size", hidden="size", n_layers="size", lr="number", feature="number", every="size")),
+    Case(graphs.aggregation_sweep, dict(seeds=(0,), pairs=(("sum", "mean"),), **TINY_MOTIFS), dict(seeds="array", pairs="junk")),
+    Case(graphs.aggregation_results, dict(), dict()),
+    Case(graphs.draw_graph, dict(ax=AX, A=A3, pos=np.zeros((3, 2)), values=np.zeros(3)), dict(ax="junk", A="array", pos="array", values="array", cmap="junk", vmin="number", vmax="number", node_size="number")),
     Case(isometry.isometry_gap, dict(h=np.eye(3)), dict(h="array")),
     Case(isometry.batch_norm, dict(h=np.eye(3)), dict(h="array", eps="number")),
     Case(isometry.standard_batch_norm, dict(h=np.eye(3)), dict(h="array", eps="number")),
@@ -352,6 +429,45 @@ CASES = [
     Case(reg.gradient_descent, dict(grad=quad_grad, theta0=V3, lr=0.1, steps=3), dict(grad="function", theta0="array", lr="number", steps="size")),
     Case(reg.gradient_flow, dict(grad=quad_grad, theta0=V3, duration=0.5, n_steps=4), dict(grad="function", theta0="array", duration="number", n_steps="size")),
     Case(reg.modified_gradient, dict(grad=quad_grad, hess=lambda t: 2 * np.eye(3), lr=0.1), dict(grad="function", hess="function", lr="number")),
+    Case(res.ResMLP.branch, dict(self=RES, k=1, h=torch.ones(3, 4)), dict(k="size", h="tensor")),
+    Case(res.ResMLP.forward, dict(self=RES, x=torch.ones(3, 3)), dict(x="tensor", return_hidden="junk", skip="junk")),
+    Case(res.ResMLP.extra_repr, dict(self=RES), dict()),
+    Case(res.ResMLP, dict(depth=2, width=4), dict(depth="size", width="size", residual="junk", norm="choice", branch_scale="number", zero_init="junk", in_dim="size", out_dim="size", bias_std="number", seed="seed", dtype="dtype")),
+    Case(res.input_gradients_1d, dict(model=RES_1D, x=V3), dict(model="junk", x="array")),
+    Case(res.autocorrelation, dict(g=V3), dict(g="array")),
+    Case(res.residual_variance, dict(K=3, alpha=0.5), dict(K="array", alpha="number", norm="choice", v0="number")),
+    Case(res.affine_batch_norm, dict(h=np.eye(3), gamma=V3, delta=V3), dict(h="array", gamma="array", delta="array", eps="number")),
+    Case(res.activation_variances, dict(model=RES, x=XTRAIN), dict(model="junk", x="tensor")),
+    Case(res.gradient_norms, dict(model=RES, x=XTRAIN, y=YTRAIN), dict(model="junk", x="tensor", y="tensor", loss_fn="function")),
+    Case(res.lesion_accuracies, dict(model=RES, x=XTRAIN, y=YTRAIN), dict(model="junk", x="tensor", y="tensor")),
+    Case(res.variant_model, dict(variant="plain", depth=2, width=4), dict(variant="choice", depth="size", width="size", seed="seed")),
+    Case(res.train_variant, dict(variant="residual + BN", depth=2, width=4, epochs=1, batch_size=4, data=TINY_MNIST1D), dict(variant="choice", depth="size", seed="seed", width="size", epochs="size", batch_size="size", lr="number", data="junk")),
+    Case(res.run_residual_depth, dict(depths=(1,), variants=("plain",), seeds=(0,), width=2, epochs=1, batch_size=1000), dict(depths="sizes", variants="junk", seeds="array", width="size", epochs="size", batch_size="size", lr="number", progress="junk")),
+    Case(res.residual_depth_results, dict(), dict()),
+    Case(rl.discounted_returns, dict(rewards=V3, gamma=0.9), dict(rewards="array", gamma="number")),
+    Case(rl.q_values, dict(P=ENV.P, R=ENV.R, V=np.zeros(ENV.n_states), gamma=0.9), dict(DP_KINDS, V="array")),
+    Case(rl.greedy_policy, dict(Q=PI_RL), dict(Q="array")),
+    Case(rl.policy_matrix, dict(P=ENV.P, policy=np.zeros(ENV.n_states)), dict(P="array", policy="array")),
+    Case(rl.policy_evaluation, dict(P=ENV.P, R=ENV.R, policy=PI_RL, gamma=0.9), dict(DP_KINDS, policy="array", tol="number", sweeps="size")),
+    Case(rl.value_iteration, dict(P=ENV.P, R=ENV.R, gamma=0.9), dict(DP_KINDS, tol="number", sweeps="size")),
+    Case(rl.policy_iteration, dict(P=ENV.P, R=ENV.R, gamma=0.9), dict(DP_KINDS, policy="array")),
+    Case(rl.epsilon_greedy, dict(q=V3, epsilon=0.1), dict(q="array", epsilon="number")),
+    Case(rl.GridWorld, dict(layout=["S.", ".G"]), dict(layout="junk", slip="number", step_reward="number", rewards="junk")),
+    Case(rl.GridWorld.step, dict(self=ENV, state=0, action=1, rng=0), dict(state="size", action="size", rng="seed")),
+    Case(rl.GridWorld.to_grid, dict(self=ENV, values=np.zeros(ENV.n_states)), dict(values="array")),
+    Case(rl.GridWorld.episode, dict(self=ENV, policy=PI_RL, max_steps=5), dict(policy="array", seed="seed", max_steps="size")),
+    Case(rl.penguin, dict(), dict(slip="number")),
+    Case(rl.cliff, dict(width=4, height=2), dict(width="size", height="size")),
+    Case(rl.mc_evaluation, dict(env=ENV, policy=PI_RL, episodes=2), dict(LEARN_KINDS, policy="array", alpha="number")),
+    Case(rl.td_evaluation, dict(env=ENV, policy=PI_RL, episodes=2), dict(LEARN_KINDS, policy="array", alpha="number")),
+    Case(rl.mc_control, dict(env=ENV, episodes=2, snapshots=[0, 2]), dict(CONTROL_KINDS)),
+    Case(rl.sarsa, dict(env=ENV, episodes=2, snapshots=[0, 2]), dict(CONTROL_KINDS)),
+    Case(rl.q_learning, dict(env=ENV, episodes=2, snapshots=[0, 2]), dict(CONTROL_KINDS)),
+    Case(rl.softmax_policy, dict(theta=TH_RL), dict(theta="array")),
+    Case(rl.policy_gradient, dict(env=ENV, theta=TH_RL), dict(env="junk", theta="array", gamma="number")),
+    Case(rl.episode_gradient, dict(pi=PI_RL, states=[0, 1], actions=[2, 3], rewards=[0.0, 1.0], gamma=0.9), dict(pi="array", states="array", actions="array", rewards="array", gamma="number", baseline="array")),
+    Case(rl.reinforce_gradient, dict(env=ENV, theta=TH_RL, baseline=0.0), dict(env="junk", theta="array", gamma="number", episodes="size", baseline="array", seed="seed", max_steps="size")),
+    Case(rl.reinforce, dict(env=ENV, episodes=4, batch=2), dict(env="junk", episodes="size", lr="number", gamma="number", batch="size", baseline="choice", lr_baseline="number", seed="seed", max_steps="size")),
     Case(shallow.activation, dict(name="relu"), dict(name="choice")),
     Case(shallow.shallow_1d, dict(x=V3, theta0=V3, theta1=V3, phi=np.ones(4)), dict(x="array", theta0="array", theta1="array", phi="array", act="choice")),
     Case(shallow.joints_1d, dict(theta0=V3, theta1=V3), dict(theta0="array", theta1="array")),
@@ -359,6 +475,25 @@ CASES = [
     Case(shallow.count_regions_2d, dict(W=np.ones((2, 2)), b=np.zeros(2), res=8), dict(W="array", b="array", lim="number", res="size")),
     Case(shallow.max_regions, dict(n_hidden=3, n_inputs=2), dict(n_hidden="size", n_inputs="size")),
     Case(shallow.hinge_interpolant, dict(f=np.sin, n_hidden=3), dict(f="function", n_hidden="size", lo="number", hi="number")),
+    Case(und.randomize, dict(x=np.ones((6, 2)), y=np.arange(6) % 3), dict(x="array", y="array", what="choice", fraction="number", n_classes="size", seed="seed")),
+    Case(und.parameters, dict(model=NET), dict(model="junk")),
+    Case(und.loss_at, dict(model=NET, loss_fn=CE, x=XTRAIN, y=YTRAIN), dict(model="junk", loss_fn="function", x="tensor", y="tensor")),
+    Case(und.interpolate_loss, dict(model=NET, start=NET_P, end=NET_P, loss_fn=CE, x=XTRAIN, y=YTRAIN, alphas=V3), dict(model="junk", start="junk", end="junk", loss_fn="function", x="tensor", y="tensor", alphas="array")),
+    Case(und.filter_normalized, dict(params=NET_P), dict(params="junk", seed="seed", normalization="choice")),
+    Case(und.random_slice, dict(model=NET, params=NET_P, loss_fn=CE, x=XTRAIN, y=YTRAIN, n=3), dict(model="junk", params="junk", loss_fn="function", x="tensor", y="tensor", span="number", n="size", seed="seed", normalization="choice")),
+    Case(und.sharpness, dict(loss=lambda p: float((p**2).sum()), params=torch.ones(3), radius=0.1, n_directions=2), dict(loss="function", params="junk", radius="number", n_directions="size", seed="seed", normalization="choice")),
+    Case(und.rescale_layers, dict(params=NET_P, first="0.weight", second="2.weight", factor=2.0), dict(params="junk", first="choice", second="choice", factor="number")),
+    Case(und.magnitude_mask, dict(w=np.eye(3), sparsity=0.5), dict(w="array", sparsity="number")),
+    Case(und.magnitude_masks, dict(params=NET_P, sparsity=0.5), dict(params="junk", sparsity="number")),
+    Case(und.apply_masks, dict(model=torch.nn.Linear(2, 2), masks={"weight": torch.eye(2, dtype=torch.bool)}), dict(model="junk", masks="junk")),
+    Case(und.sparsity_of, dict(model=NET), dict(model="junk")),
+    Case(und.fgsm, dict(model=NET, x=XUNIT, y=YTRAIN, eps=0.1), dict(model="junk", x="tensor", y="tensor", eps="number", loss_fn="function", clip="junk")),
+    Case(und.fit_classifier, dict(x=XTRAIN, y=YTRAIN, x_test=XTRAIN, y_test=YTRAIN, hidden=(3,), epochs=1, batch_size=4), dict(x="tensor", y="tensor", x_test="tensor", y_test="tensor", hidden="sizes", epochs="size", batch_size="size", lr="number", seed="seed", init="junk", masks="junk", every="size", optimizer="choice")),
+    Case(und.width_for_budget, dict(depth=2, budget=500), dict(depth="size", budget="size", n_in="size", n_out="size")),
+    Case(und.run_lottery, dict(TINY, hidden=(4,), sparsities=(0.0, 0.5), seeds=(0,)), dict(n_train="size", epochs="size", batch_size="size", hidden="sizes", sparsities="array", seeds="array")),
+    Case(und.lottery_results, dict(), dict()),
+    Case(und.run_depth_width, dict(TINY, budget=100, depths=(1,), seeds=(0,)), dict(n_train="size", epochs="size", budget="size", depths="array", seeds="array")),
+    Case(und.depth_width_results, dict(), dict()),
     Case(train.seed_everything, dict(seed=1), dict(seed="seed")),
     Case(train.device_of, dict(model=LIN), dict(model="junk")),
     Case(train.fit, dict(model=LIN, loss_fn=CE, x=XTRAIN, y=YTRAIN, epochs=1, batch_size=4), dict(model="junk", loss_fn="function", x="tensor", y="tensor", epochs="size", batch_size="size", lr="number", seed="seed", metric="function", progress="junk", optimizer="junk")),

@@ -4,7 +4,7 @@
 window.addEventListener("DOMContentLoaded", function () {
   if (typeof Search === "undefined" || !Search.htmlToText) return;
   var REMOVE = [".headerlink", "script", "style", "pre", ".cell_input", ".cell_output", ".kanfig", ".math",
-                "mjx-container", ".highlight", "nav", ".prev-next-area"];
+                ".katex", ".highlight", "nav", ".prev-next-area"];
   Search.htmlToText = function (htmlString, anchor) {
     var doc = new DOMParser().parseFromString(htmlString, "text/html");
     REMOVE.forEach(function (q) { doc.querySelectorAll(q).forEach(function (el) { el.remove(); }); });
