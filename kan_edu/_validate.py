@@ -24,6 +24,8 @@ import numpy as np
 
 #: Sizes above this are refused: they would only exhaust the memory (a typo, not an experiment).
 MAX_SIZE = 10**7
+#: Learning rates above this are refused: far beyond any that trains, and near 1e38 a float32 update overflows.
+MAX_LR = 1e6
 
 
 class ArgumentTypeError(TypeError, ValueError):
@@ -68,14 +70,19 @@ def axis(name: str, value, ndim: int) -> int:
     return int(value) % ndim
 
 
+def sequence(name: str, value, min_length: int = 0, what: str = "items") -> list:
+    """A list, tuple or other sized sequence (not a string or a dict) of at least ``min_length`` entries, as a
+    list; ``what`` says what the entries are, for the message."""
+    if isinstance(value, (str, bytes, dict)) or not hasattr(value, "__len__") or not hasattr(value, "__iter__"):
+        raise ArgumentTypeError(f"{name} must be a list of {what}, got {_describe(value)}")
+    if len(value) < min_length:
+        raise ValueError(f"{name} must list at least {min_length} {what}, got {_describe(value)}")
+    return list(value)
+
+
 def sizes(name: str, value, min_length: int = 1, minimum: int = 1) -> list[int]:
     """A sequence of at least ``min_length`` sizes (each as :func:`size`), such as a network's layer widths."""
-    if isinstance(value, (str, bytes, dict)) or not hasattr(value, "__len__") or not hasattr(value, "__iter__"):
-        raise ArgumentTypeError(
-            f"{name} must be a list of sizes ({_integers(minimum, None)} each), got {_describe(value)}"
-        )
-    if len(value) < min_length:
-        raise ValueError(f"{name} must list at least {min_length} sizes, got {_describe(value)}")
+    value = sequence(name, value, min_length, f"sizes ({_integers(minimum, None)} each)")
     return [size(f"{name}[{i}]", v, minimum) for i, v in enumerate(value)]
 
 
@@ -116,20 +123,33 @@ def number(
     return value
 
 
-def random_seed(name: str, value):
-    """A seed for ``numpy.random.default_rng`` or ``torch.Generator.manual_seed``: an integer >= 0, or a sequence
-    of them (numpy only), returned as an int or a list of ints."""
+def random_seed(name: str, value, sequences: bool = True):
+    """A seed for ``numpy.random.default_rng`` or ``torch.Generator.manual_seed``: an integer >= 0, or (unless
+    ``sequences=False``, for torch) a sequence of them, returned as an int or a list of ints."""
     if _is_integral(value) and not isinstance(value, float):
         if int(value) < 0:
             raise ValueError(f"{name} must be an integer >= 0, got {value!r}")
         return int(value)
-    if isinstance(value, (list, tuple)) and value and all(_is_integral(v) and not isinstance(v, float) for v in value):
+    if (
+        sequences
+        and isinstance(value, (list, tuple))
+        and value
+        and all(_is_integral(v) and not isinstance(v, float) for v in value)
+    ):
         if min(int(v) for v in value) < 0:
             raise ValueError(f"{name} must hold integers >= 0, got {value!r}")
         return [int(v) for v in value]
     raise (ArgumentTypeError if not isinstance(value, numbers.Real) else ValueError)(
         f"{name} must be an integer >= 0, got {_describe(value)}"
     )
+
+
+def total_size(names: str, value: int, what: str = "numbers") -> int:
+    """A count that several sizes make together (a layer's in·out·(G+k) coefficients, say), at most MAX_SIZE;
+    ``names`` says which arguments it comes from, for the message. One size at a time is :func:`size`'s job."""
+    if value > MAX_SIZE:
+        raise ValueError(f"{names} ask for {value:,} {what}, more than {MAX_SIZE:,}: too large")
+    return value
 
 
 def positive(name: str, value) -> float:
@@ -174,6 +194,35 @@ def choice(name: str, value, choices) -> Any:
     return value
 
 
+def instance(name: str, value, types, what: str) -> Any:
+    """An instance of ``types`` (a type or a tuple of them); ``what`` describes them for the message."""
+    if not isinstance(value, types):
+        raise ArgumentTypeError(f"{name} must be {what}, got {_describe(value)}")
+    return value
+
+
+def strings(name: str, value, length: int | None = None) -> list[str]:
+    """A list of strings (labels, variable names), of ``length`` entries when that is given."""
+    value = sequence(name, value, what="strings")
+    if length is not None and len(value) != length:
+        raise ValueError(f"{name} must list {length} strings, got {len(value)}")
+    for i, v in enumerate(value):
+        instance(f"{name}[{i}]", v, str, "a string")
+    return value
+
+
+def mapping(name: str, value, keys) -> dict:
+    """A dict (or other mapping) that holds at least ``keys``, as a dict."""
+    from collections.abc import Mapping
+
+    if not isinstance(value, Mapping):
+        raise ArgumentTypeError(f"{name} must be a dict with keys {tuple(keys)}, got {_describe(value)}")
+    missing = [key for key in keys if key not in value]
+    if missing:
+        raise ValueError(f"{name} must be a dict with keys {tuple(keys)}, it lacks {tuple(missing)}")
+    return dict(value)
+
+
 def function(name: str, value, signature: str = "") -> Any:
     """A callable."""
     if not callable(value):
@@ -215,10 +264,8 @@ def array(
     if ndim is not None and a.ndim not in np.atleast_1d(ndim):
         allowed = " or ".join(f"{n}-D" for n in np.atleast_1d(ndim))
         raise ValueError(f"{name} must be {allowed}, got shape {a.shape}")
-    if shape is not None and (a.ndim != len(shape) or any(s is not None and s != n for s, n in zip(shape, a.shape))):
-        wanted = "(" + ", ".join("N" if s is None else str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
-        source = f" (from {like})" if like else ""
-        raise ValueError(f"{name} must have shape {wanted}{source}, got shape {a.shape}")
+    if shape is not None:
+        _shape(name, a.shape, shape, like)
     if not empty and a.size == 0:
         raise ValueError(f"{name} is empty, got shape {a.shape}")
     if finite and not np.all(np.isfinite(a)):
@@ -257,25 +304,33 @@ def tensor(
     finite: bool = True,
     device=None,
     empty: bool = True,
+    values: bool = False,
+    shape: tuple | None = None,
+    owner: str = "the model",
 ):
-    """A torch tensor of the given dimension(s); ``floating`` asks for a floating dtype, ``device`` for a device.
+    """A torch tensor of the given dimension(s); ``floating`` asks for a floating dtype, ``device`` for a device
+    (``owner`` says whose device it is, for the message), ``shape`` for a shape as in :func:`array`.
 
     NaN and inf are refused in floating tensors (``finite``); meta tensors (which hold no values) are not
-    inspected for them.
+    inspected for them, unless ``values`` says that the caller reads the values: then they are refused.
     """
     import torch
 
     if not isinstance(t, torch.Tensor):
         raise ArgumentTypeError(f"{name} must be a torch tensor, got {_describe(t)}")
+    if values and t.device.type == "meta":
+        raise ValueError(f"{name} is a tensor on the meta device, which holds no values")
     if ndim is not None and t.ndim not in np.atleast_1d(ndim):
         allowed = " or ".join(f"{n}-D" for n in np.atleast_1d(ndim))
         raise ValueError(f"{name} must be {allowed}, got shape {tuple(t.shape)}")
+    if shape is not None:
+        _shape(name, tuple(t.shape), shape, None)
     if floating and not t.is_floating_point():
         raise ArgumentTypeError(f"{name} must be a floating-point tensor, got dtype {t.dtype}")
     if not empty and t.numel() == 0:
         raise ValueError(f"{name} is empty, got shape {tuple(t.shape)}")
     if device is not None:
-        same_device(name, t, device)
+        same_device(name, t, device, owner)
     if finite and t.is_floating_point() and t.device.type != "meta" and not bool(torch.isfinite(t).all()):
         raise ValueError(f"{name} contains NaN or inf")
     return t
@@ -299,6 +354,18 @@ def floating_dtype(name: str, value):
     return value
 
 
+def device(name: str, value):
+    """A torch device, or what names one ("cpu", "cuda:0"), as a ``torch.device``."""
+    import torch
+
+    if not isinstance(value, (str, torch.device)):
+        raise ArgumentTypeError(f"{name} must be a torch device such as 'cpu', got {_describe(value)}")
+    try:
+        return torch.device(value)
+    except RuntimeError:
+        raise ValueError(f"{name} must name a torch device such as 'cpu' or 'cuda:0', got {value!r}") from None
+
+
 def generator(name: str, value):
     """None or a torch.Generator."""
     import torch
@@ -308,13 +375,21 @@ def generator(name: str, value):
     return value
 
 
-def same_device(name: str, t, device) -> None:
-    """``t`` lives on ``device`` (the model's, or another argument's)."""
+def same_device(name: str, t, device, owner: str = "the model") -> None:
+    """``t`` lives on ``device`` (the model's, or another argument's: ``owner`` says whose)."""
     import torch
 
     device = torch.device(device)
     if t.device != device:
-        raise ValueError(f"{name} is on {t.device} but the model is on {device}: move one of them (.to(device))")
+        raise ValueError(f"{name} is on {t.device} but {owner} is on {device}: move one of them (.to(device))")
+
+
+def _shape(name: str, got: tuple, shape: tuple, like: str | None) -> None:
+    """``got`` matches ``shape`` (``None`` entries match any length)."""
+    if len(got) != len(shape) or any(s is not None and s != n for s, n in zip(shape, got)):
+        wanted = "(" + ", ".join("N" if s is None else str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
+        source = f" (from {like})" if like else ""
+        raise ValueError(f"{name} must have shape {wanted}{source}, got shape {got}")
 
 
 def _as_float_array(name: str, a) -> np.ndarray:

@@ -16,15 +16,13 @@ import math
 import numpy as np
 from matplotlib.axes import Axes
 
-from ._validate import ArgumentTypeError, array, size
+from ._validate import array, flag, instance, sequence, size
 
 __all__ = ["Mosaic", "mosaic", "Heatmap", "heatmap"]
 
 
 def _axes(ax) -> Axes:
-    if not isinstance(ax, Axes):
-        raise ArgumentTypeError(f"ax must be a matplotlib Axes, got {type(ax).__name__}")
-    return ax
+    return instance("ax", ax, Axes, "a matplotlib Axes")
 
 
 def _numpy(name: str, values, ndim) -> np.ndarray:
@@ -108,10 +106,8 @@ class Heatmap:
 
     def __init__(self, ax, matrix, row_labels=None, col_labels=None, annotate=False, fmt="{:.2f}", **imshow_kw):
         self.ax = _axes(ax)
-        if not isinstance(annotate, (bool, np.bool_)):
-            raise ArgumentTypeError(f"annotate must be True or False, got {type(annotate).__name__}")
-        if not isinstance(fmt, str):
-            raise ArgumentTypeError(f"fmt must be a format string such as '{{:.2f}}', got {type(fmt).__name__}")
+        annotate = flag("annotate", annotate)
+        instance("fmt", fmt, str, "a format string such as '{:.2f}'")
         try:
             fmt.format(0.5)
         except (ValueError, IndexError, KeyError) as err:
@@ -156,8 +152,9 @@ class Heatmap:
         ):
             if labels is None:
                 continue
-            if isinstance(labels, (str, bytes)) or not hasattr(labels, "__len__") or len(labels) != n:
-                raise ValueError(f"{name} must be a list of {n} labels, one per {name[:3]}, got {labels!r:.60}")
+            labels = sequence(name, labels, what=f"labels, one per {name[:3]}")
+            if len(labels) != n:
+                raise ValueError(f"{name} must be a list of {n} labels, one per {name[:3]}, got {len(labels)}")
             set_ticks(range(n))
             set_labels([str(v) for v in labels])
 

@@ -23,7 +23,7 @@ import math
 
 import numpy as np
 
-from ._validate import ArgumentTypeError, function, number, random_seed, size, sizes
+from ._validate import ArgumentTypeError, function, number, random_seed, sequence, size, sizes
 from ._validate import array as _finite
 
 __all__ = [
@@ -139,10 +139,7 @@ def relu_net_init(widths, sigma2, seed=0, bias=0.0):
 
 def _check_params(params):
     """A non-empty list of (W (D_out, D_in), b (D_out,)) whose sizes chain, as float arrays."""
-    if isinstance(params, (str, bytes, dict)) or not hasattr(params, "__len__") or len(params) == 0:
-        raise ArgumentTypeError(
-            f"params must be the non-empty list of (W, b) that relu_net_init makes, got {params!r:.60}"
-        )
+    params = sequence("params", params, 1, "(W, b) pairs that relu_net_init makes")
     checked = []
     for k, layer in enumerate(params):
         if not isinstance(layer, (tuple, list)) or len(layer) != 2:
@@ -211,7 +208,7 @@ def _backward(params, cache, dz):
 def mse_loss(out, target):
     """L = (1/N) Σ_samples Σ_outputs (out − target)², and ∂L/∂out. Returns ``(loss, dout)``."""
     out = _finite("out", out, 2, empty=False)
-    target = _finite("target", target, shape=out.shape)
+    target = _finite("target", target, shape=out.shape, like="out")
     r = out - target
     n = out.shape[0]
     return float(np.sum(r * r) / n), 2.0 * r / n

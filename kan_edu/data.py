@@ -13,7 +13,7 @@ from typing import Callable
 
 import torch
 
-from ._validate import ArgumentTypeError, floating_dtype, function, interval, number, random_seed, size
+from ._validate import floating_dtype, function, interval, number, random_seed, sequence, size
 
 __all__ = ["make_function_dataset", "knots", "KNOT_FEATURES"]
 
@@ -49,7 +49,7 @@ def make_function_dataset(
     n_train, n_test = size("n_train", n_train), size("n_test", n_test)
     dtype = floating_dtype("dtype", dtype)
     box = _ranges(ranges, n_var)
-    g = torch.Generator().manual_seed(random_seed("seed", seed))
+    g = torch.Generator().manual_seed(random_seed("seed", seed, sequences=False))
     lo = torch.tensor([r[0] for r in box], dtype=torch.float64)
     hi = torch.tensor([r[1] for r in box], dtype=torch.float64)
 
@@ -81,8 +81,7 @@ def knots(features: Sequence[str] = KNOT_FEATURES):
 
     import numpy as np
 
-    if isinstance(features, str) or not isinstance(features, (list, tuple)):
-        raise ArgumentTypeError(f"features must be a list of names from {KNOT_FEATURES}, got {features!r:.60}")
+    features = sequence("features", features, what=f"names from {KNOT_FEATURES}")
     unknown = [f for f in features if f not in KNOT_FEATURES]
     if unknown:
         raise ValueError(f"unknown knot features {unknown}; choose from {KNOT_FEATURES}")
@@ -115,7 +114,7 @@ def mnist1d_data(
     args = get_dataset_args(as_dict=True)
     num_samples = size("num_samples", num_samples, minimum=20, maximum=1_000_000)
     train_split = number("train_split", train_split, low=0, high=1, low_open=True, high_open=True)
-    seed, dtype = random_seed("seed", seed), floating_dtype("dtype", dtype)
+    seed, dtype = random_seed("seed", seed, sequences=False), floating_dtype("dtype", dtype)
     unknown = set(overrides) - set(args) | ({"url"} & set(overrides))
     if unknown:
         raise ValueError(f"unknown MNIST-1D argument(s) {sorted(unknown)}; choose from {sorted(set(args) - {'url'})}")

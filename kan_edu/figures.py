@@ -46,7 +46,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from ._validate import choice as one_of
-from ._validate import function, number, size
+from ._validate import flag, function, number, size
 
 __all__ = ["Slider", "Choice", "InteractiveFigure", "show", "show_pictures", "runtime", "STYLE", "COLORS"]
 
@@ -120,6 +120,7 @@ def runtime() -> str:
 # ----------------------------------------------------------------------------------------------- controls
 #: A slider has at most this many positions (its static player thins them to ``frames`` anyway).
 MAX_STEPS = 100_000
+MAX_DPI = 1200  # a frame's resolution: beyond this a PNG is only memory
 
 
 def _identifier(name: str, value) -> str:
@@ -149,8 +150,8 @@ class Slider:
     def __post_init__(self):
         _identifier("Slider name", self.name)
         who = f"Slider {self.name!r}:"
-        lo, hi = number(f"{who} min", self.min), number(f"{who} max", self.max, low=self.min, low_open=True)
-        step = number(f"{who} step", self.step, low=0, high=hi - lo, low_open=True)
+        lo, hi = number(f"{who} min", self.min), number(f"{who} max (above min)", self.max, low=self.min, low_open=True)
+        step = number(f"{who} step (at most max - min)", self.step, low=0, high=hi - lo, low_open=True)
         number(f"{who} default", self.default, low=lo, high=hi)
         if (hi - lo) / step > MAX_STEPS:
             raise ValueError(f"{who} step must leave at most {MAX_STEPS} steps from min to max, got {self.step!r}")
@@ -162,6 +163,8 @@ class Slider:
         return self.label or self.name
 
     def format(self, value) -> str:
+        """``value`` as the slider's label shows it."""
+        number("value", value)  # (checked, not converted: an integer slider's fmt may be "d")
         if self.fmt:
             return format(value, self.fmt)
         if self.integer:
@@ -182,6 +185,7 @@ class Slider:
 
     def grid(self, count: int | None = None) -> list:
         """Values the static player precomputes: the slider's steps thinned to ``count``, default included."""
+        count = None if count is None else size("count", count)
         n_steps = int(round((self.max - self.min) / self.step)) + 1
         full = self.min + self.step * np.arange(n_steps)
         full = full[full <= self.max + 1e-9 * self.step]
@@ -224,6 +228,9 @@ class Choice:
         return str(value)
 
     def grid(self, count: int | None = None) -> list:
+        """Every option (``count`` is for sliders: a few options are never thinned)."""
+        if count is not None:
+            size("count", count)
         return list(self.options)
 
 
@@ -321,6 +328,12 @@ class InteractiveFigure:
         unknown = set(values) - set(self.defaults)
         if unknown:
             raise ValueError(f"unknown control(s) {sorted(unknown)}; the figure has {list(self.defaults)}")
+        for c in self.controls:
+            if c.name in values:
+                value = values[c.name]
+                values[c.name] = (
+                    c._cast(number(c.name, value)) if isinstance(c, Slider) else one_of(c.name, value, c.options)
+                )
         self._ensure_built()
         with rc_context(self._style):
             self._update(**{**self.defaults, **values})
@@ -335,6 +348,8 @@ class InteractiveFigure:
         line-and-image figure, 0.34 s of drawing plus 0.01 s of encoding a frame, where saving a PNG,
         reading it back, a median-cut palette and an optimised PNG cost 1.2 s in all (on a loaded machine).
         """
+        dpi = None if dpi is None else size("dpi", dpi, maximum=MAX_DPI)
+        compact = flag("compact", compact)
         self._ensure_built()  # building once is not part of a redraw
         start = time.perf_counter()
         fig = self.draw(**values)
@@ -401,7 +416,9 @@ class InteractiveFigure:
         return mode, grids, states
 
     def corner_values(self, limit: int = 16) -> list[dict]:
-        """The defaults and the corners of the grid (first and last value of each control)."""
+        """The defaults and the corners of the grid (first and last value of each control), at most ``limit``
+        corners."""
+        limit = size("limit", limit, minimum=0)
         ends = [(g[0], g[-1]) if len(g) > 1 else (g[0],) for g in (c.grid() for c in self.controls)]
         out = [self.defaults]
         for combo in itertools.islice(itertools.product(*ends), limit):

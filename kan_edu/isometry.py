@@ -40,11 +40,11 @@ import torch
 from torch import nn
 
 from ._validate import (
-    ArgumentTypeError,
     array,
     choice,
     flag,
     floating_dtype,
+    instance,
     number,
     random_seed,
     same_length,
@@ -60,6 +60,7 @@ __all__ = [
     "haar_orthogonal",
     "BNMLP",
     "gradient_log_norms",
+    "experiment",
     "gap_per_layer",
     "log_grad_norm_vs_depth",
     "explosion_rate",
@@ -71,6 +72,8 @@ __all__ = [
 INITS = ("orthogonal", "gaussian")
 ACTIVATIONS = {"identity": lambda z: z, "tanh": torch.tanh, "sin": torch.sin, "relu": torch.relu}
 NORMS = ("paper", "standard", "none")
+#: The largest spread of :func:`degenerate_batch` (beyond it the samples overflow float64 on the way through a network).
+MAX_SPREAD = 1e100
 
 
 # ------------------------------------------------------------------------------------ the isometry gap
@@ -206,7 +209,7 @@ class BNMLP(nn.Module):
         super().__init__()
         width, depth = size("width", width), size("depth", depth)
         gain_exponent, dtype = number("gain_exponent", gain_exponent, low=0), floating_dtype("dtype", dtype)
-        seed = random_seed("seed", seed)
+        seed = random_seed("seed", seed, sequences=False)
         self.width, self.depth = int(width), int(depth)
         self.init = choice("init", init, INITS)
         self.activation = choice("activation", activation, ACTIVATIONS)
@@ -240,7 +243,7 @@ class BNMLP(nn.Module):
 
     def gain(self, layer: int) -> float:
         """α_ℓ = ℓ^(−gain_exponent) for layer ℓ = 1, 2, ..."""
-        return float(layer) ** (-self.gain_exponent)
+        return float(size("layer", layer)) ** (-self.gain_exponent)
 
     def _normalise(self, z):
         if self.norm == "paper":
@@ -279,8 +282,7 @@ def gradient_log_norms(model: BNMLP, x: torch.Tensor, y: torch.Tensor | None = N
     makes the gradient generic, and what we study is how it scales with depth, not the target. A layer whose
     gradient is exactly zero gets −inf. The model's stored gradients are not touched (``torch.autograd.grad``).
     """
-    if not isinstance(model, BNMLP):
-        raise ArgumentTypeError(f"model must be a BNMLP, got {type(model).__name__}")
+    instance("model", model, BNMLP, "a BNMLP")
     out = model(x)
     if y is None:
         y = torch.randn(out.shape, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
@@ -296,12 +298,6 @@ def gradient_log_norms(model: BNMLP, x: torch.Tensor, y: torch.Tensor | None = N
 
 
 # --------------------------------------------------------------------------------------- experiments
-def _inputs(n: int, d: int, seed: int, degenerate: float = 0.0) -> torch.Tensor:
-    if degenerate:
-        return torch.as_tensor(degenerate_batch(n, d, degenerate, seed))
-    return torch.randn(n, d, generator=torch.Generator().manual_seed(seed + 1), dtype=torch.float64)
-
-
 def degenerate_batch(n: int, d: int, spread: float = 1e-3, seed: int = 0) -> np.ndarray:
     """n samples in d dimensions that all lie close to ONE direction: sample i = u + spread · noise_i.
 
@@ -310,7 +306,7 @@ def degenerate_batch(n: int, d: int, spread: float = 1e-3, seed: int = 0) -> np.
     spread²·d, so φ ≈ 2·log(1/spread) + O(1): about 14 for spread = 1e-3 and n = d = 32.
     """
     n, d = size("n", n), size("d", d)
-    spread = number("spread", spread, low=0, low_open=True)
+    spread = number("spread", spread, 0, MAX_SPREAD, low_open=True)
     rng = np.random.default_rng(random_seed("seed", seed))
     u = rng.standard_normal(d)
     return u[None, :] + spread * rng.standard_normal((n, d))
@@ -331,53 +327,55 @@ def near_duplicate_batch(n: int, d: int, distance: float = 0.0, seed: int = 0) -
     return h
 
 
-@torch.no_grad()
-def gap_per_layer(
+def experiment(
+    depth: int,
     width: int = 32,
     batch: int = 32,
-    depth: int = 100,
     init: str = "orthogonal",
     norm: str = "paper",
     activation: str = "identity",
     gain_exponent: float = 0.0,
     seed: int = 0,
     degenerate: float = 0.0,
-) -> np.ndarray:
-    """φ of the input and of each of ``depth`` layers' representations (length depth + 1), in float64.
+) -> tuple[BNMLP, torch.Tensor]:
+    """The network and the inputs of the experiments below: ``(model, x)``, in float64.
 
-    The input is a batch of ``batch`` Gaussian samples in ``width`` dimensions, or, when ``degenerate`` > 0,
-    :func:`degenerate_batch` with that spread. With ``batch`` > ``width`` every entry is ``inf`` (the samples are
-    dependent); so is every layer after standard batch norm.
+    ``model`` is ``BNMLP(width, depth, init, activation, gain_exponent, norm, seed)``; ``x`` is a batch of
+    ``batch`` Gaussian samples in ``width`` dimensions (seeded by ``seed``), or, when ``degenerate`` > 0,
+    :func:`degenerate_batch` with that spread. :func:`gap_per_layer` and :func:`log_grad_norm_vs_depth` take
+    these keywords (all but ``depth``) and pass them on.
     """
     model = BNMLP(width, depth, init, activation, gain_exponent, norm, seed)
-    x = _inputs(size("batch", batch), model.width, seed, number("degenerate", degenerate, low=0))
+    batch, degenerate = size("batch", batch), number("degenerate", degenerate, 0, MAX_SPREAD)
+    if degenerate:
+        return model, torch.as_tensor(degenerate_batch(batch, model.width, degenerate, seed))
+    return model, torch.randn(
+        batch, model.width, generator=torch.Generator().manual_seed(seed + 1), dtype=torch.float64
+    )
+
+
+@torch.no_grad()
+def gap_per_layer(depth: int = 100, **setup) -> np.ndarray:
+    """φ of the input and of each of ``depth`` layers' representations (length depth + 1), in float64.
+
+    ``setup``: the network's and the inputs' keywords of :func:`experiment` (``width=32, batch=32,
+    init="orthogonal", norm="paper", activation="identity", gain_exponent=0.0, seed=0, degenerate=0.0``).
+    With ``batch`` > ``width`` every entry is ``inf`` (the samples are dependent); so is every layer after
+    standard batch norm.
+    """
+    model, x = experiment(depth, **setup)
     _, hidden = model._forward(x, return_hidden=True)
     return np.array([isometry_gap(x)] + [isometry_gap(h) for h in hidden])
 
 
-def log_grad_norm_vs_depth(
-    depths: Sequence[int],
-    width: int = 32,
-    batch: int = 32,
-    init: str = "orthogonal",
-    norm: str = "paper",
-    activation: str = "identity",
-    gain_exponent: float = 0.0,
-    seed: int = 0,
-    degenerate: float = 0.0,
-) -> np.ndarray:
+def log_grad_norm_vs_depth(depths: Sequence[int], **setup) -> np.ndarray:
     """log ‖∂L/∂W_1‖_F, the FIRST layer's gradient, of a fresh network of each depth (same seed and inputs).
 
-    The loss is that of :func:`gradient_log_norms` with its fixed random target; inputs as in
+    The loss is that of :func:`gradient_log_norms` with its fixed random target; ``setup`` as in
     :func:`gap_per_layer`. Returns one number per depth.
     """
     depths = [size("depths[]", d) for d in array("depths", depths, 1, empty=False)]
-    batch, degenerate = size("batch", batch), number("degenerate", degenerate, low=0)
-    out = []
-    for depth in depths:
-        model = BNMLP(width, depth, init, activation, gain_exponent, norm, seed)
-        out.append(gradient_log_norms(model, _inputs(batch, model.width, seed, degenerate))[0])
-    return np.array(out)
+    return np.array([gradient_log_norms(*experiment(depth, **setup))[0] for depth in depths])
 
 
 def explosion_rate(depths: Sequence[int], log_norms: Sequence[float]) -> float:
@@ -433,7 +431,7 @@ def train_deep_bn(
     """
     steps, lr = size("steps", steps), number("lr", lr, low=0, low_open=True)
     batch = size("batch", batch, maximum=DIGITS_TEST)  # test batches have the training batch's size
-    seed = random_seed("seed", seed)
+    seed = random_seed("seed", seed, sequences=False)
     start = time.perf_counter()
     x_train, y_train, x_test, y_test = _digits_split(seed)
     model = BNMLP(width, depth, init, activation, gain_exponent, norm, seed, in_dim=64, out_dim=10)

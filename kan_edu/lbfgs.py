@@ -16,8 +16,13 @@ The line search is torch's own strong-Wolfe routine.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
+
 import torch
 from torch.optim.lbfgs import _strong_wolfe  # torch's line search (cubic interpolation, Wolfe conditions)
+
+from ._validate import MAX_LR, function, instance, non_negative, number, sequence, size
 
 __all__ = ["LBFGS"]
 
@@ -43,18 +48,17 @@ class LBFGS(torch.optim.Optimizer):
         tolerance_change: float = 1e-32,
         tolerance_ys: float = 1e-32,
     ):
-        for name, v in (
-            ("lr", lr),
-            ("tolerance_grad", tolerance_grad),
-            ("tolerance_change", tolerance_change),
-            ("tolerance_ys", tolerance_ys),
-        ):
-            if not v >= 0:
-                raise ValueError(f"{name} must be >= 0, got {v!r}")
-        max_eval = max_iter * 5 // 4 if max_eval is None else max_eval
-        for name, v in (("max_iter", max_iter), ("max_eval", max_eval), ("history_size", history_size)):
-            if not isinstance(v, int) or v < 1:
-                raise ValueError(f"{name} must be a positive integer, got {v!r}")
+        lr, tolerance_grad = number("lr", lr, 0, MAX_LR), non_negative("tolerance_grad", tolerance_grad)
+        tolerance_change, tolerance_ys = (
+            non_negative("tolerance_change", tolerance_change),
+            non_negative("tolerance_ys", tolerance_ys),
+        )
+        max_iter, history_size = size("max_iter", max_iter), size("history_size", history_size)
+        max_eval = max_iter * 5 // 4 if max_eval is None else size("max_eval", max_eval)
+        if not isinstance(params, torch.Tensor):  # (torch's own message names a lone tensor)
+            params = sequence(
+                "params", list(instance("params", params, Iterable, "an iterable of tensors")), 1, "tensors"
+            )
         super().__init__(
             params,
             dict(
@@ -100,8 +104,7 @@ class LBFGS(torch.optim.Optimizer):
     # -- one call: up to max_iter iterations -------------------------------------------------------------
     @torch.no_grad()
     def step(self, closure):
-        if closure is None:
-            raise ValueError("LBFGS needs a closure that re-evaluates the loss")
+        function("closure", closure, "that zeroes the gradients, computes the loss, calls backward and returns it")
         group = self.param_groups[0]
         lr, tol_grad, tol_change = group["lr"], group["tolerance_grad"], group["tolerance_change"]
         state = self.state[self._params[0]]
@@ -111,6 +114,8 @@ class LBFGS(torch.optim.Optimizer):
         with torch.enable_grad():
             first_loss = closure()
         loss, g = float(first_loss), self._flat_grad()
+        if not (math.isfinite(loss) and bool(torch.isfinite(g).all())):
+            raise FloatingPointError(f"the loss or its gradient is not finite (loss {loss}) where the step starts")
         if g.abs().max() <= tol_grad:
             return first_loss
         evals = 1

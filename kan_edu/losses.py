@@ -127,12 +127,8 @@ def categorical_nll(labels, logits, reduction: str = "sum"):
     ``0..K-1``.
     """
     choice("reduction", reduction, _REDUCTIONS)
-    z = _array("logits", logits)
-    single = z.ndim == 1
-    if single:
-        z = z[None, :]
-    if z.ndim != 2 or z.shape[1] == 0:
-        raise ValueError(f"logits must have shape (N, K) with K >= 1, got {np.shape(logits)}")
+    z = _array("logits", logits, (1, 2), empty=False)
+    z = z[None, :] if z.ndim == 1 else z
     labels = _array("labels", labels, (0, 1), integral=True, low=0, high=z.shape[1] - 1)  # class indices
     labels = labels.reshape(-1).astype(int)
     if labels.shape != (z.shape[0],):

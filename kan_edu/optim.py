@@ -107,9 +107,8 @@ def adam_step(theta, m, v, grad, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     m̂ = m / (1 − β₁ᵗ),              v̂ = v / (1 − β₂ᵗ),
     θ ← θ − α m̂ / (√v̂ + ε).
     """
-    theta, m, v, grad = _same_shape(theta, m=m, v=v, grad=grad)
-    if np.any(v < 0):
-        raise ValueError("v is a moving average of squared gradients and cannot be negative")
+    theta, m, grad = _same_shape(theta, m=m, grad=grad)
+    v = _array("v", v, shape=theta.shape, like="theta", low=0)  # a moving average of squared gradients
     return _adam(
         theta,
         m,
@@ -261,7 +260,7 @@ def line_search_descent(loss, grad, theta0, steps=10, step=0.01, tol=1e-8, histo
     step, tol, steps = positive("step", step), positive("tol", tol), size("steps", steps, minimum=0)
     path, lengths, info = [theta.copy()], [], []
     for _ in range(steps):
-        g = _array("grad", grad(theta))
+        g = _array("grad(theta) (theta from theta0)", grad(theta))
         norm = float(np.linalg.norm(g))
         if norm < 1e-12:
             break
@@ -384,7 +383,11 @@ class WavePacket:
         return self.x.size
 
     def _batch(self, idx):
-        return (self.x, self.y) if idx is None else (self.x[idx], self.y[idx])
+        """All examples, or those at the indices ``idx``."""
+        if idx is None:
+            return self.x, self.y
+        idx = _array("idx", idx, 1, integral=True, low=0, high=self.n - 1).astype(int)
+        return self.x[idx], self.y[idx]
 
     def loss(self, phi, idx=None):
         x, y = self._batch(idx)
@@ -392,7 +395,7 @@ class WavePacket:
 
     def example_grads(self, phi):
         """The gradient of each example's squared error, shape (N, 2); ``grad`` is their mean over a batch."""
-        phi = np.asarray(phi, dtype=float)
+        phi = _array("phi", phi, shape=(2,))
         u = phi[0] + phi[1] * self.x
         envelope = np.exp(-0.5 / ENVELOPE**2 * u * u)
         sin_u = np.sin(u)

@@ -27,6 +27,9 @@ from scipy.special import gammaln
 from ._validate import array as _array
 from ._validate import choice, flag, interval, non_negative, number, random_seed, size
 
+#: The largest label noise :func:`bias_variance` takes: beyond it σ·(noise fit) overflows float64.
+MAX_NOISE = 1e100
+
 __all__ = [
     "target_1d",
     "sample_1d",
@@ -125,7 +128,7 @@ def decompose(predictions, f_test, noise_std: float) -> dict:
     f_test = _array("f_test", f_test, 1)
     if predictions.shape[1] != f_test.shape[0]:
         raise ValueError(f"predictions have {predictions.shape[1]} test points but f_test has {f_test.shape[0]}")
-    noise = non_negative("noise_std", noise_std) ** 2
+    noise = np.square(non_negative("noise_std", noise_std))  # (inf, not an OverflowError, for a huge σ)
     mean = predictions.mean(axis=0)
     bias2 = float(np.mean((mean - f_test) ** 2))
     variance = float(np.mean((predictions - mean) ** 2))
@@ -178,7 +181,8 @@ def bias_variance(
     n_hidden: int, noise_std: float, n_train: int = 15, n_datasets: int = 200, n_test: int = 201, seed: int = 0
 ) -> dict:
     """:func:`decompose` for the hinge model with ``n_hidden`` joints; adds ``predictions`` and ``x_test``."""
-    noise_std, n_hidden = non_negative("noise_std", noise_std), size("n_hidden", n_hidden)
+    noise_std = number("noise_std", noise_std, 0, MAX_NOISE)  # (larger: the predictions overflow)
+    n_hidden = size("n_hidden", n_hidden)
     comp = bias_variance_components([n_hidden], n_train, n_datasets, n_test, seed)
     predictions = comp["A"][0] + noise_std * comp["B"][0]
     out = decompose(predictions, comp["f_test"], noise_std)
@@ -258,6 +262,7 @@ def double_descent(
     ridges = _array("ridges", ridges, (0, 1), empty=False, low=0).reshape(-1).tolist()
     widths = [size("widths[]", w) for w in _array("widths", widths, (0, 1), empty=False).reshape(-1).tolist()]
     n_draws, seed = size("n_draws", n_draws), random_seed("seed", seed)
+    rcond = number("rcond", rcond, low=0)
     S, N, m = y.shape
     stacked = y.transpose(1, 0, 2).reshape(N, S * m)  # all target sets as columns
     truth = y_test.argmax(axis=2)  # (S, T)
@@ -409,7 +414,7 @@ def distance_concentration(dims, n_points: int = 100, seed: int = 0) -> dict:
     which shrinks towards 0 as d grows: far and near neighbours become alike.
     """
     dims = [size("dims[]", d) for d in _array("dims", dims, (0, 1), empty=False).reshape(-1)]
-    seed = random_seed("seed", seed)
+    seed = random_seed("seed", seed, sequences=False)
     n_points = size("n_points", n_points, minimum=2)
     distances, contrast = [], []
     for d in dims:

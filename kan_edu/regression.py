@@ -39,7 +39,7 @@ def _data(x, y=None):
     x = _finite("x", x, 1, empty=False)
     if y is None:
         return x
-    return x, _finite("y", y, shape=x.shape)
+    return x, _finite("y", y, shape=x.shape, like="x")
 
 
 def line(x, phi0, phi1):
@@ -96,7 +96,7 @@ def fit_line(x, y):
         raise ValueError("need at least two examples to fit a line")
     xc, yc = x - x.mean(), y - y.mean()
     sxx = xc @ xc
-    if sxx <= 1e-12 * max(1.0, float(np.abs(x).max())) ** 2 * len(x):
+    if sxx <= 1e-12 * np.square(max(1.0, np.abs(x).max())) * len(x):  # (np.square: inf, not an OverflowError)
         raise ValueError("all inputs x are equal: the slope is not determined (the loss has a flat valley)")
     phi1 = (xc @ yc) / sxx
     return float(y.mean() - phi1 * x.mean()), float(phi1)
@@ -105,8 +105,13 @@ def fit_line(x, y):
 def design_matrix(x, degree: int = 1):
     """The matrix with columns 1, x, x², ..., x^degree, shape (N, degree + 1)."""
     x = _data(x)
-    degree = size("degree", degree, minimum=0, maximum=1000)
-    return x[:, None] ** np.arange(degree + 1)
+    return _powers(x, size("degree", degree, minimum=0, maximum=1000))
+
+
+def _powers(x, degree: int):
+    """1, x, ..., x^degree as columns, refused where they overflow (a huge x to a high power)."""
+    with np.errstate(over="ignore"):
+        return _finite(f"x to the powers 0..degree={degree}", x[:, None] ** np.arange(degree + 1))
 
 
 def fit_polynomial(x, y, degree: int):
@@ -116,7 +121,7 @@ def fit_polynomial(x, y, degree: int):
     square the condition number. With more coefficients than distinct inputs the minimum-norm fit is returned.
     """
     x, y = _data(x, y)
-    X = x[:, None] ** np.arange(size("degree", degree, minimum=0, maximum=1000) + 1)  # design_matrix(x, degree)
+    X = _powers(x, size("degree", degree, minimum=0, maximum=1000))
     coef, *_ = np.linalg.lstsq(X, y, rcond=None)
     return coef
 

@@ -44,9 +44,9 @@ __all__ = [
 
 
 # --------------------------------------------------------------------------------------------- checks
-def _design(phi, y):
+def _design(phi, y, y_ndim=(1, 2)):
     phi = _array("phi", phi, 2, empty=False)
-    y = _array("y", y, (1, 2))
+    y = _array("y", y, y_ndim)
     if y.shape[0] != phi.shape[0]:
         raise ValueError(f"y must have one row per row of phi ({phi.shape[0]}), got shape {y.shape}")
     return phi, y
@@ -97,15 +97,13 @@ def gd_least_squares(phi, y, lr: float, steps, w0=None):
     w_t = w* + V (1 − 2α s²)^t Vᵀ(w0 − w*) for the minimum-norm solution w* (in the null space of Φ nothing
     moves). Returns shape (len(steps), P). Stable when α < 1/s_max²; larger steps raise a ValueError.
     """
-    phi, y = _design(phi, y)
-    if y.ndim != 1:
-        raise ValueError(f"y must be 1-D here, got shape {y.shape}")
+    phi, y = _design(phi, y, 1)
     lr = positive("lr", lr)
     steps = _array("steps", steps, (0, 1), low=0, integral=True).reshape(-1)
     u, s, vt, keep = _svd(phi, 1e-12)
     if lr * s[0] ** 2 >= 1:
         raise ValueError(
-            f"lr = {lr} is too large: gradient descent diverges unless lr < 1/s_max^2 = {1 / s[0] ** 2:.4g}"
+            f"lr = {lr} is too large for phi: gradient descent diverges unless lr < 1/s_max(phi)^2 = {1 / s[0] ** 2:.4g}"
         )
     w0 = np.zeros(phi.shape[1]) if w0 is None else _array("w0", w0, shape=(phi.shape[1],))
     u, s, vt = u[:, keep], s[keep], vt[keep]
@@ -157,11 +155,9 @@ def bayes_posterior(phi, y, prior_std: float, noise_std: float):
     Returns ``(mean, cov)``: cov = (ΦᵀΦ/σ² + I/σ_p²)⁻¹ and mean = cov Φᵀy/σ². The mean is the ridge solution
     with λ = σ²/σ_p².
     """
-    phi, y = _design(phi, y)
-    if y.ndim != 1:
-        raise ValueError(f"y must be 1-D here, got shape {y.shape}")
-    prior_var = positive("prior_std", prior_std) ** 2
-    noise_var = positive("noise_std", noise_std) ** 2
+    phi, y = _design(phi, y, 1)
+    prior_var = np.square(positive("prior_std", prior_std))  # (np.square: inf, not an OverflowError)
+    noise_var = np.square(positive("noise_std", noise_std))
     precision = phi.T @ phi / noise_var + np.eye(phi.shape[1]) / prior_var
     chol = np.linalg.cholesky(precision)
     inv_chol = np.linalg.solve(chol, np.eye(phi.shape[1]))
@@ -177,12 +173,10 @@ def bayes_predictive(phi_test, mean, cov, noise_std: float = 0.0):
     of a new observation. Returns ``(mean, variance)``, each of shape (T,).
     """
     phi_test = _array("phi_test", phi_test, 2)
-    mean = _array("mean", mean, 1)
-    cov = _array("cov", cov, 2)
-    p = phi_test.shape[1]
-    if mean.shape != (p,) or cov.shape != (p, p):
-        raise ValueError(f"need mean ({p},) and cov ({p}, {p}) for {p} features, got {mean.shape} and {cov.shape}")
-    noise_var = non_negative("noise_std", noise_std) ** 2
+    p = phi_test.shape[1]  # features
+    mean = _array("mean", mean, shape=(p,), like="phi_test's columns")
+    cov = _array("cov", cov, shape=(p, p), like="phi_test's columns")
+    noise_var = np.square(non_negative("noise_std", noise_std))
     var = np.einsum("tp,pq,tq->t", phi_test, cov, phi_test) + noise_var
     return phi_test @ mean, np.maximum(var, 0.0)
 

@@ -128,7 +128,12 @@ class ResMLP(torch.nn.Module):
         self.head = linear(self.width, out_dim, 1.0 / np.sqrt(self.width), 0.0)
 
     def branch(self, k: int, h: torch.Tensor) -> torch.Tensor:
-        """The k-th block's branch (k = 0..depth−1): ``W_k·ReLU(N_k(h)) + b_k``."""
+        """The k-th block's branch (k = 0..depth−1): ``W_k·ReLU(N_k(h)) + b_k``, for a batch ``h`` (B, width)."""
+        k = size("k", k, minimum=0, maximum=self.depth - 1)
+        h = tensor("h", h, 2, floating=True, device=self.stem.weight.device, shape=(None, self.width))
+        return self._branch(k, h.to(self.stem.weight.dtype))
+
+    def _branch(self, k, h):
         return self.linears[k](torch.relu(self.norms[k](h)))
 
     def forward(self, x: torch.Tensor, return_hidden: bool = False, skip: Sequence[int] = ()):
@@ -147,7 +152,7 @@ class ResMLP(torch.nn.Module):
         hidden = [h] if return_hidden else None
         for k in range(self.depth):
             if k not in skip:
-                h = h + self.branch_scale * self.branch(k, h) if self.residual else self.branch(k, h)
+                h = h + self.branch_scale * self._branch(k, h) if self.residual else self._branch(k, h)
             if return_hidden:
                 hidden.append(h)
         out = self.head(torch.relu(self.final_norm(h)))

@@ -276,8 +276,14 @@ class NGramLM:
     def next_probs(self, ids) -> np.ndarray:
         """The distribution after a sequence of token ids (indices into ``vocab``), for :func:`generate`."""
         self._check_fitted()
+        ids = self._ids("ids", ids)
         tail = list(ids)[-(self.order - 1) :] if self.order > 1 else []
-        return self._probs("".join(self.vocab[int(i)] for i in tail))
+        return self._probs("".join(self.vocab[i] for i in tail))
+
+    def _ids(self, name: str, ids) -> list[int]:
+        """Token ids: whole numbers that index ``vocab``."""
+        ids = array(name, ids, 1, integral=True, low=0, high=len(self.vocab) - 1)
+        return [int(i) for i in ids]
 
     def encode(self, text: str) -> list[int]:
         self._check_fitted()
@@ -289,7 +295,7 @@ class NGramLM:
 
     def decode(self, ids) -> str:
         self._check_fitted()
-        return "".join(self.vocab[int(i)] for i in ids)
+        return "".join(self.vocab[i] for i in self._ids("ids", ids))
 
 
 # -------------------------------------------------------------------------------------------- decoding

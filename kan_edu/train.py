@@ -24,14 +24,14 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from ._validate import ArgumentTypeError, flag, function, module, number, random_seed, size, tensor
+from ._validate import MAX_LR, flag, function, instance, module, number, random_seed, size, tensor
 
 __all__ = ["seed_everything", "device_of", "snapshot", "fit", "steps", "accuracy", "evaluate"]
 
 
 def seed_everything(seed: int = 0) -> torch.Generator:
     """Seed Python, numpy and torch; return a torch.Generator seeded the same way for local use."""
-    seed = random_seed("seed", seed)
+    seed = random_seed("seed", seed, sequences=False)
     random.seed(int(seed))
     np.random.seed(int(seed) % 2**32)
     torch.manual_seed(int(seed))
@@ -76,6 +76,15 @@ def _outputs(model, x, name: str):
         raise ValueError(f"{name} does not fit the model ({x.dtype}, shape {tuple(x.shape)}): {err}") from err
 
 
+def _loss(loss_fn, out, y, name: str):
+    """``loss_fn(out, y)``; targets the loss cannot take (a float tensor for cross-entropy, say) are a ValueError
+    naming them."""
+    try:
+        return loss_fn(out, y)
+    except RuntimeError as err:
+        raise ValueError(f"loss_fn cannot take {name} ({y.dtype}, shape {tuple(y.shape)}): {err}") from err
+
+
 def fit(
     model: torch.nn.Module,
     loss_fn: Callable,
@@ -107,14 +116,14 @@ def fit(
         raise ValueError("give both x_test and y_test, or neither")
     if x_test is not None:
         x_test, y_test = _check_data("x_test", x_test, "y_test", y_test, device)
-    epochs, seed = size("epochs", epochs), random_seed("seed", seed)
+    epochs, seed = size("epochs", epochs), random_seed("seed", seed, sequences=False)
     batch_size = None if batch_size is None else size("batch_size", batch_size)
     if metric is not None:
         function("metric", metric, "metric(model, x, y) -> number")
         metric = _accuracy if metric is accuracy else metric  # the data is checked already
-    if optimizer is not None and not isinstance(optimizer, torch.optim.Optimizer):
-        raise ArgumentTypeError(f"optimizer must be a torch.optim.Optimizer or None, got {type(optimizer).__name__}")
-    lr, progress = number("lr", lr, low=0, low_open=True), flag("progress", progress)
+    if optimizer is not None:
+        instance("optimizer", optimizer, torch.optim.Optimizer, "a torch.optim.Optimizer or None")
+    lr, progress = number("lr", lr, 0, MAX_LR, low_open=True), flag("progress", progress)
     if callback is not None:
         function("callback", callback, "callback(epoch, model)")
     gen = torch.Generator(device="cpu").manual_seed(seed)
@@ -131,7 +140,7 @@ def fit(
         for start in range(0, n, bs):
             idx = order[start : start + bs]
             optimizer.zero_grad()
-            loss = loss_fn(_outputs(model, x[idx], "x"), y[idx])
+            loss = _loss(loss_fn, _outputs(model, x[idx], "x"), y[idx], "y")
             loss.backward()
             optimizer.step()
             losses.append(loss.item())
@@ -139,7 +148,7 @@ def fit(
         if metric is not None:
             history["train_metric"].append(metric(model, x, y))
         if x_test is not None:
-            history["test_loss"].append(_evaluate(model, loss_fn, x_test, y_test))
+            history["test_loss"].append(_evaluate(model, loss_fn, x_test, y_test, "y_test"))
             if metric is not None:
                 history["test_metric"].append(metric(model, x_test, y_test))
         if callback is not None:
@@ -171,8 +180,7 @@ def steps(
     if record is not None:
         function("record", record, "record(i) -> anything to keep")
     progress = flag("progress", progress)
-    if not isinstance(desc, str):
-        raise ArgumentTypeError(f"desc must be a string, got {type(desc).__name__}")
+    instance("desc", desc, str, "a string")
     seed_everything(seed)
     reported: dict[str, list] = {}
     recorded, recorded_steps = [], []
@@ -210,10 +218,10 @@ def evaluate(model: torch.nn.Module, loss_fn: Callable, x: torch.Tensor, y: torc
 
 
 @torch.no_grad()
-def _evaluate(model, loss_fn, x, y) -> float:
+def _evaluate(model, loss_fn, x, y, name: str = "y") -> float:
     was_training = model.training
     model.eval()
-    value = float(loss_fn(_outputs(model, x, "x"), y))
+    value = float(_loss(loss_fn, _outputs(model, x, "x"), y, name))
     model.train(was_training)
     return value
 

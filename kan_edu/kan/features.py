@@ -47,6 +47,20 @@ def _basis_slope(x: torch.Tensor, knots: torch.Tensor, k: int) -> torch.Tensor:
     return k * (scaled[..., :-1] - scaled[..., 1:])
 
 
+def _backward(ctx, grad, exact_slope, fast_gradient):
+    """(x's gradient, b(x)'s gradient): the backward pass both feature buffers share, for the gradient ``grad``
+    (N, d, 1 + n) at the buffer. b(x)'s is slot 0. x's comes from ``fast_gradient()``, the hand-written first
+    derivative; when autograd records this backward (``create_graph``: a Laplacian, a gradient penalty), from
+    ``exact_slope()`` instead, dB/dx (N, d, n) by differentiable operations, so that gradients of gradients are
+    exact."""
+    grad_base = grad[..., 0] if ctx.needs_input_grad[1] else None
+    if not ctx.needs_input_grad[0]:
+        return None, grad_base
+    if torch.is_grad_enabled():
+        return (grad[..., 1:] * exact_slope()).sum(-1), grad_base
+    return fast_gradient(), grad_base
+
+
 class _UniformFeatures(torch.autograd.Function):
     """The feature buffer on uniform knots, made fast.
 
@@ -81,23 +95,22 @@ class _UniformFeatures(torch.autograd.Function):
 
     @staticmethod
     def backward(ctx, grad):
-        grad_base = grad[..., 0] if ctx.needs_input_grad[1] else None
-        grad_x = None
-        if ctx.needs_input_grad[0]:
-            x, knots, slots, valid, lower, h, at_end = ctx.saved_tensors
+        def exact_slope():
+            x, knots, *_, at_end = ctx.saved_tensors
+            slope = _basis_slope(x, knots, ctx.k)
+            return torch.where(at_end.unsqueeze(-1), torch.zeros_like(slope), slope)
+
+        def fast_gradient():
+            _, _, slots, valid, lower, h, at_end = ctx.saved_tensors
             k = ctx.k
-            if torch.is_grad_enabled():  # create_graph: a differentiable gradient, for second derivatives
-                slope = _basis_slope(x, knots, k)
-                slope = torch.where(at_end.unsqueeze(-1), torch.zeros_like(slope), slope)
-                grad_x = (grad[..., 1:] * slope).sum(-1)
-            else:
-                # d B_{j−k+r} / du = lower_{r−1} − lower_r for r = 0..k, with lower_{−1} = lower_k = 0
-                padded = lower.new_zeros(k + 2, *at_end.shape)
-                padded[1 : k + 1] = lower
-                slope = torch.sub(padded[:-1], padded[1:]).masked_fill_(~valid, 0)  # (k+1, N, d)
-                upstream = torch.gather(grad, -1, slots.permute(1, 2, 0))  # (N, d, k+1): gradient at each basis
-                grad_x = torch.einsum("ndr,rnd->nd", upstream, slope).div_(h).masked_fill_(at_end, 0)
-        return grad_x, grad_base, None, None, None, None
+            # d B_{j−k+r} / du = lower_{r−1} − lower_r for r = 0..k, with lower_{−1} = lower_k = 0
+            padded = lower.new_zeros(k + 2, *at_end.shape)
+            padded[1 : k + 1] = lower
+            slope = torch.sub(padded[:-1], padded[1:]).masked_fill_(~valid, 0)  # (k+1, N, d)
+            upstream = torch.gather(grad, -1, slots.permute(1, 2, 0))  # (N, d, k+1): gradient at each basis
+            return torch.einsum("ndr,rnd->nd", upstream, slope).div_(h).masked_fill_(at_end, 0)
+
+        return (*_backward(ctx, grad, exact_slope, fast_gradient), None, None, None, None)
 
 
 class _GeneralFeatures(torch.autograd.Function):
@@ -132,20 +145,20 @@ class _GeneralFeatures(torch.autograd.Function):
 
     @staticmethod
     def backward(ctx, grad):
-        grad_base = grad[..., 0] if ctx.needs_input_grad[1] else None
-        grad_x = None
-        if ctx.needs_input_grad[0]:
-            x, knots, slots, valid, q = ctx.saved_tensors
+        def exact_slope():
+            x, knots, *_ = ctx.saved_tensors
+            return _basis_slope(x, knots, ctx.k)
+
+        def fast_gradient():
+            _, _, slots, valid, q = ctx.saved_tensors
             k = ctx.k
-            if torch.is_grad_enabled():  # create_graph: a differentiable gradient, for second derivatives
-                grad_x = (grad[..., 1:] * _basis_slope(x, knots, k)).sum(-1)
-            else:
-                padded = q.new_zeros(k + 2, *q.shape[1:])
-                padded[1 : k + 1] = q
-                slope = torch.sub(padded[:-1], padded[1:]).mul_(k).permute(2, 1, 0)  # (N, d, k+1)
-                upstream = torch.gather(grad, -1, slots)
-                grad_x = (upstream * slope).masked_fill_(~valid, 0).sum(-1)
-        return grad_x, grad_base, None, None
+            padded = q.new_zeros(k + 2, *q.shape[1:])
+            padded[1 : k + 1] = q
+            slope = torch.sub(padded[:-1], padded[1:]).mul_(k).permute(2, 1, 0)  # (N, d, k+1)
+            upstream = torch.gather(grad, -1, slots)
+            return (upstream * slope).masked_fill_(~valid, 0).sum(-1)
+
+        return (*_backward(ctx, grad, exact_slope, fast_gradient), None, None)
 
 
 def _reference_features(x, base, knots, k):

@@ -14,8 +14,9 @@ import numpy as np
 import sympy
 import torch
 
-from .symbolic import SYMBOLIC_LIB, fit_affine
-from .training import _as_dataset
+from .._validate import choice, flag, sequence, size, strings
+from .symbolic import SYMBOLIC_LIB, _fit_affine
+from .training import _as_dataset, _losses
 
 __all__ = ["FormulaMixin"]
 
@@ -23,23 +24,27 @@ __all__ = ["FormulaMixin"]
 class FormulaMixin:
     """Symbolic-regression methods of :class:`KAN`."""
 
-    def _edge_data(self, l: int, i: int, j: int, x: torch.Tensor | None = None):
-        self._index(l, i, j)
+    def _edge_data(self, l: int, i: int, j: int, x: torch.Tensor):
+        """The inputs of edge (l, i, j) and its activations there, for the (checked) network inputs ``x``."""
         with torch.no_grad():
-            h = self._samples(x).to(self.layers[0].coef.dtype)
+            h = x.to(self.layers[0].coef.dtype)
             for m, layer in enumerate(self.layers[:l]):
-                h = self._nodes(m, layer(h))
-            phi = self.layers[l].edge_activations(h)[:, i, j]
+                h = self._nodes(m, layer._forward(h))
+            phi = self.layers[l]._edge_activations(h)[:, i, j]
         return h[:, i], phi
 
-    def _index(self, l, i, j):
-        if not 0 <= l < len(self.layers):
-            raise IndexError(f"layer index {l} out of range: the network has {len(self.layers)} layers")
+    def _index(self, l, i, j) -> tuple[int, int, int]:
+        """(l, i, j) checked: layer l, its input i and output j."""
+        l = size("l", l, minimum=0, maximum=len(self.layers) - 1)
         layer = self.layers[l]
-        if not 0 <= i < layer.in_dim:
-            raise IndexError(f"input index {i} out of range: layer {l} has {layer.in_dim} inputs")
-        if not 0 <= j < layer.out_dim:
-            raise IndexError(f"output index {j} out of range: layer {l} has {layer.out_dim} outputs")
+        return l, size("i", i, minimum=0, maximum=layer.in_dim - 1), size("j", j, minimum=0, maximum=layer.out_dim - 1)
+
+    @staticmethod
+    def _library(lib) -> list[str]:
+        """The library names ``lib`` checked (None: every function but "0")."""
+        if lib is None:
+            return [n for n in SYMBOLIC_LIB if n != "0"]
+        return [choice(f"lib[{k}]", name, SYMBOLIC_LIB) for k, name in enumerate(sequence("lib", lib, 1, "names"))]
 
     def suggest_symbolic(
         self,
@@ -56,30 +61,34 @@ class FormulaMixin:
         The ranking trades fit for simplicity: score = log2(1 − R² + 1e-8) / 4 + complexity, so one unit of
         complexity must buy a 16-fold smaller unexplained variance. Lower is better.
         """
-        names = list(lib) if lib is not None else [n for n in SYMBOLIC_LIB if n != "0"]
-        for name in names:
-            if name not in SYMBOLIC_LIB:
-                raise ValueError(f"unknown symbolic function {name!r}; choose one of {sorted(SYMBOLIC_LIB)}")
-        xi, phi = self._edge_data(l, i, j, x)
-        rows = []
-        for name in names:
-            _, r2 = fit_affine(xi, phi, name)
-            score = math.log2(max(1 - r2, 0.0) + 1e-8) / 4 + SYMBOLIC_LIB[name].complexity
-            rows.append((score, name, r2, SYMBOLIC_LIB[name].complexity))
-        rows.sort()
-        out = [(name, r2, c) for _, name, r2, c in rows[:topk]]
-        if verbose:
+        l, i, j = self._index(l, i, j)
+        names, topk, x = self._library(lib), size("topk", topk), self._samples(x)
+        out = self._suggest(l, i, j, names, topk, x)
+        if flag("verbose", verbose):
             for name, r2, c in out:
                 print(f"{name:10s} R² = {r2:.6f}  complexity {c}")
         return out
 
+    def _suggest(self, l, i, j, names, topk, x):
+        xi, phi = self._edge_data(l, i, j, x)
+        rows = []
+        for name in names:
+            _, r2 = _fit_affine(xi, phi, name)
+            score = math.log2(max(1 - r2, 0.0) + 1e-8) / 4 + SYMBOLIC_LIB[name].complexity
+            rows.append((score, name, r2, SYMBOLIC_LIB[name].complexity))
+        rows.sort()
+        return [(name, r2, c) for _, name, r2, c in rows[:topk]]
+
     def fix_symbolic(self, l: int, i: int, j: int, name: str, x: torch.Tensor | None = None) -> float:
         """Replace edge (l, i, j) by c·f(a·x + b) + d fitted to its current curve; return the fit's R².
-        The four constants stay trainable: fit again afterwards to polish them."""
-        if name not in SYMBOLIC_LIB:
-            raise ValueError(f"unknown symbolic function {name!r}; choose one of {sorted(SYMBOLIC_LIB)}")
+        The four constants stay trainable: fit again afterwards to polish them. ``name`` is looked up in
+        :data:`.symbolic.SYMBOLIC_LIB` (never parsed)."""
+        l, i, j = self._index(l, i, j)
+        return self._fix(l, i, j, choice("name", name, SYMBOLIC_LIB), self._samples(x))
+
+    def _fix(self, l, i, j, name, x):
         xi, phi = self._edge_data(l, i, j, x)
-        (a, b, c, d), r2 = fit_affine(xi, phi, name)
+        (a, b, c, d), r2 = _fit_affine(xi, phi, name)
         layer = self.layers[l]
         with torch.no_grad():
             layer.sym_params[i, j] = torch.tensor([a, b, c, d], dtype=layer.sym_params.dtype)
@@ -89,7 +98,7 @@ class FormulaMixin:
 
     def unfix_symbolic(self, l: int, i: int, j: int):
         """Turn edge (l, i, j) back into its spline (the coefficients it had when it was fixed)."""
-        self._index(l, i, j)
+        l, i, j = self._index(l, i, j)
         layer = self.layers[l]
         with torch.no_grad():
             layer.sym_mask[i, j] = 0.0
@@ -100,14 +109,15 @@ class FormulaMixin:
         self, lib: Sequence[str] | None = None, x: torch.Tensor | None = None, verbose: bool = False
     ) -> dict:
         """Fix every active numeric edge to its best-ranked library function; return {(l, i, j): name}."""
+        names, x, verbose = self._library(lib), self._samples(x), flag("verbose", verbose)
         chosen = {}
         for l, layer in enumerate(self.layers):
             for i in range(layer.in_dim):
                 for j in range(layer.out_dim):
                     if layer.mask[i, j] == 0 or layer.sym_mask[i, j] == 1:
                         continue
-                    name = self.suggest_symbolic(l, i, j, lib, topk=1, x=x)[0][0]
-                    r2 = self.fix_symbolic(l, i, j, name, x)
+                    name = self._suggest(l, i, j, names, 1, x)[0][0]
+                    r2 = self._fix(l, i, j, name, x)
                     chosen[(l, i, j)] = name
                     if verbose:
                         print(f"edge ({l},{i},{j}) -> {name} (R² = {r2:.5f})")
@@ -122,7 +132,8 @@ class FormulaMixin:
         """
         from scipy.optimize import least_squares
 
-        data = _as_dataset(dataset)
+        data, max_nfev = _as_dataset(dataset, self.n_in), size("max_nfev", max_nfev)
+        _losses(None, self.n_out, data["train_label"])  # (the labels' columns are the outputs)
         layers = [layer for layer in self.layers if layer.sym_mask.any()]
         if not layers:
             raise ValueError("no symbolic edge to fit: call fix_symbolic or auto_symbolic first")
@@ -156,10 +167,11 @@ class FormulaMixin:
 
         ``digits`` rounds every constant to that many decimals (None keeps them all).
         """
-        names = list(var_names) if var_names is not None else [f"x_{i + 1}" for i in self.input_ids]
-        if len(names) != self.n_in:
-            raise ValueError(f"need {self.n_in} variable names, got {len(names)}")
-        exprs = [sympy.Symbol(n) for n in names]
+        names = (
+            [f"x_{i + 1}" for i in self.input_ids] if var_names is None else strings("var_names", var_names, self.n_in)
+        )
+        digits = None if digits is None else size("digits", digits, minimum=0)
+        exprs = [sympy.Symbol(n) for n in names]  # (a symbol's name is a label: nothing is parsed)
 
         def num(v):
             v = float(v)

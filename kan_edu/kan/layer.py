@@ -17,8 +17,10 @@ import numpy as np
 import torch
 from torch import nn
 
+from .._validate import choice, floating_dtype, interval, number, size, tensor, total_size
+from .._validate import generator as _generator
 from .features import BASE_FUNCTIONS, features
-from .splines import _uniform_spacing, uniform_knots
+from .splines import _uniform_knots, _uniform_spacing
 from .symbolic import SYMBOLIC_LIB
 
 __all__ = ["KANLayer"]
@@ -46,30 +48,26 @@ class KANLayer(nn.Module):
         dtype=torch.float32,
     ):
         super().__init__()
-        for name, v in (("in_dim", in_dim), ("out_dim", out_dim)):
-            if not isinstance(v, (int, np.integer)) or v < 1:
-                raise ValueError(f"{name} must be a positive integer, got {v!r}")
-        if not isinstance(grid, (int, np.integer)) or grid < 1:
-            raise ValueError(f"grid must be an integer >= 1, got {grid!r}")
-        if not isinstance(k, (int, np.integer)) or k < 0:
-            raise ValueError(f"the spline order k must be an integer >= 0, got {k!r}")
-        lo, hi = grid_range
-        if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
-            raise ValueError(f"grid_range must be (lo, hi) with lo < hi, got {grid_range!r}")
-        if base_fn not in BASE_FUNCTIONS:
-            raise ValueError(f"unknown base_fn {base_fn!r}; choose one of {sorted(BASE_FUNCTIONS)}")
-        if not 0 <= grid_eps <= 1:
-            raise ValueError(f"grid_eps must lie in [0, 1], got {grid_eps}")
-        self.in_dim, self.out_dim, self.grid, self.k = int(in_dim), int(out_dim), int(grid), int(k)
-        self.base_fn, self.grid_eps = base_fn, float(grid_eps)
+        self.in_dim, self.out_dim = size("in_dim", in_dim), size("out_dim", out_dim)
+        self.grid, self.k = size("grid", grid), size("k", k, minimum=0)
+        lo, hi = interval("grid_range", grid_range)
+        self.base_fn = choice("base_fn", base_fn, sorted(BASE_FUNCTIONS))
+        noise_scale = number("noise_scale", noise_scale, low=0)
+        self.grid_eps = number("grid_eps", grid_eps, 0, 1)
+        generator, dtype = _generator("generator", generator), floating_dtype("dtype", dtype)
+        total_size("in_dim, out_dim, grid and k", self.in_dim * self.out_dim * (self.grid + self.k), "coefficients")
         g = generator or torch.Generator().manual_seed(0)
         n_basis = self.grid + self.k
-        self.register_buffer("knots", uniform_knots(self.grid, self.k, grid_range, self.in_dim, dtype))
+        self.register_buffer("knots", _uniform_knots(self.grid, self.k, lo, hi, self.in_dim, dtype))
         noise = torch.rand(self.in_dim, self.out_dim, n_basis, generator=g, dtype=torch.float64) - 0.5
         self.coef = nn.Parameter((noise * noise_scale / self.grid).to(dtype))
-        base = (torch.rand(self.in_dim, self.out_dim, generator=g, dtype=torch.float64) * 2 - 1) / math.sqrt(in_dim)
+        base = (torch.rand(self.in_dim, self.out_dim, generator=g, dtype=torch.float64) * 2 - 1) / math.sqrt(
+            self.in_dim
+        )
         self.scale_base = nn.Parameter(base.to(dtype))
-        self.scale_spline = nn.Parameter(torch.full((self.in_dim, self.out_dim), 1 / math.sqrt(in_dim), dtype=dtype))
+        self.scale_spline = nn.Parameter(
+            torch.full((self.in_dim, self.out_dim), 1 / math.sqrt(self.in_dim), dtype=dtype)
+        )
         self.register_buffer("mask", torch.ones(self.in_dim, self.out_dim, dtype=dtype))
         # symbolic edges: sym_mask marks them, sym_params holds (a, b, c, d), sym_names the function names
         self.register_buffer("sym_mask", torch.zeros(self.in_dim, self.out_dim, dtype=dtype))
@@ -91,38 +89,44 @@ class KANLayer(nn.Module):
             self._spacing_cache = cache
         return cache[2]
 
+    # Each public method checks its input ``x`` once and calls its unchecked twin (the same name with an
+    # underscore), which the network uses on the values it computes itself.
+    def _check_input(self, x, empty: bool = True) -> torch.Tensor:
+        """``x`` (B, in_dim): a finite floating tensor on the layer's device."""
+        shape = (None, self.in_dim)
+        return tensor("x", x, 2, floating=True, device=self.coef.device, shape=shape, owner="the layer", empty=empty)
+
     def features(self, x: torch.Tensor) -> torch.Tensor:
         """(B, in_dim, 1 + G + k): b(x) and the spline bases of every input (see :mod:`.features`)."""
+        return self._features(self._check_input(x).to(self.coef.dtype))
+
+    def _features(self, x):
         return features(x, BASE_FUNCTIONS[self.base_fn](x), self.knots, self.k, self._spacing())
 
     def basis(self, x: torch.Tensor) -> torch.Tensor:
         """(B, in_dim, G+k) spline bases of every input, made from k+1 local values per input."""
+        return self._basis(self._check_input(x).to(self.coef.dtype))
+
+    def _basis(self, x):
         return features(x, torch.zeros_like(x), self.knots, self.k, self._spacing())[..., 1:]
 
     def _numeric_mask(self):
         return self.mask * (1 - self.sym_mask)
 
-    def _check_input(self, x: torch.Tensor):
-        if not isinstance(x, torch.Tensor):
-            raise TypeError(f"input must be a torch tensor, got {type(x).__name__}")
-        if x.ndim != 2 or x.shape[1] != self.in_dim:
-            raise ValueError(f"input must have shape (batch, {self.in_dim}), got {tuple(x.shape)}")
-        if x.device != self.coef.device:
-            raise ValueError(f"input is on {x.device} but the layer is on {self.coef.device}: move one of them")
-
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """(B, in_dim) → (B, out_dim) with one matmul for all numeric edges."""
-        self._check_input(x)
-        x = x.to(self.coef.dtype)
+        return self._forward(self._check_input(x).to(self.coef.dtype))
+
+    def _forward(self, x):
         if self.slopes is not None:  # the linear stand-in of an additive warm start (see KAN.fit)
             return x @ (self.slopes * self.mask)
         m = self._numeric_mask()
         # b(x) and the k+1 local bases of every input go into ONE (B, in, 1 + G + k) buffer
-        feats = self.features(x)
+        feats = self._features(x)
         weight = torch.cat(
             [(self.scale_base * m).unsqueeze(-1), (self.scale_spline * m).unsqueeze(-1) * self.coef], dim=-1
         )  # (in, out, 1+nb)
-        y = feats.reshape(x.shape[0], -1) @ weight.permute(0, 2, 1).reshape(-1, self.out_dim)
+        y = feats.flatten(1) @ weight.permute(0, 2, 1).reshape(-1, self.out_dim)
         if self.sym_mask.any():
             y = y + self._symbolic_part(x)
         return y
@@ -139,9 +143,10 @@ class KANLayer(nn.Module):
 
     def edge_activations(self, x: torch.Tensor) -> torch.Tensor:
         """φ_ij(x_i) for every edge: shape (B, in_dim, out_dim). Made only when needed (plots, scores)."""
-        self._check_input(x)
-        x = x.to(self.coef.dtype)
-        spline = torch.einsum("bim,iom->bio", self.basis(x), self.coef)
+        return self._edge_activations(self._check_input(x).to(self.coef.dtype))
+
+    def _edge_activations(self, x):
+        spline = self._spline(x)
         base = BASE_FUNCTIONS[self.base_fn](x).unsqueeze(-1)
         numeric = (self.scale_base * base + self.scale_spline * spline) * self._numeric_mask()
         if self.sym_mask.any():
@@ -152,13 +157,13 @@ class KANLayer(nn.Module):
 
     def _spline(self, x):
         """The spline part Σ_m c_ijm B_m(x_i) for every edge, (B, in, out)."""
-        return torch.einsum("bim,iom->bio", self.basis(x), self.coef)
+        return torch.einsum("bim,iom->bio", self._basis(x), self.coef)
 
     # -- grids ------------------------------------------------------------------------------------------
     @torch.no_grad()
     def _refit(self, x: torch.Tensor, target: torch.Tensor):
         """Least-squares spline coefficients, per input, that reproduce ``target`` (B, in, out) at ``x``."""
-        A = self.basis(x).permute(1, 0, 2).to(torch.float64)  # (in, B, nb)
+        A = self._basis(x).permute(1, 0, 2).to(torch.float64)  # (in, B, nb)
         Y = target.permute(1, 0, 2).to(torch.float64)  # (in, B, out)
         # a tiny ridge keeps bases that no sample touches at zero instead of undetermined
         ridge = 1e-10 * torch.eye(A.shape[-1], dtype=torch.float64, device=A.device)
@@ -172,10 +177,13 @@ class KANLayer(nn.Module):
 
         The new G+1 grid points mix the samples' quantiles (weight 1 − grid_eps) with a uniform grid over
         their range (weight grid_eps); the extension knots keep the uniform spacing. The coefficients are then
-        re-fitted by least squares so that the splines agree with the old ones at the samples.
+        re-fitted by least squares so that the splines agree with the old ones at the samples. ``margin``
+        widens the uniform part of the grid by that much on each side of the samples.
         """
-        self._check_input(x)
-        x = x.to(self.coef.dtype)
+        self._update_grid(self._check_input(x, empty=False).to(self.coef.dtype), number("margin", margin, low=0))
+
+    @torch.no_grad()
+    def _update_grid(self, x, margin: float = 0.0):
         target = self._spline(x)
         xs = torch.sort(x, dim=0).values.to(torch.float64)
         n = xs.shape[0]
@@ -204,14 +212,17 @@ class KANLayer(nn.Module):
         by a finer grid, whose extension is narrower. The new coefficients are the least-squares fit of the old
         splines on dense samples over the new grid's range, together with ``x``.
         """
-        if not isinstance(new_grid, (int, np.integer)) or new_grid < 1:
-            raise ValueError(f"new_grid must be an integer >= 1, got {new_grid!r}")
+        new_grid = size("new_grid", new_grid)
+        samples_per_interval = size("samples_per_interval", samples_per_interval)
+        total_size("in_dim, out_dim and new_grid", self.in_dim * self.out_dim * (new_grid + self.k), "coefficients")
+        n = samples_per_interval * (max(new_grid, self.grid) + self.k)
+        total_size("samples_per_interval and new_grid", n * self.in_dim * (new_grid + self.k), "basis values")
+        x = None if x is None else self._check_input(x, empty=False)
         new = copy.deepcopy(self)
         old_points = self.knots[:, self.k : self.k + self.grid + 1].to(torch.float64).cpu().numpy()
         pos = np.linspace(0, self.grid, new_grid + 1)
         points = np.stack([np.interp(pos, np.arange(self.grid + 1), row) for row in old_points])
         if x is not None:
-            self._check_input(x)
             data = x.detach().to(torch.float64).cpu().numpy()
             lo, hi = points[:, :1], points[:, -1:]
             new_lo, new_hi = np.minimum(lo, data.min(0)[:, None]), np.maximum(hi, data.max(0)[:, None])
@@ -224,7 +235,6 @@ class KANLayer(nn.Module):
         new.coef = nn.Parameter(
             torch.zeros(self.in_dim, self.out_dim, new.grid + self.k, dtype=self.coef.dtype, device=self.coef.device)
         )
-        n = samples_per_interval * (max(new_grid, self.grid) + self.k)
         t = torch.linspace(0, 1, n, dtype=torch.float64)
         lo, hi = torch.tensor(points[:, 0]), torch.tensor(points[:, -1])
         samples = (lo[None, :] + (hi - lo)[None, :] * t[:, None]).to(self.coef.dtype).to(self.coef.device)

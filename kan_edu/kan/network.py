@@ -10,10 +10,10 @@ from __future__ import annotations
 import copy
 from collections.abc import Sequence
 
-import numpy as np
 import torch
 from torch import nn
 
+from .._validate import random_seed, sequence, size, sizes, tensor, total_size
 from . import storage
 from .formulas import FormulaMixin
 from .layer import KANLayer
@@ -26,24 +26,19 @@ __all__ = ["KAN"]
 
 def _parse_width(width) -> tuple[list[int], list[int]]:
     """(sum nodes, product nodes) per level from a width spec like [2, 5, 1] or [2, [3, 1], 1]."""
-    if isinstance(width, (str, bytes)) or not hasattr(width, "__len__") or len(width) < 2:
-        raise ValueError(f"width must list at least two levels, got {width!r}")
+    width = sequence("width", width, 2, "levels (inputs, hidden levels, outputs) such as [2, 5, 1]")
     sums, mults = [], []
     for level, w in enumerate(width):
-        if isinstance(w, (int, np.integer)) and not isinstance(w, bool):
-            s, m = int(w), 0
-        elif (
-            isinstance(w, (list, tuple))
-            and len(w) == 2
-            and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in w)
-        ):
-            s, m = int(w[0]), int(w[1])
+        if isinstance(w, (list, tuple)):  # [sum nodes, product nodes]
+            if len(w) != 2:
+                raise ValueError(f"width[{level}] must be a size or [sum nodes, product nodes], got {w!r:.60}")
+            s, m = sizes(f"width[{level}]", w, minimum=0)
         else:
-            raise ValueError(f"width entries must be integers or [sum nodes, product nodes], got {w!r}")
-        if s < 0 or m < 0 or s + m < 1:
-            raise ValueError(f"every level needs at least one node (and no negative counts), got {w!r}")
+            s, m = size(f"width[{level}]", w), 0
+        if s + m < 1:
+            raise ValueError(f"width[{level}] must hold at least one node, got {w!r}")
         if m and level in (0, len(width) - 1):
-            raise ValueError("product nodes belong in hidden levels, not in the input or the output")
+            raise ValueError(f"width[{level}]: product nodes belong in hidden levels, not in the input or output")
         sums.append(s)
         mults.append(m)
     return sums, mults
@@ -56,34 +51,24 @@ class KAN(TrainingMixin, PruningMixin, FormulaMixin, PlotMixin, nn.Module):
     product node in the hidden level. A product node multiplies two sums of edges, so the layer before it
     has two outputs ("subnodes") for it: x·y is one product node, no detour through squares.
 
-    ``grid`` intervals and spline order ``k`` on every edge, grids starting on ``grid_range``; ``seed`` makes
-    the initialisation (and everything after it) reproducible. ``dtype=torch.float64`` for the high-accuracy
-    experiments. Nothing is written to disk.
+    ``grid`` intervals and spline order ``k`` on every edge; ``seed`` makes the initialisation (and everything
+    after it) reproducible. The other keywords go to every :class:`.layer.KANLayer` as they are:
+    ``grid_range`` (where the grids start, (-1, 1)), ``base_fn`` ("silu"), ``noise_scale`` (0.1),
+    ``grid_eps`` (0.02) and ``dtype`` (``torch.float64`` for the high-accuracy experiments). Nothing is
+    written to disk.
     """
 
-    def __init__(
-        self,
-        width: Sequence[int],
-        grid: int = 5,
-        k: int = 3,
-        seed: int = 0,
-        grid_range=(-1.0, 1.0),
-        base_fn: str = "silu",
-        noise_scale: float = 0.1,
-        grid_eps: float = 0.02,
-        dtype=torch.float32,
-    ):
+    def __init__(self, width: Sequence[int], grid: int = 5, k: int = 3, seed: int = 0, **layer_options):
         super().__init__()
         sums, mults = _parse_width(width)
         nodes = [s + m for s, m in zip(sums, mults)]
         subnodes = [s + 2 * m for s, m in zip(sums, mults)]
-        if not isinstance(seed, (int, np.integer)) or seed < 0:
-            raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-        self.seed = int(seed)
+        grid, k = size("grid", grid), size("k", k, minimum=0)
+        total_size("width, grid and k", sum(a * b for a, b in zip(nodes, subnodes[1:])) * (grid + k), "coefficients")
+        self.seed = random_seed("seed", seed, sequences=False)
         g = torch.Generator().manual_seed(self.seed)
         self.layers = nn.ModuleList(
-            KANLayer(nodes[l], subnodes[l + 1], grid, k, grid_range, base_fn, noise_scale, grid_eps, g, dtype)
-            for l in range(len(nodes) - 1)
+            KANLayer(nodes[l], subnodes[l + 1], grid, k, generator=g, **layer_options) for l in range(len(nodes) - 1)
         )
         self.mult = mults  # product nodes per level (the last ones of their level)
         self.samples: torch.Tensor | None = None  # the last training inputs, for scores and symbolic fits
@@ -137,44 +122,41 @@ class KAN(TrainingMixin, PruningMixin, FormulaMixin, PlotMixin, nn.Module):
         """Trainable numbers of the numeric edges: in·out·(G+k+2) per layer (coefficients and two scales)."""
         return sum(layer.in_dim * layer.out_dim * (layer.n_basis + 2) for layer in self.layers)
 
-    def _check_input(self, x):
-        if not isinstance(x, torch.Tensor):
-            raise TypeError(f"input must be a torch tensor, got {type(x).__name__}")
-        if x.ndim != 2 or x.shape[1] != self.n_in:
-            raise ValueError(f"input must have shape (batch, {self.n_in}), got {tuple(x.shape)}")
-        if not torch.isfinite(x).all():
-            raise ValueError("input contains NaN or inf")
+    def _check_input(self, x, name: str = "x", empty: bool = True) -> torch.Tensor:
+        """``x`` (B, n_in): a finite floating tensor on the network's device (checked once, at the door)."""
+        device = self.layers[0].coef.device
+        return tensor(name, x, 2, floating=True, device=device, shape=(None, self.n_in), empty=empty)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        self._check_input(x)
-        return self._forward(x)
+        """(B, n_in) → (B, n_out)."""
+        return self._forward(self._check_input(x))
 
     def _forward(self, x: torch.Tensor) -> torch.Tensor:
         """The forward pass without the input check (for inputs checked once at the door, as in fit)."""
         for l, layer in enumerate(self.layers):
-            x = self._nodes(l, layer(x))
+            x = self._nodes(l, layer._forward(x))
         return x
 
     def layer_inputs(self, x: torch.Tensor) -> list[torch.Tensor]:
         """The input of every layer (and the output last) for a batch ``x``: node values."""
-        return self._levels(x)[0]
+        return self._levels(self._check_input(x))[0]
 
     def layer_outputs(self, x: torch.Tensor) -> list[torch.Tensor]:
         """The output of every layer (its subnodes, before product nodes multiply them) for a batch ``x``."""
-        return self._levels(x)[1]
+        return self._levels(self._check_input(x))[1]
 
     def _levels(self, x):
-        self._check_input(x)
         inputs, outputs = [x.to(self.layers[0].coef.dtype)], []
         for l, layer in enumerate(self.layers):
-            outputs.append(layer(inputs[-1]))
+            outputs.append(layer._forward(inputs[-1]))
             inputs.append(self._nodes(l, outputs[-1]))
         return inputs, outputs
 
     # -- grid extension ------------------------------------------------------------------------------
     def refine(self, new_grid: int) -> KAN:
         """A new KAN with ``new_grid`` intervals per edge that starts as the same function (grid extension)."""
+        new_grid = size("new_grid", new_grid)
         new = copy.deepcopy(self)
-        inputs = self.layer_inputs(self.samples)[:-1] if self.samples is not None else [None] * len(self.layers)
+        inputs = self._levels(self.samples)[0][:-1] if self.samples is not None else [None] * len(self.layers)
         new.layers = nn.ModuleList(layer.refined(new_grid, x) for layer, x in zip(self.layers, inputs))
         return new

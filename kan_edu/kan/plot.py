@@ -5,7 +5,12 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from .._validate import flag, instance, number, strings
+
 __all__ = ["PlotMixin"]
+
+#: The largest ``scale`` of :meth:`PlotMixin.plot` (a figure some metres wide is a typo).
+MAX_SCALE = 10.0
 
 
 class PlotMixin:
@@ -28,11 +33,13 @@ class PlotMixin:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
 
-        for name, labels, n in (("in_vars", in_vars, self.n_in), ("out_vars", out_vars, self.n_out)):
-            if labels is not None and (len(labels) != n or not all(isinstance(v, str) for v in labels)):
-                raise ValueError(f"{name} must list {n} strings, got {labels!r}")
-        if in_vars is None:
-            in_vars = [f"$x_{{{i + 1}}}$" for i in self.input_ids]
+        in_vars = (
+            [f"$x_{{{i + 1}}}$" for i in self.input_ids] if in_vars is None else strings("in_vars", in_vars, self.n_in)
+        )
+        out_vars = [] if out_vars is None else strings("out_vars", out_vars, self.n_out)
+        scale, formulas = number("scale", scale, 0, MAX_SCALE, low_open=True), flag("formulas", formulas)
+        title = None if title is None else instance("title", title, str, "a string")
+        h = self._samples(x).to(self.layers[0].coef.dtype)
         # positions: layer l's outputs ("subnodes") at level l+1; a product node sits between its two factors
         subnodes = [self.n_in] + [layer.out_dim for layer in self.layers]
         span = max(subnodes)
@@ -56,10 +63,9 @@ class PlotMixin:
             (x0, y0), (x1, _) = sub_pos(level, n_sum + 2 * q), sub_pos(level, n_sum + 2 * q + 1)
             return (x0 + x1) / 2, y0 + 0.35
 
-        h = self._samples(x).to(self.layers[0].coef.dtype)
         with torch.no_grad():
             for l, layer in enumerate(self.layers):
-                acts = layer.edge_activations(h)
+                acts = layer._edge_activations(h)
                 scores = acts.abs().mean(0)
                 top = float(scores.max()) or 1.0
                 for i in range(layer.in_dim):
@@ -82,7 +88,7 @@ class PlotMixin:
                             inset.set_title(
                                 self._edge_label(layer, i, j) if formulas else layer.sym_names[i][j], fontsize=6, pad=1
                             )
-                h = self._nodes(l, layer(h))
+                h = self._nodes(l, layer._forward(h))
         for level in range(n_levels):
             m = self.mult[level]
             for j in range(subnodes[level]):
@@ -106,7 +112,7 @@ class PlotMixin:
         for i, label in enumerate(in_vars):
             x0, y0 = node_pos(0, i)
             ax.text(x0, y0 - 0.3, label, ha="center", va="top", fontsize=10)
-        for j, label in enumerate(out_vars or []):
+        for j, label in enumerate(out_vars):
             x0, y0 = sub_pos(n_levels - 1, j)
             ax.text(x0, y0 + 0.3, label, ha="center", va="bottom", fontsize=10)
         if title:

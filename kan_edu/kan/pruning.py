@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 import torch
 from torch import nn
 
+from .._validate import non_negative
+
 if TYPE_CHECKING:  # the network imports this mixin; the annotation only names it
     from .network import KAN
 
@@ -32,11 +34,11 @@ class PruningMixin:
         important node thus counts for much, which the raw score |φ_ij|₁ misses.
         """
         x = self._samples(x)
-        return self._attribution(self.edge_scores(x), x)
+        return self._attribution(self._edge_scores(x), x)
 
     def _attribution(self, scores: list[torch.Tensor], x: torch.Tensor) -> list[torch.Tensor]:
         """:meth:`attribution_scores` from edge scores already measured on ``x``."""
-        spreads = [v.std(dim=0).clamp_min(1e-12) for v in self.layer_outputs(x)]
+        spreads = [v.std(dim=0).clamp_min(1e-12) for v in self._levels(x)[1]]
         importance = torch.ones(self.n_out, dtype=scores[-1].dtype, device=scores[-1].device)
         out = []
         for l in reversed(range(len(self.layers))):
@@ -58,8 +60,7 @@ class PruningMixin:
         """A KAN without the inputs whose :meth:`input_scores` are below ``threshold`` (the strongest input is
         always kept). The new network's ``input_ids`` say which original inputs it reads, and it expects
         only those columns."""
-        if not threshold >= 0:
-            raise ValueError(f"threshold must be >= 0, got {threshold!r}")
+        threshold = non_negative("threshold", threshold)
         scores = self.input_scores(x)
         keep = (scores >= threshold).nonzero().flatten()
         if keep.numel() == 0:
@@ -76,9 +77,10 @@ class PruningMixin:
         ``node_th`` are kept, the others removed (the paper's rule); then edges whose attribution
         (:meth:`attribution_scores`) is below ``edge_th`` are masked out. Scores are measured on ``x``
         (default: the last training inputs). Product nodes are kept (only their edges are masked)."""
-        scores = [s.detach() for s in self.edge_scores(x)]
+        node_th, edge_th, x = non_negative("node_th", node_th), non_negative("edge_th", edge_th), self._samples(x)
+        scores = [s.detach() for s in self._edge_scores(x)]
         with torch.no_grad():
-            attribution = self._attribution(scores, self._samples(x))
+            attribution = self._attribution(scores, x)
         nodes = [torch.arange(self.n_in)]  # kept nodes per level
         subnodes = []  # kept outputs of each layer
         for l in range(1, len(self.layers)):

@@ -16,8 +16,9 @@ A test ties the two together, and both to scipy's ``BSpline.design_matrix``.
 
 from __future__ import annotations
 
-import numpy as np
 import torch
+
+from .._validate import array, floating_dtype, interval, size, tensor, total_size
 
 __all__ = ["uniform_knots", "bspline_basis"]
 
@@ -25,7 +26,15 @@ __all__ = ["uniform_knots", "bspline_basis"]
 def uniform_knots(grid: int, k: int, grid_range=(-1.0, 1.0), n: int = 1, dtype=torch.float32) -> torch.Tensor:
     """Extended knot vectors for ``n`` inputs: G+1 evenly spaced points on ``grid_range``, plus k more on
     each side with the same spacing. Shape (n, G + 1 + 2k)."""
-    lo, hi = float(grid_range[0]), float(grid_range[1])
+    grid, k, n = size("grid", grid), size("k", k, minimum=0), size("n", n)
+    lo, hi = interval("grid_range", grid_range)
+    dtype = floating_dtype("dtype", dtype)
+    total_size("n, grid and k", n * (grid + 1 + 2 * k), "knots")
+    return _uniform_knots(grid, k, lo, hi, n, dtype)
+
+
+def _uniform_knots(grid: int, k: int, lo: float, hi: float, n: int, dtype) -> torch.Tensor:
+    """:func:`uniform_knots` for checked arguments."""
     h = (hi - lo) / grid
     knots = lo + h * torch.arange(-k, grid + k + 1, dtype=torch.float64)
     return knots.to(dtype).expand(n, -1).contiguous()
@@ -173,15 +182,12 @@ def _uniform_spacing(knots: torch.Tensor):
 
 
 # ------------------------------------------------------------------------------------- the public door
-def _check_knots(knots: torch.Tensor, k: int):
-    if not isinstance(k, (int, np.integer)) or k < 0:
-        raise ValueError(f"the spline order k must be an integer >= 0, got {k!r}")
-    if knots.shape[-1] < k + 2:
-        raise ValueError(f"{knots.shape[-1]} knots are too few for order {k}: need at least k + 2 = {k + 2}")
-    if not torch.isfinite(knots).all():
-        raise ValueError("knots contain NaN or inf")
-    if (knots[..., 1:] < knots[..., :-1]).any():
-        raise ValueError("knots must be non-decreasing")
+def _as_tensor(name: str, value, ndim, dtype=None, device=None, owner=None) -> torch.Tensor:
+    """A finite floating tensor of dimension ``ndim``: a tensor as it is (on ``device``, where given), anything
+    else through numpy (as float64, or ``dtype``)."""
+    if isinstance(value, torch.Tensor):
+        return tensor(name, value, ndim, floating=True, values=True, device=device, owner=owner)
+    return torch.as_tensor(array(name, value, ndim), dtype=dtype, device=device)
 
 
 def bspline_basis(x, knots, k: int) -> torch.Tensor:
@@ -190,22 +196,22 @@ def bspline_basis(x, knots, k: int) -> torch.Tensor:
     ``x`` of shape (N,) with a 1-D knot vector of length M gives (N, M-k-1); ``x`` of shape (N, d) with knots
     (d, M) gives (N, d, M-k-1). On [t_k, t_{M-k-1}] this equals scipy's
     ``BSpline.design_matrix(x, knots, k)``; outside [t_0, t_{M-1}] every basis is 0. Differentiable in x to
-    any order (it takes the general path).
+    any order (it takes the general path). ``x`` and ``knots`` are tensors (or arrays, taken as float64);
+    the result is a tensor of x's dtype, on x's device.
     """
-    x = torch.as_tensor(x)
-    knots = torch.as_tensor(knots, dtype=x.dtype if x.is_floating_point() else torch.float64)
-    if not x.is_floating_point():
-        x = x.to(knots.dtype)
+    x = _as_tensor("x", x, (1, 2))
     one_d = x.ndim == 1
+    knots = _as_tensor(f"knots (for x of shape {tuple(x.shape)})", knots, 1 if one_d else 2, x.dtype, x.device, "x")
+    k = size("k", k, minimum=0)
     if one_d:
-        if knots.ndim != 1:
-            raise ValueError(f"for x of shape (N,) the knots must be 1-D, got shape {tuple(knots.shape)}")
         x, knots = x[:, None], knots[None, :]
-    elif x.ndim != 2 or knots.ndim != 2 or knots.shape[0] != x.shape[1]:
-        raise ValueError(f"x (N, d) needs knots (d, M); got x {tuple(x.shape)} and knots {tuple(knots.shape)}")
-    _check_knots(knots, k)
-    if torch.isnan(x).any():
-        raise ValueError("x contains NaN")
+    elif knots.shape[0] != x.shape[1]:
+        raise ValueError(f"knots must have one row per column of x ({x.shape[1]}), got shape {tuple(knots.shape)}")
+    if knots.shape[1] < k + 2:
+        raise ValueError(f"knots are too few for order k = {k}: need at least k + 2 = {k + 2}, got {knots.shape[1]}")
+    if (knots[:, 1:] < knots[:, :-1]).any():
+        raise ValueError("knots must be non-decreasing along each row")
+    knots = knots.to(x.dtype)
     vals, index = _local_bases(x, knots.contiguous(), k)
     n_basis = knots.shape[1] - k - 1
     out = torch.zeros(*x.shape, n_basis, dtype=x.dtype, device=x.device)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import torch
 
+from .._validate import device, instance
 from .symbolic import SYMBOLIC_LIB
 
 __all__ = ["save", "load"]
@@ -46,30 +47,47 @@ def _config(model) -> dict:
 
 def save(model, path) -> None:
     """Write ``model`` to ``path`` (one file; see the module's docstring for what it holds)."""
-    if not isinstance(path, (str, Path)):
-        raise TypeError(f"path must be a str or a pathlib.Path, got {type(path).__name__}")
+    instance("path", path, (str, Path), "a str or a pathlib.Path")
     state = {key: value.detach().cpu() for key, value in model.state_dict().items()}
     payload = {
         "config": json.dumps(_config(model)),
         "state": state,
         "samples": None if model.samples is None else model.samples.detach().cpu(),
     }
-    torch.save(payload, path)
+    with open(path, "wb") as f:  # (a missing folder is open's FileNotFoundError)
+        torch.save(payload, f)
 
 
 def load(cls, path, map_location="cpu"):
-    """A ``cls`` (KAN) read back from a file written by :func:`save`."""
-    if not isinstance(path, (str, Path)):
-        raise TypeError(f"path must be a str or a pathlib.Path, got {type(path).__name__}")
-    payload = torch.load(path, map_location=map_location, weights_only=True)
+    """A ``cls`` (KAN) read back from a file written by :func:`save`.
+
+    A file that is not one (another format, a damaged file, pickled code) raises a ValueError that names
+    ``path``; a missing or unreadable file raises the OSError that ``open`` would.
+    """
+    instance("path", path, (str, Path), "a str or a pathlib.Path")
+    map_location = device("map_location", map_location)
+    try:
+        payload = torch.load(path, map_location=map_location, weights_only=True)
+    except OSError:
+        raise
+    except Exception as err:  # noqa: BLE001 - whatever torch's unpickler says of a file that is not ours
+        raise ValueError(f"path {str(path)!r} is not a KAN saved by KAN.save: {err}") from None
+    try:
+        return _rebuild(cls, payload)
+    except (KeyError, IndexError, TypeError, ValueError, RuntimeError, AttributeError) as err:
+        raise ValueError(f"path {str(path)!r} is not a KAN saved by KAN.save: {err}") from None
+
+
+def _rebuild(cls, payload):
+    """The model that ``payload`` (what :func:`save` wrote) describes."""
     if not isinstance(payload, dict) or "config" not in payload or "state" not in payload:
-        raise ValueError(f"{path} is not a KAN saved by KAN.save")
+        raise ValueError("it holds no config and state")
     config = json.loads(payload["config"])
     if config.get("format") != FORMAT:
-        raise ValueError(f"{path} has format {config.get('format')!r}, this version reads {FORMAT!r}")
+        raise ValueError(f"its format is {config.get('format')!r}, this version reads {FORMAT!r}")
     dtype = {"float32": torch.float32, "float64": torch.float64}.get(config["dtype"])
     if dtype is None:
-        raise ValueError(f"unsupported dtype {config['dtype']!r} in {path}")
+        raise ValueError(f"its dtype {config['dtype']!r} is not float32 or float64")
     specs = config["layers"]
     model = cls(
         config["width"],
@@ -97,7 +115,7 @@ def load(cls, path, map_location="cpu"):
             or any(len(row) != spec["out"] for row in names)
             or any(n not in SYMBOLIC_LIB for row in names for n in row)
         ):
-            raise ValueError(f"layer {l} of {path} names symbolic functions outside the library or has the wrong shape")
+            raise ValueError(f"its layer {l} names symbolic functions outside the library or has the wrong shape")
         layer.sym_names = [list(row) for row in names]
         model.layers[l] = layer
     model.load_state_dict(payload["state"], strict=True)

@@ -8,12 +8,15 @@ fitted floats back into the simple numbers (rationals, multiples of π) they sta
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 import sympy
 import torch
+
+from .._validate import array, choice, instance, interval, number, same_length, size, total_size
 
 __all__ = ["SymbolicFunction", "SYMBOLIC_LIB", "fit_affine", "tidy"]
 
@@ -71,7 +74,6 @@ def _r2(y, pred):
     return 1 - ((y - pred) ** 2).sum() / ss if ss > 0 else torch.tensor(1.0 if torch.allclose(y, pred) else 0.0)
 
 
-@torch.no_grad()
 def fit_affine(
     x, y, name: str, a_range=(-10.0, 10.0), b_range=(-10.0, 10.0), n_grid: int = 41, zooms: int = 3
 ) -> tuple[tuple[float, float, float, float], float]:
@@ -79,16 +81,28 @@ def fit_affine(
 
     For each (a, b) on a grid (over the standardised input), c and d follow by linear least squares; the grid
     zooms ``zooms`` times around the best pair, and Levenberg-Marquardt polishes all four constants at the end.
-    Pairs where f is undefined (log or sqrt of a negative number) are skipped.
+    Pairs where f is undefined (log or sqrt of a negative number) are skipped. ``x`` and ``y`` are arrays or
+    tensors with the same number of entries (flattened), at least 2.
     """
-    if name not in SYMBOLIC_LIB:
-        raise ValueError(f"unknown symbolic function {name!r}; choose one of {sorted(SYMBOLIC_LIB)}")
+    x, y = array("x", x).reshape(-1), array("y", y).reshape(-1)
+    if same_length("x and y", x, y) < 2:
+        raise ValueError(f"x and y need at least 2 samples, got {len(x)}")
+    name = choice("name", name, SYMBOLIC_LIB)
+    a_range, b_range = interval("a_range", a_range), interval("b_range", b_range)
+    n_grid, zooms = size("n_grid", n_grid, minimum=2), size("zooms", zooms, minimum=0, maximum=MAX_ZOOMS)
+    total_size("n_grid and x", n_grid * n_grid * len(x), "values of f per zoom")
+    return _fit_affine(torch.from_numpy(x), torch.from_numpy(y), name, a_range, b_range, n_grid, zooms)
+
+
+#: Each zoom shrinks the search box about tenfold: after 30, float64 has nothing left to find.
+MAX_ZOOMS = 30
+
+
+@torch.no_grad()
+def _fit_affine(x, y, name, a_range=(-10.0, 10.0), b_range=(-10.0, 10.0), n_grid=41, zooms=3):
+    """:func:`fit_affine` for checked arguments (``x``, ``y`` finite tensors of the same length)."""
     x = torch.as_tensor(x, dtype=torch.float64).reshape(-1)
     y = torch.as_tensor(y, dtype=torch.float64).reshape(-1)
-    if x.shape != y.shape or x.numel() < 2:
-        raise ValueError("x and y need the same number (>= 2) of samples")
-    if not (torch.isfinite(x).all() and torch.isfinite(y).all()):
-        raise ValueError("x and y must be finite")
     if name == "0":
         return (0.0, 0.0, 0.0, 0.0), float(_r2(y, torch.zeros_like(y)))
     f = SYMBOLIC_LIB[name].torch
@@ -155,15 +169,18 @@ def tidy(expr, tolerance: float = 1e-8):
 
     Products and powers are multiplied out first (not exponentials, logs or trig functions), so that constants
     which only make sense together, as in 0.0049·(14.28·y)², become one number (1.0000·y²); numbers no larger
-    than ``tolerance`` become 0.
+    than ``tolerance`` become 0. ``expr`` is a sympy expression or a number: a string is refused, since
+    sympy would evaluate it as Python code to parse it.
     """
+    expr = instance("expr", expr, (sympy.Basic, numbers.Real), "a sympy expression or a number (text is not parsed)")
+    tolerance = number("tolerance", tolerance, 1e-15, 1)  # (below float64's resolution sympy's search fails)
     expr = sympy.expand(sympy.sympify(expr), power_exp=False, log=False, trig=False)
     swap = {}
-    for number in expr.atoms(sympy.Float):
-        if abs(float(number)) <= tolerance:
-            swap[number] = sympy.Integer(0)
+    for value in expr.atoms(sympy.Float):
+        if abs(float(value)) <= tolerance:
+            swap[value] = sympy.Integer(0)
             continue
-        guess = sympy.nsimplify(number, [sympy.pi], tolerance=tolerance)
-        if abs(float(guess) - float(number)) <= tolerance * max(1.0, abs(float(number))) and len(str(guess)) < 12:
-            swap[number] = guess
+        guess = sympy.nsimplify(value, [sympy.pi], tolerance=tolerance)
+        if abs(float(guess) - float(value)) <= tolerance * max(1.0, abs(float(value))) and len(str(guess)) < 12:
+            swap[value] = guess
     return sympy.simplify(expr.xreplace(swap))

@@ -14,26 +14,42 @@ import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 
+from .._validate import (
+    MAX_LR,
+    array,
+    choice,
+    flag,
+    function,
+    mapping,
+    non_negative,
+    number,
+    random_seed,
+    same_length,
+    size,
+    tensor,
+)
 from ..lbfgs import LBFGS
 from .features import BASE_FUNCTIONS
 
 __all__ = ["TrainingMixin"]
 
 
-def _as_dataset(dataset) -> dict:
-    keys = ("train_input", "train_label", "test_input", "test_label")
-    if not isinstance(dataset, dict) or any(k not in dataset for k in keys):
-        raise ValueError(f"dataset must be a dict with keys {keys}")
-    for key in keys:
-        v = dataset[key]
-        if not isinstance(v, torch.Tensor) or v.ndim != 2:
-            raise ValueError(f"dataset[{key!r}] must be a 2-D tensor, got {getattr(v, 'shape', type(v))}")
-        if not torch.isfinite(v).all():
-            raise ValueError(f"dataset[{key!r}] contains NaN or inf")
+#: The parts of a data set (see :func:`kan_edu.data.make_function_dataset`).
+DATASET_KEYS = ("train_input", "train_label", "test_input", "test_label")
+
+
+def _as_dataset(dataset, n_in: int) -> dict:
+    """``dataset`` checked: a dict of finite 2-D tensors, inputs with ``n_in`` columns and as many rows as
+    their labels."""
+    data = mapping("dataset", dataset, DATASET_KEYS)
+    for key in DATASET_KEYS:
+        shape = (None, n_in) if key.endswith("input") else None
+        data[key] = tensor(f"dataset[{key!r}]", data[key], 2, floating=key.endswith("input"), values=True, shape=shape)
     for part in ("train", "test"):
-        if dataset[f"{part}_input"].shape[0] != dataset[f"{part}_label"].shape[0]:
-            raise ValueError(f"{part}_input and {part}_label have different numbers of samples")
-    return dataset
+        same_length(
+            f"dataset['{part}_input'] and dataset['{part}_label']", data[f"{part}_input"], data[f"{part}_label"]
+        )
+    return data
 
 
 class TrainingMixin:
@@ -42,18 +58,24 @@ class TrainingMixin:
     # -- the paper's regulariser --------------------------------------------------------------------
     def edge_scores(self, x: torch.Tensor | None = None) -> list[torch.Tensor]:
         """|φ_ij|₁ = mean over samples of |φ_ij(x_i)| for every edge of every layer: a list of (in, out)."""
-        x = self._samples(x)
+        return self._edge_scores(self._samples(x))
+
+    def _edge_scores(self, x):
         scores = []
         h = x.to(self.layers[0].coef.dtype)
         for l, layer in enumerate(self.layers):
-            scores.append(layer.edge_activations(h).abs().mean(0))
-            h = self._nodes(l, layer(h))
+            scores.append(layer._edge_activations(h).abs().mean(0))
+            h = self._nodes(l, layer._forward(h))
         return scores
 
     def regularization(self, x: torch.Tensor, lamb_l1: float = 1.0, lamb_entropy: float = 2.0) -> torch.Tensor:
         """μ₁ Σ_layers |Φ|₁ + μ₂ Σ_layers S(Φ): the L1 of all edges plus the entropy of their distribution."""
+        x = self._check_input(x, empty=False)
+        return self._regularization(x, non_negative("lamb_l1", lamb_l1), non_negative("lamb_entropy", lamb_entropy))
+
+    def _regularization(self, x, lamb_l1, lamb_entropy):
         total = x.new_zeros(()).to(self.layers[0].coef.dtype)
-        for scores in self.edge_scores(x):
+        for scores in self._edge_scores(x):
             l1 = scores.sum()
             p = scores / (l1 + 1e-12)
             entropy = -(p * torch.log(p + 1e-12)).sum()
@@ -61,9 +83,9 @@ class TrainingMixin:
         return total
 
     def _samples(self, x=None):
+        """``x`` checked, or when it is None the last training inputs (or, before any, the first grid)."""
         if x is not None:
-            self._check_input(x)
-            return x
+            return self._check_input(x, empty=False)
         if self.samples is None:
             # without data, sample each input uniformly over its first-layer grid
             layer = self.layers[0]
@@ -76,12 +98,16 @@ class TrainingMixin:
     # -- training ------------------------------------------------------------------------------------
     def update_grid(self, x: torch.Tensor, n_layers: int | None = None):
         """Adapt every layer's grid (or the first ``n_layers``) to the inputs it sees for the batch ``x``."""
-        self._check_input(x)
-        with torch.no_grad():
-            h = x.to(self.layers[0].coef.dtype)
-            for l, layer in enumerate(self.layers[:n_layers]):
-                layer.update_grid(h)
-                h = self._nodes(l, layer(h))
+        x = self._check_input(x, empty=False)
+        n_layers = None if n_layers is None else size("n_layers", n_layers, minimum=0, maximum=len(self.layers))
+        self._update_grid(x, n_layers)
+
+    @torch.no_grad()
+    def _update_grid(self, x, n_layers=None):
+        h = x.to(self.layers[0].coef.dtype)
+        for l, layer in enumerate(self.layers[:n_layers]):
+            layer._update_grid(h)
+            h = self._nodes(l, layer._forward(h))
 
     def fit(
         self,
@@ -120,17 +146,20 @@ class TrainingMixin:
         fits the best sum of one-variable functions, a problem without the spurious minima in which a random
         start can leave a network (edges of opposite signs feeding one node). 0 turns it off.
         """
-        data = _as_dataset(dataset)
-        if opt not in ("LBFGS", "Adam"):
-            raise ValueError(f"opt must be 'LBFGS' or 'Adam', got {opt!r}")
-        for name, v, low in (("steps", steps, 1), ("warmup", warmup, 0)):
-            if not isinstance(v, (int, np.integer)) or v < low:
-                raise ValueError(f"{name} must be an integer >= {low}, got {v!r}")
+        data = _as_dataset(dataset, self.n_in)
+        opt = choice("opt", opt, ("LBFGS", "Adam"))
+        steps, warmup = size("steps", steps), size("warmup", warmup, minimum=0)
+        lr = None if lr is None else number("lr", lr, 0, MAX_LR, low_open=True)
+        lamb, lamb_l1 = non_negative("lamb", lamb), non_negative("lamb_l1", lamb_l1)
+        lamb_entropy = non_negative("lamb_entropy", lamb_entropy)
+        update_grid, progress = flag("update_grid", update_grid), flag("progress", progress)
+        grid_update_num = size("grid_update_num", grid_update_num)
+        stop_grid_update_step = size("stop_grid_update_step", stop_grid_update_step, minimum=0)
+        batch = size("batch", batch, minimum=-1)  # -1 (or 0): the full batch
+        seed = self.seed if seed is None else random_seed("seed", seed, sequences=False)
         dtype, device = self.layers[0].coef.dtype, self.layers[0].coef.device
         x_train, y_train = data["train_input"].to(device, dtype), data["train_label"].to(device, dtype)
         x_test, y_test = data["test_input"].to(device, dtype), data["test_label"].to(device, dtype)
-        self._check_input(x_train)
-        self._check_input(x_test)
         loss, report = _losses(loss_fn, self.n_out, y_train)
         self.samples = x_train
         warm = (
@@ -147,7 +176,7 @@ class TrainingMixin:
         if warm:
             self._linearize()
         optimizer = make_optimizer()
-        g = torch.Generator().manual_seed(self.seed if seed is None else seed)
+        g = torch.Generator().manual_seed(seed)
         freq = max(1, stop_grid_update_step // max(1, grid_update_num))
         history = {key: [] for key in ("train_loss", "test_loss", *report(None, None, None).keys(), "reg")}
         n = x_train.shape[0]
@@ -159,14 +188,14 @@ class TrainingMixin:
                 self._delinearize(x_train)
                 optimizer = make_optimizer()
             if update_grid and step % freq == 0 and step < stop_grid_update_step:
-                self.update_grid(xb, n_layers=1 if step < warm else None)
+                self._update_grid(xb, n_layers=1 if step < warm else None)
             stats = {}
             regularise = lamb > 0 and step >= warm
 
             def closure():
                 optimizer.zero_grad()
                 value = loss(self._forward(xb), yb)
-                reg = self.regularization(xb, lamb_l1, lamb_entropy) if regularise else value.new_zeros(())
+                reg = self._regularization(xb, lamb_l1, lamb_entropy) if regularise else value.new_zeros(())
                 total = value + lamb * reg
                 total.backward()
                 stats["reg"] = reg.item()
@@ -215,10 +244,10 @@ class TrainingMixin:
     def _delinearize(self, x: torch.Tensor):
         """Back from :meth:`_linearize`: each later layer's grid moves to its inputs, and its spline is fitted
         so that base plus spline equals the learned linear map there."""
-        h = self._nodes(0, self.layers[0](x.to(self.layers[0].coef.dtype)))
+        h = self._nodes(0, self.layers[0]._forward(x.to(self.layers[0].coef.dtype)))
         for l, layer in enumerate(self.layers[1:], start=1):
             slopes, layer.slopes = layer.slopes.detach(), None
-            layer.update_grid(h)
+            layer._update_grid(h)
             ws = torch.where(layer.scale_spline.abs() > 1e-12, layer.scale_spline, torch.ones_like(layer.scale_spline))
             layer.scale_spline.copy_(ws)
             lo, hi = layer.knots[:, layer.k], layer.knots[:, layer.k + layer.grid]
@@ -226,26 +255,26 @@ class TrainingMixin:
             samples = torch.cat([lo + (hi - lo) * t, h])
             base = BASE_FUNCTIONS[layer.base_fn](samples).unsqueeze(-1) * layer.scale_base
             layer._refit(samples, (samples.unsqueeze(-1) * slopes - base) / ws)
-            h = self._nodes(l, layer(h))
+            h = self._nodes(l, layer._forward(h))
 
 
 def _losses(loss_fn, n_out: int, labels: torch.Tensor):
     """(loss(pred, label), report(pred_train, pred_test, labels) -> extra history entries) for ``loss_fn``."""
     if loss_fn is None:
         if labels.shape[1] != n_out:
-            raise ValueError(f"labels have {labels.shape[1]} columns, the network has {n_out} outputs")
+            raise ValueError(
+                f"dataset['train_label'] has {labels.shape[1]} columns but the network has {n_out} outputs "
+                "(loss_fn=None is the mean squared error)"
+            )
         return (lambda p, y: torch.mean((p - y) ** 2)), (lambda *a: {})
     if isinstance(loss_fn, str):
-        if loss_fn != "cross_entropy":
-            raise ValueError(f"loss_fn must be None, 'cross_entropy' or a callable, got {loss_fn!r}")
-        if labels.shape[1] != 1:
-            raise ValueError(f"for cross_entropy the labels must be one column of class indices, got {labels.shape[1]}")
-        classes = labels[:, 0]
-        if n_out < 2 or (classes != classes.round()).any() or classes.min() < 0 or classes.max() >= n_out:
+        choice("loss_fn", loss_fn, ("cross_entropy",))
+        if n_out < 2:
             raise ValueError(
-                f"for cross_entropy the labels must be class indices in 0..{n_out - 1} "
-                f"(one output per class, at least 2)"
+                f"loss_fn='cross_entropy' needs one output per class (at least 2), the network has {n_out}"
             )
+        tensor("dataset['train_label']", labels, shape=(None, 1))  # one column of class indices
+        array("dataset['train_label']", labels, integral=True, low=0, high=n_out - 1)
 
         def ce(p, y):
             return F.cross_entropy(p, y[:, 0].long())
@@ -259,8 +288,7 @@ def _losses(loss_fn, n_out: int, labels: torch.Tensor):
             }
 
         return ce, accuracy
-    if not callable(loss_fn):
-        raise TypeError(f"loss_fn must be None, 'cross_entropy' or a callable, got {type(loss_fn).__name__}")
+    function("loss_fn", loss_fn, "(None, 'cross_entropy' or loss_fn(pred, label) -> scalar tensor)")
     regression = labels.shape[1] == n_out
 
     def rmse(p_train, p_test, ys):

@@ -52,7 +52,7 @@ def test_slider_grid_contains_default_and_ends():
     "kwargs, message",
     [
         (dict(name="a b", min=0, max=1, step=0.1, default=0), "identifier"),
-        (dict(name="a", min=1, max=0, step=0.1, default=0.5), "max must be a finite number > 1"),
+        (dict(name="a", min=1, max=0, step=0.1, default=0.5), r"max \(above min\) must be a finite number > 1"),
         (dict(name="a", min=0, max=1, step=0, default=0.5), "step"),
         (dict(name="a", min=0, max=1, step=0.1, default=2), r"default must be a finite number in \[0, 1\]"),
         (dict(name="a", min=0, max=float("nan"), step=0.1, default=0), "finite"),

@@ -6,8 +6,9 @@ Each case below is a valid call (small, fast arguments) and the kind of each arg
 replaces ONE argument by a wrong shape, rank or dtype, NaN or inf, an empty array, a negative or huge size, a
 value of the wrong type, or a tensor on the ``meta`` device (this machine has no GPU: ``meta`` stands in for
 "another device"; it holds no values, so a function that reads them must refuse it with a clear message).
-The checks' verdicts are tested in tests/checks/; the KAN library (kan_edu.kan, kan_edu.lbfgs) is being split
-into a package in a separate change and is fuzzed there.
+Public methods of public classes count as public functions (a KAN's ``fit``, ``prune``, ``save``, ...); a
+case may build a fresh object for every call (``fresh``) when the method changes it. The checks' verdicts are
+tested in tests/checks/.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import importlib
 import inspect
 import math
 import os
+import tempfile
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -47,14 +49,15 @@ from kan_edu import (
 )
 from kan_edu import attention as att
 from kan_edu import backprop as bp
+from kan_edu import kan as K
 from kan_edu import regularization as reg
 from kan_edu import residual as res
 from kan_edu import text as txt
 from kan_edu import understanding as und
+from kan_edu.lbfgs import LBFGS
 
-#: Modules fuzzed elsewhere or not functions of data: the checks (their verdicts are their contract) and the
-#: KAN library, whose split into kan_edu/kan/ lands separately.
-SKIPPED_MODULES = {"check", "kan", "lbfgs"}
+#: Modules that are not functions of data: the checks (their verdicts are their contract, tested in tests/checks).
+SKIPPED_MODULES = {"check"}
 
 NAN, INF = float("nan"), float("inf")
 JUNK = [None, "text", b"bytes", object(), {"a": 1}, 1j, [1, "a"], [[1.0, 2.0], [3.0]]]
@@ -69,6 +72,7 @@ class Case:
     kinds: dict
     domain: tuple = ()  # exceptions that are a documented outcome, not a complaint about an argument
     name: str = field(default="")
+    fresh: dict = field(default_factory=dict)  # arguments made anew for every call: name -> factory
 
     def __post_init__(self):
         self.name = self.name or getattr(self.fn, "__qualname__", repr(self.fn))
@@ -151,6 +155,86 @@ DP_KINDS = dict(P="array", R="array", gamma="number")
 LEARN_KINDS = dict(env="junk", episodes="size", gamma="number", seed="seed", max_steps="size")
 CONTROL_KINDS = dict(LEARN_KINDS, alpha="number", epsilon="number", snapshots="array")
 SLIDER = figures.Slider("a", 0.0, 1.0, 0.5, 0.5)
+CHOICE = figures.Choice("c", ("x", "y"))
+FIGURE = figures.InteractiveFigure(build, (SLIDER,), figsize=(1.5, 1))
+WAVES = optim.WavePacket(V3, V3)
+
+# The KAN library: small networks, small data (float32, as the chapters train), files in a folder of their own.
+KDS = data.make_function_dataset(lambda x: x[:, :1] * x[:, 1:], 2, n_train=16, n_test=8, seed=0)
+KX = KDS["train_input"][:8]
+KNOTS = K.uniform_knots(3, 3, dtype=torch.float64)[0]
+KFOLDER = tempfile.TemporaryDirectory(prefix="kan-fuzz-")  # removed when the tests end
+
+
+def kan():
+    return K.KAN([2, 2, 1], grid=3, seed=0)
+
+
+def kan_layer():
+    return K.KANLayer(2, 2, grid=3)
+
+
+def symbolic_kan():
+    """A one-layer KAN whose edges are both formulas (what symbolic_formula and fit_constants need)."""
+    model = K.KAN([2, 1], grid=3, seed=0)
+    model.fix_symbolic(0, 0, 0, "x", KX)
+    model.fix_symbolic(0, 1, 0, "x", KX)
+    return model
+
+
+KAN, LAYER, SYMBOLIC = kan(), kan_layer(), symbolic_kan()
+
+
+def kan_file(name, payload=None, text=None):
+    """A file in KFOLDER: a saved KAN (default), ``payload`` saved by torch, or ``text``."""
+    path = os.path.join(KFOLDER.name, name)
+    if text is not None:
+        with open(path, "w") as f:
+            f.write(text)
+    elif payload is not None:
+        torch.save(payload, path)
+    else:
+        KAN.save(path)
+    return path
+
+
+SAVED = kan_file("model.pt")
+with open(SAVED, "rb") as _f:
+    _truncated = _f.read()[:200]
+with open(os.path.join(KFOLDER.name, "truncated.pt"), "wb") as _f:
+    _f.write(_truncated)
+BAD_FILES = [
+    kan_file("notes.txt", text="not a model"),
+    kan_file("list.pt", payload=[1, 2, 3]),
+    kan_file("format.pt", payload={"config": '{"format": "other/9"}', "state": {}}),
+    kan_file("config.pt", payload={"config": "{not json", "state": {}}),
+    kan_file(
+        "width.pt", payload={"config": '{"format": "kan_edu.kan/1", "width": [2, 0], "dtype": "float32"}', "state": {}}
+    ),
+    os.path.join(KFOLDER.name, "truncated.pt"),
+    os.path.join(KFOLDER.name, "missing.pt"),
+    KFOLDER.name,  # a folder
+]
+
+
+def quadratic_lbfgs():
+    w = torch.zeros(2, requires_grad=True)
+    optimizer = LBFGS([w], max_iter=3)
+    optimizer.w = w
+    return optimizer
+
+
+def lbfgs_closure(optimizer):
+    def closure():
+        optimizer.zero_grad()
+        loss = ((optimizer.w - 1.0) ** 2).sum()
+        loss.backward()
+        return loss
+
+    return closure
+
+
+LBFGS_STEP = quadratic_lbfgs()
 A3, H3 = np.array([[0.0, 1.0, 0.0], [1.0, 0.0, 1.0], [0.0, 1.0, 0.0]]), np.ones((3, 2))
 GCN3 = graphs.GCN(2, 3, 2)
 TINY_MOTIFS = dict(n_graphs=4, n_train=2, epochs=1, hidden=2, n_layers=1)
@@ -179,6 +263,12 @@ def log_three_tokens(ids):
 
 
 # fmt: off
+LAYER_KINDS = dict(grid="size", k="size", grid_range="junk", base_fn="choice", noise_scale="number", grid_eps="number", dtype="dtype")
+FIT_KINDS = dict(
+    dataset="dataset", steps="size", opt="choice", lr="number", lamb="number", lamb_l1="number", lamb_entropy="number",
+    update_grid="junk", grid_update_num="size", stop_grid_update_step="size", batch="size", seed="seed",
+    progress="junk", loss_fn="function", warmup="size",
+)
 # One row per case, a table: the formatter leaves it as it is.
 CASES = [
     Case(artists.mosaic, dict(ax=AX, images=np.zeros((4, 2, 2))), dict(ax="junk", images="array", ncols="size", pad="size")),
@@ -242,6 +332,19 @@ CASES = [
     Case(figures.Choice, dict(name="c", options=("a", "b")), dict(name="junk", options="junk")),
     Case(figures.runtime, dict(), dict()),
     Case(figures.InteractiveFigure, dict(build=build, controls=(SLIDER,)), dict(build="function", controls="junk")),
+    Case(figures.Slider.format, dict(self=SLIDER, value=0.5), dict(value="number")),
+    Case(figures.Slider.grid, dict(self=SLIDER, count=2), dict(count="size")),
+    Case(figures.Choice.format, dict(self=CHOICE, value="x"), dict(value="junk")),
+    Case(figures.Choice.grid, dict(self=CHOICE), dict(count="size")),
+    Case(figures.InteractiveFigure.draw, dict(self=FIGURE, a=1.0), dict(a="number")),
+    Case(figures.InteractiveFigure.png, dict(self=FIGURE, a=1.0, dpi=20), dict(a="number", dpi="size", compact="junk")),
+    Case(figures.InteractiveFigure.static_plan, dict(self=FIGURE), dict()),
+    Case(figures.InteractiveFigure.static_states, dict(self=FIGURE), dict()),
+    Case(figures.InteractiveFigure.corner_values, dict(self=FIGURE), dict(limit="size")),
+    Case(figures.InteractiveFigure.headless, dict(self=FIGURE), dict()),
+    Case(figures.InteractiveFigure.static_html, dict(self=FIGURE), dict()),
+    Case(figures.InteractiveFigure.widget, dict(self=FIGURE), dict()),
+    Case(figures.InteractiveFigure.show, dict(self=FIGURE, mode="headless"), dict(mode="choice")),
     Case(figures.show_pictures, dict(pictures={"a": FIG_A, "b": FIG_B}), dict(pictures="junk", label="junk", title="function")),
     Case(glue.format_value, dict(value=1.5), dict(value="number", fmt="junk")),
     Case(glue.glue, dict(name="a-value", value=1.5), dict(name="junk", value="number", fmt="junk")),
@@ -272,7 +375,9 @@ CASES = [
     Case(isometry.haar_orthogonal, dict(d=3), dict(d="size", generator="junk", dtype="dtype")),
     Case(isometry.BNMLP, dict(width=4, depth=2), dict(width="size", depth="size", init="choice", activation="choice", gain_exponent="number", norm="choice", seed="seed", in_dim="size", out_dim="size", dtype="dtype")),
     Case(BN.forward, dict(x=XT), dict(x="tensor", return_hidden="junk"), name="BNMLP.forward"),
+    Case(isometry.BNMLP.gain, dict(self=BN, layer=2), dict(layer="size")),
     Case(isometry.gradient_log_norms, dict(model=BN, x=XT), dict(model="junk", x="tensor", y="array")),
+    Case(isometry.experiment, dict(depth=2, width=4, batch=4), dict(EXPERIMENT_KINDS, depth="size")),
     Case(isometry.gap_per_layer, dict(width=4, batch=4, depth=2), dict(EXPERIMENT_KINDS, depth="size")),
     Case(isometry.log_grad_norm_vs_depth, dict(depths=[1, 2], width=4, batch=4), dict(EXPERIMENT_KINDS, depths="array")),
     Case(isometry.explosion_rate, dict(depths=[1, 2, 3], log_norms=[0.0, 0.5, 1.0]), dict(depths="array", log_norms="array")),
@@ -304,6 +409,9 @@ CASES = [
     Case(optim.wave_packet, dict(x=V3, phi=np.array([1.0, 2.0])), dict(x="array", phi="array")),
     Case(optim.wave_packet_data, dict(n=5), dict(n="size", phi="array", noise="number", seed="seed")),
     Case(optim.WavePacket, dict(x=V3, y=V3), dict(x="array", y="array")),
+    Case(optim.WavePacket.loss, dict(self=WAVES, phi=np.array([1.0, 2.0]), idx=[0, 2]), dict(phi="array", idx="array")),
+    Case(optim.WavePacket.example_grads, dict(self=WAVES, phi=np.array([1.0, 2.0])), dict(phi="array")),
+    Case(optim.WavePacket.grad, dict(self=WAVES, phi=np.array([1.0, 2.0]), idx=[0, 2]), dict(phi="array", idx="array")),
     Case(performance.target_1d, dict(x=V3), dict(x="array")),
     Case(performance.sample_1d, dict(n=5, noise_std=0.1), dict(n="size", noise_std="number", seed="seed", x_range="junk", design="choice")),
     Case(performance.hinge_features, dict(x=V3, n_hidden=3), dict(x="array", n_hidden="size", x_range="junk")),
@@ -341,6 +449,9 @@ CASES = [
     Case(reg.gradient_descent, dict(grad=quad_grad, theta0=V3, lr=0.1, steps=3), dict(grad="function", theta0="array", lr="number", steps="size")),
     Case(reg.gradient_flow, dict(grad=quad_grad, theta0=V3, duration=0.5, n_steps=4), dict(grad="function", theta0="array", duration="number", n_steps="size")),
     Case(reg.modified_gradient, dict(grad=quad_grad, hess=lambda t: 2 * np.eye(3), lr=0.1), dict(grad="function", hess="function", lr="number")),
+    Case(res.ResMLP.branch, dict(self=RES, k=1, h=torch.ones(3, 4)), dict(k="size", h="tensor")),
+    Case(res.ResMLP.forward, dict(self=RES, x=torch.ones(3, 3)), dict(x="tensor", return_hidden="junk", skip="junk")),
+    Case(res.ResMLP.extra_repr, dict(self=RES), dict()),
     Case(res.ResMLP, dict(depth=2, width=4), dict(depth="size", width="size", residual="junk", norm="choice", branch_scale="number", zero_init="junk", in_dim="size", out_dim="size", bias_std="number", seed="seed", dtype="dtype")),
     Case(res.input_gradients_1d, dict(model=RES_1D, x=V3), dict(model="junk", x="array")),
     Case(res.autocorrelation, dict(g=V3), dict(g="array")),
@@ -362,6 +473,9 @@ CASES = [
     Case(rl.policy_iteration, dict(P=ENV.P, R=ENV.R, gamma=0.9), dict(DP_KINDS, policy="array")),
     Case(rl.epsilon_greedy, dict(q=V3, epsilon=0.1), dict(q="array", epsilon="number")),
     Case(rl.GridWorld, dict(layout=["S.", ".G"]), dict(layout="junk", slip="number", step_reward="number", rewards="junk")),
+    Case(rl.GridWorld.step, dict(self=ENV, state=0, action=1, rng=0), dict(state="size", action="size", rng="seed")),
+    Case(rl.GridWorld.to_grid, dict(self=ENV, values=np.zeros(ENV.n_states)), dict(values="array")),
+    Case(rl.GridWorld.episode, dict(self=ENV, policy=PI_RL, max_steps=5), dict(policy="array", seed="seed", max_steps="size")),
     Case(rl.penguin, dict(), dict(slip="number")),
     Case(rl.cliff, dict(width=4, height=2), dict(width="size", height="size")),
     Case(rl.mc_evaluation, dict(env=ENV, policy=PI_RL, episodes=2), dict(LEARN_KINDS, policy="array", alpha="number")),
@@ -431,11 +545,54 @@ CASES = [
     Case(txt.NGramLM(2).fit, dict(text="abcab"), dict(text="junk"), name="NGramLM.fit"),
     Case(LM.probs, dict(context="the"), dict(context="junk"), name="NGramLM.probs"),
     Case(LM.log_prob, dict(text="at"), dict(text="junk", context="junk"), name="NGramLM.log_prob"),
+    Case(LM.perplexity, dict(text="at"), dict(text="junk", context="junk"), name="NGramLM.perplexity"),
+    Case(LM.next_probs, dict(ids=[0, 1]), dict(ids="junk"), name="NGramLM.next_probs"),
+    Case(LM.encode, dict(text="the"), dict(text="junk"), name="NGramLM.encode"),
+    Case(LM.decode, dict(ids=[0, 1]), dict(ids="junk"), name="NGramLM.decode"),
+    Case(att.TransformerLayer.forward, dict(self=att.TransformerLayer(4, 2, seed=0), x=torch.ones(1, 3, 4)), dict(x="tensor", causal="junk", return_attention="junk")),
     Case(txt.apply_temperature, dict(p=P3, temperature=0.5), dict(p="array", temperature="number")),
     Case(txt.top_k_filter, dict(p=P3, k=2), dict(p="array", k="size")),
     Case(txt.top_p_filter, dict(p=P3, theta=0.6), dict(p="array", theta="number")),
     Case(txt.generate, dict(next_probs=three_tokens, prompt=[0, 1], n=3), dict(next_probs="function", prompt="array", n="size", strategy="choice", temperature="number", k="size", theta="number", width="size", seed="seed")),
     Case(txt.beam_search, dict(log_probs=log_three_tokens, prompt=[0], n=2), dict(log_probs="function", prompt="array", n="size", width="size")),
+    # the KAN library
+    Case(K.bspline_basis, dict(x=torch.linspace(-1, 1, 5, dtype=torch.float64), knots=KNOTS, k=3), dict(x="tensor", knots="tensor", k="size")),
+    Case(K.bspline_basis, dict(x=[[0.1, 0.2]], knots=np.stack([KNOTS.numpy()] * 2), k=3), dict(x="array", knots="array"), name="bspline_basis(arrays)"),
+    Case(K.uniform_knots, dict(grid=3, k=3), dict(grid="size", k="size", grid_range="junk", n="size", dtype="dtype")),
+    Case(K.KANLayer, dict(in_dim=2, out_dim=2, grid=3), dict(in_dim="size", out_dim="size", generator="junk", **LAYER_KINDS)),
+    Case(K.KANLayer.forward, dict(self=LAYER, x=KX), dict(x="tensor")),
+    Case(K.KANLayer.features, dict(self=LAYER, x=KX), dict(x="tensor")),
+    Case(K.KANLayer.basis, dict(self=LAYER, x=KX), dict(x="tensor")),
+    Case(K.KANLayer.edge_activations, dict(self=LAYER, x=KX), dict(x="tensor")),
+    Case(K.KANLayer.update_grid, dict(x=KX), dict(x="tensor", margin="number"), fresh=dict(self=kan_layer)),
+    Case(K.KANLayer.refined, dict(self=LAYER, new_grid=4, x=KX), dict(new_grid="size", x="tensor", samples_per_interval="size")),
+    Case(K.KAN, dict(width=[2, 2, 1], grid=3), dict(width="sizes", seed="seed", **LAYER_KINDS)),
+    Case(K.KAN.forward, dict(self=KAN, x=KX), dict(x="tensor")),
+    Case(K.KAN.layer_inputs, dict(self=KAN, x=KX), dict(x="tensor")),
+    Case(K.KAN.layer_outputs, dict(self=KAN, x=KX), dict(x="tensor")),
+    Case(K.KAN.n_params, dict(self=KAN), dict()),
+    Case(K.KAN.refine, dict(self=KAN, new_grid=4), dict(new_grid="size")),
+    Case(K.KAN.save, dict(self=KAN, path=os.path.join(KFOLDER.name, "saved.pt")), dict(path="path"), domain=(OSError,)),
+    Case(K.KAN.load, dict(path=SAVED), dict(path="file", map_location="junk"), domain=(OSError,)),
+    Case(K.KAN.edge_scores, dict(self=KAN, x=KX), dict(x="tensor")),
+    Case(K.KAN.regularization, dict(self=KAN, x=KX), dict(x="tensor", lamb_l1="number", lamb_entropy="number")),
+    Case(K.KAN.update_grid, dict(x=KX), dict(x="tensor", n_layers="size"), fresh=dict(self=kan)),
+    Case(K.KAN.fit, dict(dataset=KDS, steps=2, progress=False), FIT_KINDS, fresh=dict(self=kan), domain=(FloatingPointError,)),
+    Case(K.KAN.attribution_scores, dict(self=KAN, x=KX), dict(x="tensor")),
+    Case(K.KAN.input_scores, dict(self=KAN, x=KX), dict(x="tensor")),
+    Case(K.KAN.prune_input, dict(self=KAN, x=KX), dict(threshold="number", x="tensor")),
+    Case(K.KAN.prune, dict(self=KAN, x=KX), dict(node_th="number", edge_th="number", x="tensor")),
+    Case(K.KAN.suggest_symbolic, dict(self=KAN, l=0, i=1, j=0, lib=["x", "sin"], x=KX), dict(l="size", i="size", j="size", lib="junk", topk="size", x="tensor", verbose="junk")),
+    Case(K.KAN.fix_symbolic, dict(l=1, i=0, j=0, name="x", x=KX), dict(l="size", i="size", j="size", name="choice", x="tensor"), fresh=dict(self=kan)),
+    Case(K.KAN.unfix_symbolic, dict(l=0, i=1, j=1), dict(l="size", i="size", j="size"), fresh=dict(self=kan)),
+    Case(K.KAN.auto_symbolic, dict(lib=["x"], x=KX), dict(lib="junk", x="tensor", verbose="junk"), fresh=dict(self=lambda: K.KAN([2, 1], grid=3, seed=0))),
+    Case(K.KAN.fit_constants, dict(dataset=KDS, max_nfev=5), dict(dataset="dataset", max_nfev="size"), fresh=dict(self=symbolic_kan)),
+    Case(K.KAN.symbolic_formula, dict(self=SYMBOLIC), dict(var_names="junk", digits="size")),
+    Case(K.KAN.plot, dict(self=KAN, x=KX), dict(x="tensor", scale="number", title="junk", in_vars="junk", out_vars="junk", formulas="junk")),
+    Case(K.fit_affine, dict(x=np.linspace(-1, 1, 8), y=np.sin(np.linspace(-1, 1, 8)), name="sin"), dict(x="array", y="array", name="choice", a_range="junk", b_range="junk", n_grid="size", zooms="size")),
+    Case(K.tidy, dict(expr=K.SYMBOLIC_LIB["sin"].sympy(3.14159265358979)), dict(expr="junk", tolerance="number")),
+    Case(LBFGS, dict(params=[torch.zeros(2, requires_grad=True)]), dict(params="junk", lr="number", max_iter="size", max_eval="size", history_size="size", tolerance_grad="number", tolerance_change="number", tolerance_ys="number")),
+    Case(LBFGS.step, dict(self=LBFGS_STEP, closure=lbfgs_closure(LBFGS_STEP)), dict(closure="function")),
 ]
 # fmt: on
 
@@ -476,6 +633,28 @@ def bad_tensors(valid):
     return st.one_of(st.sampled_from(options), st.sampled_from(JUNK))
 
 
+def bad_datasets(valid):
+    def replaced(key, value):
+        return {**valid, key: value}
+
+    x, y = valid["train_input"], valid["train_label"]
+    options = [
+        {k: v for k, v in valid.items() if k != "test_label"},
+        replaced("train_label", y[:, 0]),  # 1-D labels
+        replaced("train_label", y * NAN),
+        replaced("test_input", valid["test_input"] * INF),
+        replaced("train_label", y[:-1]),  # one label short
+        replaced("train_input", torch.cat([x, x[:, :1]], 1)),  # a column more than the network reads
+        replaced("train_input", x.long()),
+        replaced("train_input", x.to("meta")),
+        replaced("train_input", x.numpy()),
+        replaced("train_label", torch.cat([y, y], 1)),  # two outputs' labels for one output
+        replaced("test_label", "labels"),
+        list(valid.values()),
+    ]
+    return st.one_of(st.sampled_from(options), st.sampled_from(JUNK))
+
+
 BAD_SIZES = [0, -1, -(2**63), 2.5, True, NAN, INF, 10**9, 2**63, "3", np.float64(1.5)]
 BAD_NUMBERS = [NAN, INF, -INF, "1.0", True, np.array([1.0, 2.0]), torch.tensor(1.0, device="meta"), 1e308, -1e308]
 STRATEGIES = {
@@ -491,6 +670,12 @@ STRATEGIES = {
     "junk": lambda v: st.sampled_from(JUNK + [np.ones(3), -1, 2.5, [(np.ones(2), np.ones(2))]]),
     "array": bad_arrays,
     "tensor": bad_tensors,
+    "dataset": bad_datasets,
+    # paths: what is not one, or where no file can be written (a relative name would write into the test's folder)
+    "path": lambda v: st.sampled_from(
+        [None, 3, b"model.pt", object(), ["model.pt"], os.path.join(KFOLDER.name, "no", "m.pt"), KFOLDER.name]
+    ),
+    "file": lambda v: st.sampled_from(BAD_FILES + [None, 3, b"model.pt", ["model.pt"]]),
 }
 
 
@@ -501,10 +686,24 @@ def call(case: Case, args: dict):
     if case.name == "figures.show":
         controls = args["controls"]
         return fn(args["build"], *(controls if isinstance(controls, (tuple, list)) else (controls,)))
+    args = {**{name: make() for name, make in case.fresh.items()}, **args}
+    if "self" in args:  # a method: its object goes first (torch's optimizers read it from there)
+        return fn(args.pop("self"), **args)
     return fn(**args)
 
 
 # ---------------------------------------------------------------------------------------------- the tests
+def public_methods(cls):
+    """The public methods (functions, static and class methods) that kan_edu defines for ``cls`` or its bases."""
+    for klass in cls.__mro__:
+        if klass.__module__.startswith("kan_edu."):
+            for attr, value in vars(klass).items():
+                if not attr.startswith("_") and (
+                    inspect.isfunction(value) or isinstance(value, (staticmethod, classmethod))
+                ):
+                    yield attr, getattr(value, "__func__", value)
+
+
 def public_callables():
     for name in kan_edu.__all__:
         if name in SKIPPED_MODULES:
@@ -514,6 +713,9 @@ def public_callables():
             obj = getattr(module, attr)
             if callable(obj) and not (inspect.isclass(obj) and issubclass(obj, BaseException)):
                 yield f"{name}.{attr}", obj
+                if inspect.isclass(obj):
+                    for method, fn in public_methods(obj):
+                        yield f"{name}.{attr}.{method}", fn
 
 
 def test_every_public_function_is_fuzzed():

@@ -9,7 +9,7 @@ import sympy
 import torch
 
 from kan_edu.data import make_function_dataset
-from kan_edu.kan import KAN, SYMBOLIC_LIB, tidy
+from kan_edu.kan import KAN, SYMBOLIC_LIB, KANLayer, fit_affine, tidy
 
 torch.set_num_threads(1)
 
@@ -51,7 +51,7 @@ def test_load_refuses_pickled_code_and_unknown_functions(tmp_path):
             return (print, ("pwned",))
 
     torch.save({"config": "{}", "state": {}, "x": Evil()}, tmp_path / "evil.pt")
-    with pytest.raises(Exception, match="(?i)weights only|unsupported|global"):
+    with pytest.raises(ValueError, match="(?i)path .* is not a KAN.*(weights only|unsupported|global)"):
         KAN.load(tmp_path / "evil.pt")
     model = KAN([1, 1], seed=0)
     model.layers[0].sym_names[0][0] = "__import__('os')"
@@ -82,7 +82,7 @@ def test_unfix_symbolic_restores_the_spline():
     assert not torch.allclose(model(x), before)
     model.unfix_symbolic(0, 1, 1)
     assert torch.equal(model(x), before) and model.layers[0].sym_names[1][1] == "0"
-    with pytest.raises(IndexError):
+    with pytest.raises(ValueError, match="i must be an integer from 0 to 1, got 2"):
         model.unfix_symbolic(0, 2, 0)
 
 
@@ -138,3 +138,52 @@ def test_a_product_node_learns_x_times_y_exactly():
     assert small.fit_constants(ds) < 1e-10
     x, y = sympy.symbols("x y")
     assert sympy.simplify(tidy(small.symbolic_formula(["x", "y"])[0]) - x * y) == 0
+
+
+# ------------------------------------------------------------------------------------ at the doors
+def test_tidy_never_parses_text(capsys):
+    """sympy.sympify parses a string by evaluating it as Python: tidy takes expressions only."""
+    with pytest.raises(TypeError, match="expr must be a sympy expression or a number"):
+        tidy("__import__('builtins').print('evaluated') or x")
+    assert "evaluated" not in capsys.readouterr().out
+    assert tidy(sympy.Float(3.14159265358979) * sympy.Symbol("x")) == sympy.pi * sympy.Symbol("x")
+    assert tidy(0.5) == sympy.Rational(1, 2)
+
+
+def test_load_names_the_path_of_a_file_that_is_not_a_kan(tmp_path):
+    (tmp_path / "notes.txt").write_text("not a model")
+    torch.save({"config": "{not json", "state": {}}, tmp_path / "config.pt")
+    for name in ("notes.txt", "config.pt"):
+        with pytest.raises(ValueError, match=f"path '.*{name}' is not a KAN saved by KAN.save"):
+            KAN.load(tmp_path / name)
+    with pytest.raises(FileNotFoundError):
+        KAN.load(tmp_path / "missing.pt")
+    with pytest.raises(FileNotFoundError):
+        KAN([1, 1]).save(tmp_path / "no" / "model.pt")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["config.pt", "notes.txt"]
+
+
+def test_sizes_that_would_only_exhaust_memory_are_refused():
+    with pytest.raises(ValueError, match="width, grid and k ask for"):
+        KAN([2, 10**5, 10**5])
+    with pytest.raises(ValueError, match="in_dim, out_dim, grid and k ask for"):
+        KANLayer(1000, 1000, grid=100)
+    with pytest.raises(ValueError, match="n_grid and x ask for"):
+        fit_affine(np.linspace(0, 1, 100), np.linspace(0, 1, 100), "x", n_grid=10**3)
+    with pytest.raises(ValueError, match="zooms must be an integer from 0 to 30"):
+        fit_affine(np.linspace(0, 1, 10), np.linspace(0, 1, 10), "x", zooms=10**6)
+
+
+def test_an_empty_batch_gives_an_empty_output_and_methods_name_their_arguments():
+    model = KAN([2, 3, 1], seed=0)
+    assert model(torch.zeros(0, 2)).shape == (0, 1)
+    with pytest.raises(TypeError, match="x must be a floating-point tensor"):
+        model(torch.zeros(4, 2, dtype=torch.long))
+    with pytest.raises(ValueError, match="x is on meta but the model is on cpu"):
+        model(torch.zeros(4, 2, device="meta"))
+    with pytest.raises(ValueError, match=r"lib\[1\] must be one of"):
+        model.suggest_symbolic(0, 0, 0, lib=["x", "sinus"])
+    with pytest.raises(ValueError, match=r"dataset must be a dict with keys .* it lacks \('test_label',\)"):
+        model.fit(
+            {k: v for k, v in make_function_dataset(lambda x: x.sum(1), 2, n_train=8).items() if k != "test_label"}
+        )

@@ -98,3 +98,19 @@ def test_needs_a_closure_and_one_group():
         LBFGS([w]).step(None)
     with pytest.raises(ValueError, match="one parameter group"):
         LBFGS([{"params": [w]}, {"params": [torch.zeros(1, requires_grad=True)]}])
+
+
+def test_a_loss_that_is_not_finite_where_the_step_starts_is_an_error_not_a_crash():
+    w = torch.zeros(2, requires_grad=True)
+    optimizer = LBFGS([w])
+
+    def closure():
+        optimizer.zero_grad()
+        loss = (w.sum() + float("inf")) * 1.0
+        loss.backward()
+        return loss
+
+    with pytest.raises(FloatingPointError, match="not finite"):
+        optimizer.step(closure)
+    with pytest.raises(ValueError, match="params must list at least 1 tensors"):
+        LBFGS([])

@@ -122,7 +122,7 @@ def test_step_functions_do_not_modify_inputs():
         (lambda: optim.gd_step([1.0], [0.0], -0.1), "lr"),
         (lambda: optim.momentum_step([1.0], [0.0], [1.0], 0.1, beta=1.0), "beta"),
         (lambda: optim.adam_step([1.0], [0.0], [0.0], [1.0], t=0), "t must be a positive integer"),
-        (lambda: optim.adam_step([1.0], [0.0], [-1.0], [1.0], t=1), "negative"),
+        (lambda: optim.adam_step([1.0], [0.0], [-1.0], [1.0], t=1), "v must hold numbers >= 0"),
         (lambda: optim.optimize(lambda p, i: p, [1.0], "rmsprop"), "method"),
         (lambda: optim.optimize(lambda p, i: p, [1.0], n_data=10), "both"),
         (lambda: optim.minibatch_indices(10, 0, 5), "batch_size"),
