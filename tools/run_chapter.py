@@ -103,11 +103,20 @@ def text_outputs(nb) -> list[tuple[int, str]]:
     found = []
     code_cells = [cell for cell in nb.cells if cell.cell_type == "code"]
     for k, cell in enumerate(code_cells):
+        last_stream = False
         for out in cell.get("outputs", []):
             if "scrapbook" in (out.get("metadata") or {}):
                 continue
             if out.get("output_type") == "stream":
-                found.append((k, f"{out.get('name')}: {out.get('text', '')}"))
+                text = f"{out.get('name')}: {out.get('text', '')}"
+                # the kernel may send one cell's prints in one chunk or several (it flushes on a timer): join
+                # consecutive chunks of the same stream, so that two runs that printed the same text compare equal
+                if found and found[-1][0] == k and found[-1][1].startswith(f"{out.get('name')}: ") and last_stream:
+                    found[-1] = (k, found[-1][1] + out.get("text", ""))
+                else:
+                    found.append((k, text))
+                last_stream = True
+                continue
             elif out.get("output_type") in ("execute_result", "display_data"):
                 data = out.get("data", {})
                 texts = [
@@ -116,6 +125,7 @@ def text_outputs(nb) -> list[tuple[int, str]]:
                     if mime.endswith("text/plain") and "widget" not in str(data.get(mime))
                 ]
                 found += [(k, t) for t in texts if not t.split(": ", 1)[1].startswith("<")]
+            last_stream = False
     return found
 
 

@@ -72,7 +72,7 @@ def test_equations_are_numbered_by_chapter(site, stem):
     number = int(stem[:2])
     numbers = re.findall(r'<span class="eqno">\((\d+)\.(\d+)\)', html)
     src = (ROOT / "book" / f"{stem}.md").read_text(encoding="utf-8")
-    labelled = len(re.findall(r"^\$\$ \([\w-]+\)", src, re.M))
+    labelled = len(re.findall(r"^\s*\$\$ \([\w-]+\)", src, re.M))  # in a list item too
     assert len(numbers) == labelled
     assert all(int(ch) == number for ch, _ in numbers), f"{stem}: equations not numbered by chapter"
 

@@ -57,3 +57,37 @@ def test_chapter_numbers_match_file_names():
         number = int(md.name[:2])
         title = re.search(r"^# (\d+)\. ", md.read_text(encoding="utf-8"), re.M)
         assert title and int(title.group(1)) == number, md.name
+
+
+def _bindings(cell: str) -> tuple[set[str], set[str]]:
+    """Top-level names a code cell defines as functions, and those it assigns values to."""
+    import ast
+
+    try:
+        tree = ast.parse(cell)
+    except SyntaxError:  # IPython magics: a chapter's own test (run_chapter) reports those
+        return set(), set()
+    functions, values = set(), set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            functions.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                values |= {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+    return functions, values
+
+
+@pytest.mark.parametrize("md", chapter_sources(), ids=lambda p: p.stem)
+def test_no_name_is_both_data_and_a_function(md):
+    """A live figure looks its data up when the reader moves a control, after every cell has run: a later
+    exercise that defines a function with the name of that data breaks the figure (it happened to an
+    autocorrelation table and to a dict of energies). So no chapter binds one name to both."""
+    text = md.read_text(encoding="utf-8")
+    functions, values = set(), set()
+    for cell in re.findall(r"```\{code-cell\}[^\n]*\n(.*?)```", text, re.S):
+        f, v = _bindings(cell)
+        functions |= f
+        values |= v
+    both = sorted(functions & values)
+    assert not both, f"{md.stem}: {both} name both data and a function; rename the data"
