@@ -22,6 +22,16 @@ SENSITIVE = "23-kan-interpretability"  # fits symbolic constants after a long tr
 TIMING = re.compile(r"\(\d+(\.\d+)? ?s\)|\b\d+(\.\d+)? ?(seconds|ms)\b|\bin \d+\.\d+ ?s\b")
 
 
+PLACEHOLDER_VERDICT = re.compile(r"stdout: (?:\u25b6|\u2718) (\S+): (?:run this cell|not answered yet).*", re.S)
+
+
+def _same_mode(output):
+    """An unanswered exercise prints a preview in the book build and "not answered yet" in other runtimes
+    (kan_edu.check._core.in_book_build): the same verdict, worded for where it is read."""
+    cell, text = output
+    return cell, PLACEHOLDER_VERDICT.sub(r"placeholder verdict of \1", text)
+
+
 def built(md):
     nb = execute.cached_notebook(md)
     assert nb is not None, f"{md.stem} is not in the execution cache (or out of date): run `make book`"
@@ -36,7 +46,7 @@ def test_a_fresh_run_prints_exactly_what_the_build_printed(site):
     assert error is None, error
     after = run_chapter.text_outputs(nb)[: len(before)]  # run_chapter appends a versions cell
     assert before, "the build printed nothing to compare"
-    differing = [(a, b) for a, b in zip(before, after) if a != b]
+    differing = [(a, b) for a, b in zip(before, after) if _same_mode(a) != _same_mode(b)]
     assert not differing, f"{len(differing)} of {len(before)} text outputs differ; the first:\n" \
         f"build: {differing[0][0]}\nnow:   {differing[0][1]}"
     assert nbtool.glue_from_notebook(nb) == nbtool.collect_glue(site.parent).get(SENSITIVE, {})
