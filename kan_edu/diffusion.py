@@ -62,7 +62,7 @@ def schedule(kind: str = "linear", T: int = 100, beta_min: float | None = None, 
     """The noise schedule beta_1..beta_T as a numpy array (T,).
 
     ``"linear"``: betas evenly spaced from ``beta_min`` to ``beta_max``; the defaults ``0.1 / T`` and ``20 / T``
-    are Ho et al.'s 1e-4 and 0.02 at T = 1000, rescaled so that every T ends as close to pure noise.
+    (at most 0.5) are Ho et al.'s 1e-4 and 0.02 at T = 1000, rescaled so that every T ends as close to pure noise.
     ``"cosine"`` (Nichol and Dhariwal): ``alpha_bar_t = f(t) / f(0)`` with ``f(t) = cos^2((t/T + 0.008)/1.008 pi/2)``,
     so alpha_bar falls slowly at both ends; betas are capped at 0.999.
     """
@@ -75,7 +75,7 @@ def schedule(kind: str = "linear", T: int = 100, beta_min: float | None = None, 
         f = np.cos((np.arange(T + 1) / T + s) / (1 + s) * np.pi / 2) ** 2
         return np.clip(1 - f[1:] / f[:-1], 1e-8, 0.999)
     lo = v.number("beta_min", 0.1 / T if beta_min is None else beta_min, 0, 1, low_open=True, high_open=True)
-    hi = v.number("beta_max", 20.0 / T if beta_max is None else beta_max, 0, 1, low_open=True, high_open=True)
+    hi = v.number("beta_max", min(20.0 / T, 0.5) if beta_max is None else beta_max, 0, 1, low_open=True, high_open=True)
     v.ordered("beta_min", lo, "beta_max", hi)
     return np.linspace(lo, hi, T) if T > 1 else np.array([hi])
 
