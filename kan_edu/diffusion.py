@@ -175,7 +175,7 @@ def posterior_q(x, z_t, t, betas):
     if _is_torch(x) != _is_torch(z_t):
         raise v.ArgumentTypeError("z_t must be the same kind as x (both numpy or both torch)")
     if tuple(x.shape) != tuple(z_t.shape):
-        raise ValueError(f"z_t must have the shape of x {tuple(x.shape)}, got {tuple(z_t.shape)}")
+        raise ValueError(f"x and z_t must have the same shape, got {tuple(x.shape)} and {tuple(z_t.shape)}")
     if _is_torch(x):
         v.same_device("z_t", z_t, x.device, owner="x")
     t = _step("t", t, len(b), n=x.shape[0] if len(x.shape) else None)
@@ -211,7 +211,7 @@ def ddim_step(z_t, eps, t, s, betas):
     if _is_torch(z_t) != _is_torch(eps):
         raise v.ArgumentTypeError("eps must be the same kind as z_t (both numpy or both torch)")
     if tuple(z_t.shape) != tuple(eps.shape):
-        raise ValueError(f"eps must have the shape of z_t {tuple(z_t.shape)}, got {tuple(eps.shape)}")
+        raise ValueError(f"z_t and eps must have the same shape, got {tuple(z_t.shape)} and {tuple(eps.shape)}")
     t = int(v.size("t", t, maximum=len(b)))
     s = v.size("s", s, minimum=0, maximum=t - 1)
     ab = _alpha_bars(b)
@@ -239,6 +239,7 @@ class EpsMLP(torch.nn.Module):
         if self.time_features % 2:
             raise ValueError(f"time_features must be even (sines and cosines), got {self.time_features}")
         v.total_size("width and depth", width * width * depth, "weights")
+        v.total_size("dim and width", (self.dim + self.time_features + label_features) * width, "weights")
         seed = v.random_seed("seed", seed, sequences=False)
         generator_state = torch.random.get_rng_state()
         torch.manual_seed(seed)
@@ -301,7 +302,7 @@ def fit_denoiser(
     if len(b) != model.T:
         raise ValueError(f"betas has {len(b)} steps but the model was built for T = {model.T}")
     device = next(model.parameters()).device
-    x = v.array("x", x.detach().cpu() if _is_torch(x) else x, 2, empty=False)
+    x = v.array("x", x, 2, empty=False)
     if x.shape[1] != model.dim:
         raise ValueError(f"x must be (N, {model.dim}) points, got shape {x.shape}")
     if labels is not None:
@@ -463,7 +464,7 @@ def _sampling_args(denoiser, betas, n, labels, w, seed):
     b = _betas(betas)
     if len(b) != d.T:
         raise ValueError(f"betas has {len(b)} steps but the denoiser has T = {d.T}")
-    n = v.size("n", n)
+    n = v.size("n", n, maximum=10**6)
     v.total_size("n", n * d.dim, "numbers")
     if labels is not None:
         if not d.n_classes:
