@@ -78,7 +78,9 @@ def diffusion_posterior(fn):
         return _pair(answer(fn, a.copy(), b.copy(), t, BETAS.copy()))
 
     def std_matches(t):
-        return close(np.broadcast_to(student(x, z, t)[1], x.shape), np.full(x.shape, diffusion.posterior_q(x, z, t, BETAS)[1]))
+        return close(
+            np.broadcast_to(student(x, z, t)[1], x.shape), np.full(x.shape, diffusion.posterior_q(x, z, t, BETAS)[1])
+        )
 
     return run(
         "diffusion_posterior",

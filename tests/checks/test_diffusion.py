@@ -181,7 +181,9 @@ def test_placeholders_say_not_answered(capsys):
 
 
 def test_placeholders_and_errors_are_reported(capsys):
-    assert_placeholders_and_errors_reported([check.diffusion_kernel, check.diffusion_posterior, check.ddim_step], capsys)
+    assert_placeholders_and_errors_reported(
+        [check.diffusion_kernel, check.diffusion_posterior, check.ddim_step], capsys
+    )
 
 
 def test_the_library_functions_and_torch_answers_pass(capsys):

@@ -262,7 +262,7 @@ P3 = np.array([0.5, 0.3, 0.2])
 
 #: chapter 18: a short schedule, a small mixture, a conditional noise network
 BETAS_D = dif.schedule("linear", 5)
-MIX_D = __import__("kan_edu.generative", fromlist=["GaussianMixture"]).GaussianMixture([[-1.0, 0.0], [1.0, 0.5]], 0.3)
+MIX_D = generative.GaussianMixture([[-1.0, 0.0], [1.0, 0.5]], 0.3)
 EPS_D = dif.EpsMLP(2, 5, n_classes=2, width=8, depth=1, seed=0)
 EXACT_D = dif.exact_denoiser(MIX_D, BETAS_D)
 X_D = np.array([[0.1, -0.2], [0.5, 0.3], [-1.0, 0.4]])
