@@ -259,11 +259,18 @@ class _Blitter:
     def _split(ax) -> tuple[list, list]:
         """An axes' children: (background ones, data ones); the axes patch is neither (always background)."""
         from matplotlib.axis import Axis
+        from matplotlib.image import AxesImage
+        from matplotlib.spines import Spine
 
         titles = {id(ax.title), id(ax._left_title), id(ax._right_title)}
+        framed = ax.axison and ax.get_frame_on()
         background, data = [], []
         for a in ax.get_children():
-            if a is ax.patch:
+            # what Axes.draw leaves out: the patch (drawn first), spines of a frameless or axis-less axes, the
+            # axis of an axis-less one, animated artists
+            if a is ax.patch or (isinstance(a, Spine) and not framed) or (isinstance(a, Axis) and not ax.axison):
+                continue
+            if a.get_animated() and not isinstance(a, AxesImage):
                 continue
             (background if isinstance(a, Axis) or id(a) in titles else data).append(a)
         return background, data

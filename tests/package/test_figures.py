@@ -362,7 +362,25 @@ def _kinds_of_figure():
 
         return update
 
-    return [data_only, limits_and_titles, image_under_grid, twins_and_insets]
+    def text_panel_without_axes(fig):
+        ax, panel = fig.subplots(2, 1)
+        bars = ax.bar([0, 1, 2], [1, 1, 1], label="bars")
+        ax.legend(loc="upper right")
+        ax.set_ylim(0, 3)
+        panel.axis("off")
+        words = panel.text(0, 1, "", va="top", family="monospace", transform=panel.transAxes)
+        frameless = fig.add_axes([0.8, 0.05, 0.15, 0.1], frameon=False)
+        (dot,) = frameless.plot([0], [0], "o")
+
+        def update(a=1.0):
+            for bar, h in zip(bars, (a, 2 * abs(a), 1)):
+                bar.set_height(h)
+            words.set_text("word " * int(4 + 4 * a))
+            dot.set_ydata([a])
+
+        return update
+
+    return [data_only, limits_and_titles, image_under_grid, twins_and_insets, text_panel_without_axes]
 
 
 @pytest.mark.parametrize("build", _kinds_of_figure(), ids=lambda b: b.__name__)
