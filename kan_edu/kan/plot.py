@@ -26,8 +26,9 @@ class PlotMixin:
         formulas: bool = True,
     ):
         """The network as a matplotlib Figure: nodes in rows, each edge's learned curve drawn on the edge,
-        its opacity set by its score |φ_ij|₁ (relative to the strongest edge of its layer). ``in_vars`` and
-        ``out_vars`` label the inputs and outputs (strings, TeX between $ signs allowed); with ``formulas``
+        its opacity set by its score |φ_ij|₁ (relative to the strongest edge of its layer, never below 0.15, so
+        weak edges stay visible on any page). ``in_vars`` and ``out_vars`` label the inputs and outputs
+        (strings, TeX between $ signs allowed; by default x₁, x₂, ... and y or y₁, y₂, ...); with ``formulas``
         a fixed edge shows its formula c·f(a·x+b)+d. Product nodes are drawn as × between their two factors.
         """
         from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -36,7 +37,11 @@ class PlotMixin:
         in_vars = (
             [f"$x_{{{i + 1}}}$" for i in self.input_ids] if in_vars is None else strings("in_vars", in_vars, self.n_in)
         )
-        out_vars = [] if out_vars is None else strings("out_vars", out_vars, self.n_out)
+        out_vars = (
+            (["$y$"] if self.n_out == 1 else [f"$y_{{{j + 1}}}$" for j in range(self.n_out)])
+            if out_vars is None
+            else strings("out_vars", out_vars, self.n_out)
+        )
         scale, formulas = number("scale", scale, 0, MAX_SCALE, low_open=True), flag("formulas", formulas)
         title = None if title is None else instance("title", title, str, "a string")
         h = self._samples(x).to(self.layers[0].coef.dtype)
@@ -63,23 +68,45 @@ class PlotMixin:
             (x0, y0), (x1, _) = sub_pos(level, n_sum + 2 * q), sub_pos(level, n_sum + 2 * q + 1)
             return (x0 + x1) / 2, y0 + 0.35
 
+        def inset_places(l, layer):
+            """Where each edge's curve goes, and one width for the layer's curves: at the edge's middle, the
+            width keeping neighbouring middles apart (at most 0.6, at least 0.3); where edges cross at their
+            middles, the later curves move along their edges, above and below, by more than a width."""
+            ends = {
+                (i, j): (node_pos(l, i), sub_pos(l + 1, j)) for i in range(layer.in_dim) for j in range(layer.out_dim)
+            }
+            middles = sorted({round((a[0] + b[0]) / 2, 6) for a, b in ends.values()})
+            gap = min((b - a for a, b in zip(middles, middles[1:])), default=0.6)
+            width = float(np.clip(0.9 * gap, 0.3, 0.6))
+            places, seen = {}, {}
+            for (i, j), ((x0, y0), (x1, y1)) in ends.items():
+                key = round((x0 + x1) / 2, 6)
+                k = seen.get(key, 0)
+                seen[key] = k + 1
+                t = 0.5 + ((k + 1) // 2) * (1 if k % 2 else -1) * 1.1 * width / max(abs(y1 - y0), 1e-9)
+                places[i, j] = (x0 + t * (x1 - x0), y0 + t * (y1 - y0))
+            return places, width
+
         with torch.no_grad():
             for l, layer in enumerate(self.layers):
                 acts = layer._edge_activations(h)
                 scores = acts.abs().mean(0)
                 top = float(scores.max()) or 1.0
+                places, width = inset_places(l, layer)
                 for i in range(layer.in_dim):
                     order = torch.argsort(h[:, i])
                     xi, curves = h[order, i].numpy(), acts[order, i, :].numpy()
                     for j in range(layer.out_dim):
-                        alpha = float(np.clip(float(scores[i, j]) / top, 0.05, 1.0)) * float(layer.mask[i, j])
+                        # an edge's ink follows its score, but even the weakest stays visible (0.15)
+                        alpha = float(np.clip(float(scores[i, j]) / top, 0.15, 1.0)) * float(layer.mask[i, j])
                         (x0, y0), (x1, y1) = node_pos(l, i), sub_pos(l + 1, j)
-                        ax.plot([x0, x1], [y0, y1], color="0.6", lw=0.8, alpha=alpha)
-                        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-                        inset = ax.inset_axes([cx - 0.3, cy - 0.3, 0.6, 0.6], transform=ax.transData)
+                        ax.plot([x0, x1], [y0, y1], color="0.3", lw=0.9, alpha=alpha)
+                        cx, cy = places[i, j]
+                        box = [cx - width / 2, cy - width / 2, width, width]
+                        inset = ax.inset_axes(box, transform=ax.transData)
                         symbolic = bool(layer.sym_mask[i, j])
                         color = "#D55E00" if symbolic else "#0072B2"
-                        inset.plot(xi, curves[:, j], color=color, lw=1.2, alpha=max(alpha, 0.05))
+                        inset.plot(xi, curves[:, j], color=color, lw=1.2, alpha=alpha)
                         inset.set_xticks([])
                         inset.set_yticks([])
                         for spine in inset.spines.values():

@@ -114,6 +114,23 @@ def test_plot_labels_and_formulas():
         model.plot(in_vars=["a"])
 
 
+def test_plot_names_every_input_and_output_and_keeps_curves_apart():
+    model = KAN([2, 5, 1], seed=0, dtype=torch.float64)
+    fig = model.plot(torch.rand(50, 2, dtype=torch.float64))
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert {"$x_{1}$", "$x_{2}$", "$y$"} <= set(texts)  # labelled by default
+    assert {"$y_{1}$", "$y_{2}$"} <= {t.get_text() for t in KAN([2, 2], seed=0).plot().axes[0].texts}
+    # the edges' curves (insets) do not overlap one another
+    boxes = [child.get_position().bounds for child in fig.axes[0].child_axes]
+    assert len(boxes) == 2 * 5 + 5 * 1
+    for n, (x0, y0, w0, h0) in enumerate(boxes):
+        for x1, y1, w1, h1 in boxes[n + 1 :]:
+            overlap = min(x0 + w0, x1 + w1) - max(x0, x1), min(y0 + h0, y1 + h1) - max(y0, y1)
+            assert min(overlap) <= 1e-9, "two edge curves overlap"
+    # even the weakest edge keeps some ink
+    assert min(line.get_alpha() for line in fig.axes[0].lines if line.get_alpha() is not None) >= 0.15
+
+
 # ------------------------------------------------------------------------------------ product nodes
 def test_width_spec_with_product_nodes():
     model = KAN([2, [1, 2], 1], seed=0)
