@@ -21,7 +21,10 @@ import numpy as np
 from ._validate import array as _array
 from ._validate import choice, number, random_seed, size
 
-__all__ = ["KINDS", "Density", "fit_density", "tempered"]
+__all__ = ["KINDS", "fit_density", "tempered"]
+
+#: The largest coordinate :func:`fit_density` accepts: beyond it squared distances overflow float64.
+MAX_ABS = 1e100
 
 #: The density estimators :func:`fit_density` knows, and what their ``complexity`` means.
 KINDS = {
@@ -46,7 +49,7 @@ class Density:
 
     def log_prob(self, x) -> np.ndarray:
         """The log density at each row of ``x`` (N, dim), in nats: shape (N,)."""
-        x = _array("x", x, 2, shape=(None, self.dim))
+        x = _array("x", x, 2, shape=(None, self.dim), low=-MAX_ABS, high=MAX_ABS)
         return self.estimator.score_samples(x)
 
     def sample(self, n: int, seed=0) -> np.ndarray:
@@ -55,7 +58,7 @@ class Density:
         seed = random_seed("seed", seed, sequences=False)
         if self.kind == "kde":  # sklearn's KernelDensity.sample takes a random_state
             return self.estimator.sample(n, random_state=seed)
-        # a GaussianMixture samples from its own random_state: draw component counts and normals ourselves
+        # sklearn's GaussianMixture samples from its own random_state: draw components and normals here, seeded
         rng = np.random.default_rng(seed)
         est = self.estimator
         labels = rng.choice(len(est.weights_), size=n, p=est.weights_ / est.weights_.sum())
@@ -76,7 +79,7 @@ def fit_density(kind: str, x, complexity=None, seed=0) -> Density:
     from sklearn.neighbors import KernelDensity
 
     kind = choice("kind", kind, tuple(KINDS))
-    x = _array("x", x, 2, empty=False)
+    x = _array("x", x, 2, empty=False, low=-MAX_ABS, high=MAX_ABS)
     n, d = x.shape
     seed = random_seed("seed", seed, sequences=False)
     if kind == "gaussian":
@@ -85,7 +88,9 @@ def fit_density(kind: str, x, complexity=None, seed=0) -> Density:
         complexity = 1
         estimator = GaussianMixture(1, covariance_type="full", random_state=seed).fit(x)
     elif kind == "mixture":
-        complexity = size("complexity (the number of components)", complexity, maximum=n)
+        complexity = size("complexity (the number of components)", complexity, maximum=10**4)
+        if n < max(complexity, 2):
+            raise ValueError(f"x must hold at least {max(complexity, 2)} samples for {complexity} components, got {n}")
         estimator = GaussianMixture(complexity, covariance_type="full", random_state=seed).fit(x)
     else:
         complexity = number("complexity (the bandwidth)", complexity, low=0, low_open=True)
