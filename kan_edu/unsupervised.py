@@ -109,6 +109,4 @@ def tempered(mixture, temperature: float = 1.0, modes: int | None = None):
         raise TypeError(f"mixture must be a kan_edu.generative.GaussianMixture, got {type(mixture).__name__}")
     temperature = number("temperature", temperature, low=0, low_open=True, high=1e6)
     modes = mixture.n_components if modes is None else size("modes", modes, maximum=mixture.n_components)
-    return GaussianMixture(
-        mixture.means[:modes], mixture.stds[:modes] * temperature, weights=mixture.weights[:modes]
-    )
+    return GaussianMixture(mixture.means[:modes], mixture.stds[:modes] * temperature, weights=mixture.weights[:modes])

@@ -67,8 +67,10 @@ def frechet_distance(fn):
             ),
             (
                 "the distance is symmetric and matches the formula for full covariances that do not commute",
-                lambda: close(number(mu1, C1, mu2, C2), number(mu2, C2, mu1, C1), rtol=1e-6)
-                and close(number(mu1, C1, mu2, C2), generative.frechet_distance(mu1, C1, mu2, C2), rtol=1e-6),
+                lambda: (
+                    close(number(mu1, C1, mu2, C2), number(mu2, C2, mu1, C1), rtol=1e-6)
+                    and close(number(mu1, C1, mu2, C2), generative.frechet_distance(mu1, C1, mu2, C2), rtol=1e-6)
+                ),
                 "use the matrix square root of the product C1 @ C2 (scipy.linalg.sqrtm), not elementwise square "
                 "roots, and not sqrtm(C1) @ sqrtm(C2): those agree only when the covariances are diagonal.",
             ),
