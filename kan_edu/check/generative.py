@@ -71,8 +71,9 @@ def frechet_distance(fn):
                     close(number(mu1, C1, mu2, C2), number(mu2, C2, mu1, C1), rtol=1e-6)
                     and close(number(mu1, C1, mu2, C2), generative.frechet_distance(mu1, C1, mu2, C2), rtol=1e-6)
                 ),
-                "use the matrix square root of the product C1 @ C2 (scipy.linalg.sqrtm), not elementwise square "
-                "roots, and not sqrtm(C1) @ sqrtm(C2): those agree only when the covariances are diagonal.",
+                "the cross term is the matrix square root of the product of the two covariances; elementwise square "
+                "roots, or the product of each matrix's own square root, agree with it only when the covariances are "
+                "diagonal (or commute).",
             ),
         ],
     )
@@ -111,8 +112,8 @@ def kde_log_likelihood(fn):
             (
                 "the estimate averages its N kernels (it is a density: it integrates to 1)",
                 lambda: close(ll(np.repeat(one, 5, axis=0), points, 0.7), gauss_1d(points[:, 0], 0.3, 0.7), rtol=1e-6),
-                "five copies of the same training point must give the same density as one: average the kernels "
-                "(subtract log N after the log-sum-exp), do not add them.",
+                "five copies of the same training point must give the same density as one: the estimate averages "
+                "its N kernels; adding them makes a function that integrates to N.",
             ),
             (
                 "in d = 2 dimensions, scaling the data and h by s shifts the answer by -2 log s",
@@ -183,8 +184,8 @@ def precision_recall(fn):
             (
                 "it matches the reference on random data with k = 3 and k = 5",
                 lambda: matches(real, fake, 3) and matches(real, fake, 5),
-                "the radius is the distance to the k-th nearest OTHER point of the same set: a point is not its own "
-                "neighbour (with NearestNeighbors on the set itself, ask for k + 1 neighbours and take the last).",
+                "the radius is the distance to the k-th nearest OTHER point of the same set: a point's distance 0 to "
+                "itself must not count as its first neighbour.",
             ),
         ],
     )
