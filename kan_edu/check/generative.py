@@ -1,6 +1,6 @@
-"""Checks for the measures of a generative model: the Fréchet distance between two Gaussians, the test
-log-likelihood of a kernel density estimate, and k-NN precision and recall. The references are the functions of
-:mod:`kan_edu.generative`."""
+"""Checks for sampling a latent variable model and for the measures of a generative model: ancestral sampling of a
+Gaussian mixture, the Fréchet distance between two Gaussians, the test log-likelihood of a kernel density
+estimate, and k-NN precision and recall. The references are the functions of :mod:`kan_edu.generative`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 from .. import generative
 from ._core import answer, close, is_number, run, scalar
 
-__all__ = ["frechet_distance", "kde_log_likelihood", "precision_recall"]
+__all__ = ["mixture_sampling", "frechet_distance", "kde_log_likelihood", "precision_recall"]
 
 
 def _real_number(x) -> bool:
@@ -22,6 +22,87 @@ def _real_number(x) -> bool:
 def _spd(rng, d):
     a = rng.normal(size=(d, d))
     return a @ a.T + 0.5 * np.eye(d)
+
+
+# ------------------------------------------------------------------------------------------ mixture sampling
+def mixture_sampling(fn):
+    """Check ``fn(means, stds, weights, n, rng)``: n samples (n, d) of the Gaussian mixture with means (K, d),
+    per-axis standard deviations (K, d) and weights (K,) that sum to 1, drawn with the numpy Generator ``rng``."""
+    means = np.array([[-3.0, 0.0], [2.0, 1.0], [0.0, 4.0]])
+    stds = np.array([[0.5, 1.5], [1.0, 0.3], [0.8, 0.8]])
+    weights = np.array([0.6, 0.3, 0.1])
+    n = 20_000
+
+    def draw(m, s, w, size, seed):
+        return np.asarray(answer(fn, m.copy(), s.copy(), w.copy(), size, np.random.default_rng(seed)), dtype=float)
+
+    def fractions():
+        x = draw(means, np.zeros_like(stds), weights, n, 1)
+        nearest = np.argmin(((x[:, None, :] - means[None]) ** 2).sum(-1), axis=1)
+        return np.bincount(nearest, minlength=3) / n
+
+    def frequencies_ok():
+        err = np.abs(fractions() - weights)
+        return bool(np.all(err <= 5 * np.sqrt(weights * (1 - weights) / n)))
+
+    def spreads_ok():
+        x = draw(means[:1], stds[:1], np.ones(1), n, 2)
+        return bool(np.all(np.abs(x.std(axis=0) - stds[0]) <= 5 * stds[0] / np.sqrt(2 * n)))
+
+    def moments_ok():
+        x = draw(means, stds, weights, n, 3)
+        gm = generative.GaussianMixture(means, stds, weights)
+        mean_se = np.sqrt(np.diag(gm.covariance()) / n)
+        cov_err = np.abs(np.cov(x.T) - gm.covariance())
+        return bool(
+            np.all(np.abs(x.mean(0) - gm.mean()) <= 5 * mean_se)
+            and np.all(cov_err <= 0.1 * np.abs(gm.covariance()).max())
+        )
+
+    return run(
+        "mixture_sampling",
+        [
+            (
+                "the answer has one row per sample and one column per dimension (shape (n, d))",
+                lambda: draw(means, stds, weights, 7, 0).shape == (7, 2),
+                "draw n points, each a vector of d coordinates.",
+            ),
+            (
+                "with all standard deviations 0, every sample is one of the means",
+                lambda: bool(
+                    np.all(
+                        np.min(((draw(means, np.zeros_like(stds), weights, 500, 0)[:, None] - means) ** 2).sum(-1), 1)
+                        < 1e-20
+                    )
+                ),
+                "pick ONE component for each sample and use it for all of that sample's coordinates; a component "
+                "chosen separately for each coordinate mixes the means.",
+            ),
+            (
+                "the components appear in proportion to the weights",
+                frequencies_ok,
+                "draw the component of every sample anew (not once for all), with probabilities given by the "
+                "weights, not uniformly.",
+            ),
+            (
+                "each component has the standard deviations asked for, axis by axis",
+                spreads_ok,
+                "stds are standard deviations, not variances: scale standard normal noise by them, on the matching "
+                "axis.",
+            ),
+            (
+                "the same generator state gives the same samples (the randomness comes from rng)",
+                lambda: np.array_equal(draw(means, stds, weights, 50, 4), draw(means, stds, weights, 50, 4)),
+                "take every random number from the rng you are given, so that a seeded run can be repeated.",
+            ),
+            (
+                "the samples have the mean and covariance of the mixture",
+                moments_ok,
+                "first the component z of each sample (by the weights), then its coordinates, the mean of component "
+                "z plus its own noise.",
+            ),
+        ],
+    )
 
 
 # ----------------------------------------------------------------------------------------- Fréchet distance

@@ -12,6 +12,70 @@ from kan_edu import check
 from tests.helpers import assert_hint_or_not_answered, assert_placeholders_and_errors_reported
 
 
+# ------------------------------------------------------------------------------------------ mixture sampling
+def sampling_solution(means, stds, weights, n, rng):  # the chapter's solution
+    z = rng.choice(len(weights), size=n, p=weights / weights.sum())
+    return means[z] + stds[z] * rng.standard_normal((n, means.shape[1]))
+
+
+def sampling_loop(means, stds, weights, n, rng):  # an independent right answer, one sample at a time
+    out = []
+    for _ in range(n):
+        k = rng.choice(len(weights), p=weights)
+        out.append(rng.normal(means[k], stds[k]))
+    return np.array(out)
+
+
+def sampling_per_coordinate(means, stds, weights, n, rng):  # a component for each coordinate separately
+    d = means.shape[1]
+    z = rng.choice(len(weights), size=(n, d), p=weights)
+    return means[z, np.arange(d)] + stds[z, np.arange(d)] * rng.standard_normal((n, d))
+
+
+def sampling_one_component(means, stds, weights, n, rng):  # z drawn once for the whole batch
+    k = rng.choice(len(weights), p=weights)
+    return means[k] + stds[k] * rng.standard_normal((n, means.shape[1]))
+
+
+def sampling_uniform(means, stds, weights, n, rng):  # ignores the weights
+    z = rng.integers(0, len(weights), size=n)
+    return means[z] + stds[z] * rng.standard_normal((n, means.shape[1]))
+
+
+def sampling_variances(means, stds, weights, n, rng):  # scales the noise by the variance
+    z = rng.choice(len(weights), size=n, p=weights)
+    return means[z] + stds[z] ** 2 * rng.standard_normal((n, means.shape[1]))
+
+
+def sampling_swapped_axes(means, stds, weights, n, rng):  # the standard deviations of the other axis
+    z = rng.choice(len(weights), size=n, p=weights)
+    return means[z] + stds[z][:, ::-1] * rng.standard_normal((n, means.shape[1]))
+
+
+def sampling_global_random(means, stds, weights, n, rng):  # numpy's global, unseeded generator
+    z = np.random.choice(len(weights), size=n, p=weights)
+    return means[z] + stds[z] * np.random.standard_normal((n, means.shape[1]))
+
+
+SAMPLING_WRONG = [
+    sampling_per_coordinate,
+    sampling_one_component,
+    sampling_uniform,
+    sampling_variances,
+    sampling_swapped_axes,
+    sampling_global_random,
+]
+
+
+def test_sampling_accepts_an_independent_answer(capsys):
+    assert check.mixture_sampling(sampling_loop)
+
+
+@pytest.mark.parametrize("wrong", SAMPLING_WRONG, ids=lambda f: f.__name__)
+def test_mixture_sampling_rejects(wrong, capsys):
+    assert_hint_or_not_answered(check.mixture_sampling, sampling_solution, [wrong], (), capsys)
+
+
 # ------------------------------------------------------------------------------------------ Fréchet distance
 def fd_solution(mu1, C1, mu2, C2):  # the chapter's solution
     return float(np.sum((mu1 - mu2) ** 2) + np.trace(C1 + C2 - 2 * np.real(sqrtm(C1 @ C2))))
@@ -186,7 +250,7 @@ def test_swapped_pair_gets_the_order_hint(capsys):
 
 
 # ------------------------------------------------------------------------------------------------ all
-CHECKS = [check.frechet_distance, check.kde_log_likelihood, check.precision_recall]
+CHECKS = [check.mixture_sampling, check.frechet_distance, check.kde_log_likelihood, check.precision_recall]
 
 
 def test_placeholders_and_errors_are_reported(capsys):
@@ -194,7 +258,7 @@ def test_placeholders_and_errors_are_reported(capsys):
 
 
 def test_checks_never_print_the_reference(capsys):
-    for checker, wrong in zip(CHECKS, [fd_no_two, kde_no_constant, pr_swapped]):
+    for checker, wrong in zip(CHECKS, [sampling_uniform, fd_no_two, kde_no_constant, pr_swapped]):
         checker(wrong)
     out = capsys.readouterr().out
     for secret in ("logsumexp(log_k", "sqrtm(C1 @ C2)", "np.trace(C1 + C2"):
