@@ -50,6 +50,8 @@ class Density:
     def log_prob(self, x) -> np.ndarray:
         """The log density at each row of ``x`` (N, dim), in nats: shape (N,)."""
         x = _array("x", x, 2, shape=(None, self.dim), low=-MAX_ABS, high=MAX_ABS)
+        if len(x) == 0:  # no points, no densities (scikit-learn refuses an empty batch)
+            return np.empty(0)
         return self.estimator.score_samples(x)
 
     def sample(self, n: int, seed=0) -> np.ndarray:

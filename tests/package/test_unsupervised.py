@@ -56,6 +56,7 @@ def test_sampling_is_seeded(moons, kind, complexity):
     assert np.array_equal(model.sample(20, seed=3), model.sample(20, seed=3))
     assert not np.array_equal(model.sample(20, seed=3), model.sample(20, seed=4))
     assert model.sample(7).shape == (7, 2)
+    assert model.log_prob(np.empty((0, 2))).shape == (0,)
 
 
 def test_narrowing_the_kde_raises_the_training_likelihood_without_bound(moons):
