@@ -47,6 +47,7 @@ from kan_edu import (
     rl,
     shallow,
     train,
+    unsupervised,
 )
 from kan_edu import attention as att
 from kan_edu import backprop as bp
@@ -153,6 +154,9 @@ DENSITY = artists.density_image(AX, (0, 1, 0, 1), n=3)
 #: A small mixture for kan_edu.generative.
 GM = generative.GaussianMixture([[0.0, 0.0], [1.0, 1.0]], 0.5)
 P2 = np.ones((6, 2))
+#: A fitted density estimator and 2-D points, for kan_edu.unsupervised.
+X2 = np.random.default_rng(1).normal(size=(8, 2))
+KDE2 = unsupervised.fit_density("kde", X2, 0.5)
 #: A small grid world and its model, for kan_edu.rl.
 ENV = rl.GridWorld(["S.H", "..G"], slip=0.1, rewards={"H": 0.0})
 PI_RL = np.full((ENV.n_states, 4), 0.25)
@@ -311,6 +315,12 @@ CASES = [
     Case(generative.GaussianMixture.covariance, dict(self=GM), dict()),
     Case(generative.ring, dict(k=3), dict(k="size", radius="number", std="number")),
     Case(generative.toy_2d, dict(name="moons", n=8), dict(name="choice", n="size", seed="seed", noise="number")),
+    Case(unsupervised.fit_density, dict(kind="mixture", x=X2, complexity=2), dict(kind="choice", x="array", complexity="size", seed="seed"), name="unsupervised.fit_density(mixture)"),
+    Case(unsupervised.fit_density, dict(kind="kde", x=X2, complexity=0.5), dict(x="array", complexity="number"), name="unsupervised.fit_density(kde)"),
+    Case(unsupervised.fit_density, dict(kind="gaussian", x=X2), dict(x="array"), name="unsupervised.fit_density(gaussian)"),
+    Case(unsupervised.Density.log_prob, dict(self=KDE2, x=X2), dict(x="array")),
+    Case(unsupervised.Density.sample, dict(self=KDE2, n=3), dict(n="size", seed="seed")),
+    Case(unsupervised.tempered, dict(mixture=GM, temperature=0.5, modes=1), dict(mixture="junk", temperature="number", modes="size")),
     Case(generative.kde_log_likelihood, dict(train=P2, test=P2, bandwidth=0.5), dict(train="array", test="array", bandwidth="number")),
     Case(generative.frechet_distance, dict(mu1=np.zeros(2), C1=np.eye(2), mu2=np.ones(2), C2=np.eye(2)), dict(mu1="array", C1="array", mu2="array", C2="array")),
     Case(generative.frechet_distance_samples, dict(x=GM.sample(6), y=GM.sample(6, seed=1)), dict(x="array", y="array")),
