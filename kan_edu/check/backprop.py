@@ -1,4 +1,5 @@
-"""Checks for gradients and initialisation (chapter 7): the toy model's backward pass, a variance for leaky ReLU."""
+"""Checks for gradients and initialisation (chapter 7): the toy model's backward pass, a variance for leaky ReLU,
+the canonical PyTorch training loop."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import numpy as np
 from .. import backprop
 from ._core import answer, close, run
 
-__all__ = ["toy_backward", "leaky_he_variance"]
+__all__ = ["toy_backward", "leaky_he_variance", "train_loop"]
 
 
 def toy_backward(fn):
@@ -95,6 +96,148 @@ def leaky_he_variance(fn):
                 "a leaky ReLU layer initialised with it keeps the mean square of the pre-activations",
                 keeps_level,
                 "the next pre-activation sums D terms w * h, each of mean square sigma² times the mean of h².",
+            ),
+        ],
+    )
+
+
+# ------------------------------------------------------------------ the canonical PyTorch training loop
+_LOOP_SETUP = dict(epochs=3, lr=0.05, gamma=0.5)
+
+
+def _loop_problem():
+    """A small regression problem, a seeded network and a loader without shuffling (4 batches: 6, 6, 6, 2)."""
+    import torch
+
+    g = torch.Generator().manual_seed(7)
+    x = torch.randn(20, 3, generator=g, dtype=torch.float64)
+    y = torch.sin(x.sum(1, keepdim=True)) + 0.1 * torch.randn(20, 1, generator=g, dtype=torch.float64)
+    torch.manual_seed(3)
+    model = torch.nn.Sequential(torch.nn.Linear(3, 8), torch.nn.ReLU(), torch.nn.Linear(8, 1)).double()
+    loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(x, y), batch_size=6, shuffle=False)
+    return model, loader
+
+
+def _loop_variant(
+    model, loader, epochs, lr, gamma, clear=True, reduction="mean", schedule="epoch", early_schedule=False
+):
+    """Our own loop, right or with one known mistake; returns (the losses, the final parameters as one vector)."""
+    import torch
+
+    opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
+    sched = torch.optim.lr_scheduler.ExponentialLR(opt, gamma=gamma)
+    losses = []
+    for _ in range(epochs):
+        if early_schedule:
+            sched.step()
+        for xb, yb in loader:
+            if clear:
+                opt.zero_grad()
+            loss = torch.nn.functional.mse_loss(model(xb), yb, reduction=reduction)
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+            if schedule == "batch":
+                sched.step()
+        if schedule == "epoch" and not early_schedule:
+            sched.step()
+    return np.array(losses), torch.nn.utils.parameters_to_vector(model.parameters()).detach().numpy().copy()
+
+
+def train_loop(fn):
+    """Check ``fn(model, loader, epochs, lr, gamma) -> losses``: SGD with momentum 0.9 on the mean squared error,
+    an ExponentialLR scheduler stepped once per epoch, the loss of every batch (before its step) as numbers."""
+    import warnings
+
+    import torch
+
+    def ours(**mistake):
+        model, loader = _loop_problem()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # torch warns when a scheduler steps before the optimiser
+            return _loop_variant(model, loader, **_LOOP_SETUP, **mistake)
+
+    # computed before run(): an error here is the checker's, and raises, rather than being blamed on the reader
+    reference = ours()
+    mistakes = {
+        "no_clear": ours(clear=False)[1],
+        "sum": ours(reduction="sum")[1],
+        "per_batch": ours(schedule="batch")[1],
+        "no_schedule": ours(schedule="none")[1],
+        "early": ours(early_schedule=True)[1],
+    }
+    start = torch.nn.utils.parameters_to_vector(_loop_problem()[0].parameters()).detach().numpy()
+    results = {}
+
+    def student():
+        if "out" not in results:
+            model, loader = _loop_problem()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                out = answer(fn, model, loader, *_LOOP_SETUP.values())
+            params = torch.nn.utils.parameters_to_vector(model.parameters()).detach().numpy().copy()
+            results["out"] = (out, params)
+        return results["out"]
+
+    def losses_are_numbers():
+        out, _ = student()
+        if not isinstance(out, (list, tuple, np.ndarray)) or len(out) != len(reference[0]):
+            return False
+        return all(isinstance(v, (int, float, np.floating)) for v in out)
+
+    def params():
+        return student()[1]
+
+    def differs(key):
+        return not np.allclose(params(), mistakes[key], rtol=1e-9, atol=1e-12)
+
+    return run(
+        "train_loop",
+        [
+            (
+                "the function returns a list of 12 Python numbers, the loss of each of the 4 batches in 3 epochs",
+                losses_are_numbers,
+                "append each batch's loss as a plain number (a tensor that still needs its gradient keeps the whole "
+                "graph of the step alive); the loader gives 4 batches per epoch.",
+            ),
+            (
+                "training changes the model's parameters",
+                lambda: not np.allclose(params(), start),
+                "build the optimiser from model.parameters(), and call its step after the backward pass; "
+                "clearing the gradients between backward and step throws them away.",
+            ),
+            (
+                "the gradients are cleared before every backward pass",
+                lambda: differs("no_clear"),
+                "backward adds to the .grad of every parameter; without clearing them each step, a batch's "
+                "gradient also contains those of all the batches before it.",
+            ),
+            (
+                "the loss is the mean squared error over the batch",
+                lambda: differs("sum"),
+                "the loss of the exercise averages over the examples of the batch (the default reduction).",
+            ),
+            (
+                "the scheduler steps once per epoch",
+                lambda: differs("per_batch"),
+                "the learning rate decays per epoch: step the scheduler after the loop over the batches, not in it.",
+            ),
+            (
+                "the learning rate decays",
+                lambda: differs("no_schedule"),
+                "make an ExponentialLR scheduler on the optimiser, and step it.",
+            ),
+            (
+                "the first epoch uses the learning rate lr",
+                lambda: differs("early"),
+                "step the scheduler at the end of each epoch, not at its start.",
+            ),
+            (
+                "the final parameters and every recorded loss match the reference loop",
+                lambda: np.allclose(params(), reference[1], rtol=1e-9, atol=1e-12)
+                and np.allclose(np.asarray(student()[0], dtype=float), reference[0], rtol=1e-9, atol=1e-12),
+                "use SGD with momentum 0.9, record each batch's loss before the optimiser's step, and take no "
+                "extra steps.",
             ),
         ],
     )

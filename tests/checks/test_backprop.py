@@ -70,3 +70,75 @@ def test_gradient_checks(checker, right, wrongs, capsys):
 
 def test_placeholders_and_raising_code_are_reported(capsys):
     assert_placeholders_and_errors_reported([check.toy_backward, check.leaky_he_variance], capsys)
+
+
+# ------------------------------------------------------------------ the canonical PyTorch training loop
+def _loop(clear="before", reduction="mean", schedule="epoch", item=True, optimiser="sgd", momentum=0.9):
+    def train_loop(model, loader, epochs, lr, gamma):
+        import torch
+
+        if optimiser == "adam":
+            opt = torch.optim.Adam(model.parameters(), lr=lr)
+        else:
+            opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
+        sched = torch.optim.lr_scheduler.ExponentialLR(opt, gamma=gamma)
+        losses = []
+        for _ in range(epochs):
+            if schedule == "start":
+                sched.step()
+            for x, y in loader:
+                if clear == "before":
+                    opt.zero_grad()
+                loss = torch.nn.functional.mse_loss(model(x), y, reduction=reduction)
+                loss.backward()
+                if clear == "between":
+                    opt.zero_grad()
+                opt.step()
+                losses.append(loss.item() if item else loss)
+                if schedule == "batch":
+                    sched.step()
+            if schedule == "epoch":
+                sched.step()
+        return losses
+
+    return train_loop
+
+
+loop_right = _loop()
+LOOP_HINTS = [
+    (_loop(clear="never"), "without clearing them"),
+    (_loop(clear="between"), "throws them away"),
+    (_loop(reduction="sum"), "averages over the examples"),
+    (_loop(schedule="batch"), "not in it"),
+    (_loop(schedule="none"), "and step it"),
+    (_loop(schedule="start"), "not at its start"),
+    (_loop(item=False), "plain number"),
+    (_loop(optimiser="adam"), "momentum 0.9"),
+    (_loop(momentum=0.0), "momentum 0.9"),
+]
+
+
+def test_train_loop_passes_the_solution_and_names_each_mistake(capsys):
+    assert check.train_loop(loop_right)
+    capsys.readouterr()
+    for wrong, words in LOOP_HINTS:
+        assert not check.train_loop(wrong)
+        out = " ".join(capsys.readouterr().out.split())
+        assert words in out, out
+        assert "zero_grad()" not in out and ".backward()" not in out and ".item()" not in out
+
+
+def test_train_loop_reports_placeholder_and_errors(capsys):
+    assert_placeholders_and_errors_reported([check.train_loop], capsys)
+
+
+def test_train_loop_blames_itself_not_the_reader_when_the_checker_breaks(monkeypatch):
+    """An error in the checker's own reference raises (a bug to report), it is not printed as "your code raised"."""
+    import kan_edu.check.backprop as module
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("checker bug")
+
+    monkeypatch.setattr(module, "_loop_variant", broken)
+    with pytest.raises(RuntimeError, match="checker bug"):
+        check.train_loop(loop_right)
