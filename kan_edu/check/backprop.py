@@ -234,8 +234,10 @@ def train_loop(fn):
             ),
             (
                 "the final parameters and every recorded loss match the reference loop",
-                lambda: np.allclose(params(), reference[1], rtol=1e-9, atol=1e-12)
-                and np.allclose(np.asarray(student()[0], dtype=float), reference[0], rtol=1e-9, atol=1e-12),
+                lambda: (
+                    np.allclose(params(), reference[1], rtol=1e-9, atol=1e-12)
+                    and np.allclose(np.asarray(student()[0], dtype=float), reference[0], rtol=1e-9, atol=1e-12)
+                ),
                 "use SGD with momentum 0.9, record each batch's loss before the optimiser's step, and take no "
                 "extra steps.",
             ),
