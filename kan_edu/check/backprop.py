@@ -37,7 +37,7 @@ def toy_backward(fn):
             (
                 "the derivatives for beta2 and omega2 (the last stage) are right",
                 lambda: part(slice(4, 6)),
-                "start from dl/df = 2 (f - y); f = beta2 + omega2 * h2.",
+                "start from the derivative of the squared error with respect to f; f depends linearly on beta2 and omega2.",
             ),
             (
                 "the derivatives for beta1 and omega1 are right",

@@ -69,7 +69,7 @@ def momentum_step(fn):
             (
                 "the new m is the moving average of the old m and the gradient",
                 lambda: close(_call(fn, theta, m, g, lr, beta)[1], ref(theta, m, g, lr, beta)[1]),
-                "weight the old m by beta and the gradient by (1 - beta).",
+                "the old m keeps the weight beta and the new gradient gets the rest, so that the two weights sum to one.",
             ),
             (
                 "the step uses the updated m",
@@ -132,7 +132,7 @@ def adam_step(fn):
             (
                 "m is the moving average of the gradients with weight beta1",
                 lambda: same(1, theta, m, v, g, 3, **hyper),
-                "m_new = beta1 * m + (1 - beta1) * grad.",
+                "the new m mixes the old m (weight beta1) with the new gradient (the remaining weight).",
             ),
             (
                 "v is the moving average of the squared gradients with weight beta2",
@@ -152,7 +152,7 @@ def adam_step(fn):
             (
                 "eps is added after the square root",
                 lambda: same(0, theta, m, 1e-6 * v, 1e-3 * g, 2, lr=0.05, beta1=0.8, beta2=0.95, eps=1e-2),
-                "the denominator is sqrt(v_hat) + eps, not sqrt(v_hat + eps).",
+                "add eps after taking the square root of v_hat, not inside the root.",
             ),
             (
                 "30 steps on an ill-conditioned quadratic follow the reference trajectory",

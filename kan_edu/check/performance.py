@@ -73,8 +73,8 @@ def bias_variance(fn):
             (
                 "both numbers match the decomposition on a random example",
                 matches,
-                "bias2 = mean over inputs of (mean over models - f_true)^2; variance = mean over inputs of the variance "
-                "over models.",
+                "check the axis of every average: the average model is taken over the models (axis 0), and both "
+                "terms then average over the test inputs.",
             ),
         ],
     )

@@ -43,7 +43,8 @@ def ridge(fn):
                 lambda: all(
                     close(w(phi, y, lam), _augmented(phi, y, lam), rtol=1e-6, atol=1e-9) for lam in (0.5, 20.0)
                 ),
-                "the penalty adds lam to every diagonal entry of phi^T phi (lam times the identity matrix).",
+                "set the gradient of the penalised loss to zero: the penalty contributes a term in w to every equation of the "
+                "normal equations.",
             ),
             (
                 "with a huge lambda, w shrinks towards zero",
@@ -99,8 +100,8 @@ def posterior_predictive(fn):
             (
                 "the predictive variance matches the posterior covariance of the weights",
                 lambda: close(out(phi, y, phi_test, sp, sn)[1], v_ref, rtol=1e-6, atol=1e-9),
-                "the variance at a test input phi* is phi*^T Sigma phi*, with Sigma the inverse of the posterior precision; "
-                "do not add the noise variance here.",
+                "the prediction at a test input is a linear function of the weights, so its variance is a quadratic form "
+                "in the posterior covariance (the inverse of the posterior precision); do not add the noise variance here.",
             ),
         ],
     )
