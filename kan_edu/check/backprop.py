@@ -1,5 +1,5 @@
 """Checks for gradients and initialisation (chapter 7): the toy model's backward pass, a variance for leaky ReLU,
-the canonical PyTorch training loop."""
+backpropagation in matrix form for any activation, the canonical PyTorch training loop."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 from .. import backprop
 from ._core import answer, close, run
 
-__all__ = ["toy_backward", "leaky_he_variance", "train_loop"]
+__all__ = ["toy_backward", "leaky_he_variance", "train_loop", "net_gradients"]
 
 
 def toy_backward(fn):
@@ -240,6 +240,132 @@ def train_loop(fn):
                 ),
                 "use SGD with momentum 0.9, record each batch's loss before the optimiser's step, and take no "
                 "extra steps.",
+            ),
+        ],
+    )
+
+
+# ------------------------------------------------------------------ backpropagation for any activation
+_ACTIVATIONS = {
+    "tanh": (np.tanh, lambda z: 1.0 - np.tanh(z) ** 2, "tanh"),
+    "softplus": (lambda z: np.logaddexp(0.0, z), lambda z: 1.0 / (1.0 + np.exp(-z)), "softplus"),
+    "identity": (lambda z: z, lambda z: np.ones_like(z), "identity"),
+}
+
+
+def _autograd_gradients(params, X, target, name):
+    """dL/dOmega_k and dL/dbeta_k of L = sum (f - target)^2 / N, by torch's autograd in float64."""
+    import torch
+
+    act = {"tanh": torch.tanh, "softplus": torch.nn.functional.softplus, "identity": lambda z: z}[name]
+    Ws = [torch.tensor(W, dtype=torch.float64, requires_grad=True) for W, _ in params]
+    bs = [torch.tensor(b, dtype=torch.float64, requires_grad=True) for _, b in params]
+    h = torch.tensor(X, dtype=torch.float64)
+    for k, (W, b) in enumerate(zip(Ws, bs)):
+        h = h @ W.T + b
+        if k < len(Ws) - 1:
+            h = act(h)
+    loss = ((h - torch.tensor(target, dtype=torch.float64)) ** 2).sum() / len(X)
+    grads = torch.autograd.grad(loss, Ws + bs)
+    n = len(Ws)
+    return [(grads[k].numpy(), grads[n + k].numpy()) for k in range(n)]
+
+
+def net_gradients(fn):
+    """Check ``fn(params, X, target, act, act_grad) -> [(dW, db), ...]``: backpropagation in matrix form for a
+    network of any depth with the activation ``act`` (slope ``act_grad``) and the loss sum((f - target)^2) / N."""
+    rng = np.random.default_rng(71)
+
+    def problem(widths, n=7):
+        params = [(rng.normal(size=(o, i)) / np.sqrt(i), rng.normal(size=o) * 0.3) for i, o in zip(widths, widths[1:])]
+        return params, rng.normal(size=(n, widths[0])), rng.normal(size=(n, widths[-1]))
+
+    cases = {
+        "linear": (problem([3, 2]), "identity"),
+        "identity": (problem([3, 5, 2]), "identity"),
+        "tanh": (problem([3, 5, 2]), "tanh"),
+        "deep": (problem([4, 6, 3, 5, 2]), "tanh"),
+        "softplus": (problem([2, 4, 4, 3]), "softplus"),
+    }
+    # the references, computed before run(): an error here is the checker's own and raises
+    reference = {key: _autograd_gradients(*p, name) for key, (p, name) in cases.items()}
+
+    def student(key):
+        (params, X, target), name = cases[key]
+        act, act_grad, _ = _ACTIVATIONS[name]
+        copies = [(W.copy(), b.copy()) for W, b in params]
+        out = answer(fn, copies, X.copy(), target.copy(), act, act_grad)
+        if not isinstance(out, (list, tuple)) or len(out) != len(params):
+            return None
+        try:
+            return [(np.asarray(dW, dtype=float), np.asarray(db, dtype=float)) for dW, db in out]
+        except (TypeError, ValueError):
+            return None
+
+    def shapes(key):
+        got = student(key)
+        params = cases[key][0][0]
+        return got is not None and all(
+            dW.shape == W.shape and db.shape == b.shape for (dW, db), (W, b) in zip(got, params)
+        )
+
+    def matches(key, which=(0, 1), layers=None):
+        got = student(key)
+        if got is None:
+            return False
+        ref = reference[key]
+        layers = range(len(ref)) if layers is None else layers
+        return all(close(got[k][i], ref[k][i], rtol=1e-7, atol=1e-10) for k in layers for i in which)
+
+    return run(
+        "net_gradients",
+        [
+            (
+                "the function returns one pair (dL/dOmega_k, dL/dbeta_k) per layer, each of its parameter's shape",
+                lambda: shapes("linear") and shapes("deep"),
+                "return a list with one (weight gradient, offset gradient) pair per layer, in the order of params; "
+                "the weight gradient of a layer has the shape (outputs, inputs) of its weight matrix.",
+            ),
+            (
+                "for a network without hidden layers (a linear model) the offset gradient is right",
+                lambda: matches("linear", which=(1,)),
+                "the offset's derivative adds up the derivatives at the output over the batch; the loss divides "
+                "by N, and its derivative is positive where the output is above the target.",
+            ),
+            (
+                "for a linear model the weight gradient is right",
+                lambda: matches("linear", which=(0,)),
+                "the weight gradient pairs the derivative at each output unit with the input it multiplied, summed "
+                "over the examples: (outputs, N) times (N, inputs).",
+            ),
+            (
+                "with one hidden layer and the identity activation, the first layer's gradients are right",
+                lambda: matches("identity"),
+                "going down through a layer, each input unit collects the derivatives of all the output units it "
+                "feeds, weighted by the weights that connect them; and use the act and act_grad you are given (here "
+                "the identity, of slope 1), not a fixed activation.",
+            ),
+            (
+                "with one tanh hidden layer, the output layer's gradients are right",
+                lambda: matches("tanh", layers=[1]),
+                "the output layer has no activation: start the backward pass from the loss's derivative as it is.",
+            ),
+            (
+                "with one tanh hidden layer, the hidden layer's gradients are right",
+                lambda: matches("tanh"),
+                "each hidden layer's slope act_grad is evaluated at the pre-activation z that went into it (keep "
+                "every z from the forward pass), not at its output h.",
+            ),
+            (
+                "a network with three hidden layers of different widths gets every gradient right",
+                lambda: matches("deep"),
+                "repeat the step for every layer from the top down, and stop after the first layer (its input "
+                "X needs no derivative).",
+            ),
+            (
+                "it works for another activation (softplus) too",
+                lambda: matches("softplus"),
+                "use the act and act_grad you are given rather than a fixed activation.",
             ),
         ],
     )
