@@ -1,4 +1,5 @@
-"""Checks for chapter 9 (regularization): ridge regression, the Bayesian posterior predictive and dropout."""
+"""Checks for chapter 9 (regularization): ridge regression, the Bayesian posterior predictive, dropout and
+augmentation by shifts."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import numpy as np
 from .. import regularization
 from ._core import answer, close, run
 
-__all__ = ["ridge", "posterior_predictive", "dropout"]
+__all__ = ["ridge", "posterior_predictive", "dropout", "augment_shifts"]
 
 
 def _augmented(phi, y, lam):
@@ -194,6 +195,81 @@ def dropout(fn):
                 follows_rng,
                 "draw the random numbers with rng itself (not np.random's global functions or a new generator), so "
                 "that the same seed gives the same mask.",
+            ),
+        ],
+    )
+
+
+# ------------------------------------------------------------------ augmentation by circular shifts
+def augment_shifts(fn):
+    """Check ``fn(x, labels, shifts) -> (x_aug, labels_aug)``: the signals, then one block of copies circularly
+    shifted by each entry of ``shifts`` along the signal (np.roll's direction), labels repeated to match."""
+    rng = np.random.default_rng(41)
+    x = rng.normal(size=(5, 7))
+    labels = np.array([3, 1, 4, 1, 5])
+    shifts = [2, -1, 0]
+    x_ref, labels_ref = regularization.augment_shifts(x, labels, shifts)  # before run(): its errors are ours
+    ramp = np.tile(np.arange(1.0, 8.0), (2, 1)) + 10 * np.arange(2)[:, None]  # row r: 10r + 1, ..., 10r + 7
+
+    def out(a=x, b=labels, s=shifts):
+        res = answer(fn, a.copy(), b.copy(), list(s))
+        if not isinstance(res, (tuple, list)) or len(res) != 2:
+            return None, None
+        return np.asarray(res[0], dtype=float), np.asarray(res[1])
+
+    def sizes():
+        xa, la = out()
+        return xa is not None and xa.shape == x_ref.shape and la.shape == labels_ref.shape
+
+    def originals_first():
+        xa, la = out()
+        return close(xa[:5], x, rtol=0, atol=0)
+
+    def within_rows():
+        xa, _ = out(ramp, np.array([0, 1]), [1])
+        # every nonzero value of a copy comes from its own signal (zeros are judged by the next property)
+        return all(set(row[row != 0]) <= set(ramp[i % 2]) for i, row in enumerate(xa))
+
+    def direction():
+        xa, _ = out(ramp, np.array([0, 1]), [1])
+        return close(xa[2, :2], [7.0, 1.0], rtol=0, atol=0)
+
+    return run(
+        "augment_shifts",
+        [
+            (
+                "with 5 signals and 3 shifts the result has 20 signals of the same length, and 20 labels",
+                sizes,
+                "return a pair: all the signals, the originals plus one copy of each per shift, and one label per "
+                "signal.",
+            ),
+            (
+                "the first block holds the original signals, unchanged",
+                originals_first,
+                "put the data themselves first, before any shifted copy.",
+            ),
+            (
+                "a shifted copy of a signal holds that signal's own values (nothing moves from one signal to another)",
+                within_rows,
+                "shift along each signal's positions (the second axis), not along the list of signals, and do not "
+                "shift the flattened array (values would spill from one signal into the next).",
+            ),
+            (
+                "a shift of +1 moves every value one position to the right, and the last one comes round to the front",
+                direction,
+                "a positive shift moves values towards higher positions, circularly (np.roll's direction), without "
+                "padding with zeros.",
+            ),
+            (
+                "each block's labels are those of its signals, in the same order",
+                lambda: np.array_equal(out()[1], labels_ref),
+                "every block has the same N labels in the same order as the originals: the label of a copy is "
+                "that of its signal (repeat the whole list, not each label in place).",
+            ),
+            (
+                "every block matches the reference, in the order of shifts",
+                lambda: close(out()[0], x_ref, rtol=0, atol=0),
+                "one block per entry of shifts, in the order given (a shift of 0 is a plain copy).",
             ),
         ],
     )

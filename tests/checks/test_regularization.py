@@ -126,3 +126,60 @@ def test_dropout_passes_the_solution_and_names_each_mistake(capsys):
 
 def test_dropout_reports_placeholder_and_errors(capsys):
     assert_placeholders_and_errors_reported([check.dropout], capsys)
+
+
+# ------------------------------------------------------------------ augmentation by circular shifts
+def augment_right(x, labels, shifts):
+    blocks = [x] + [np.roll(x, k, axis=1) for k in shifts]
+    return np.concatenate(blocks), np.concatenate([labels] * len(blocks))
+
+
+def _pad_shift(x, k):
+    out = np.zeros_like(x)
+    if k >= 0:
+        out[:, k:] = x[:, : x.shape[1] - k]
+    else:
+        out[:, :k] = x[:, -k:]
+    return out
+
+
+AUGMENT_HINTS = [
+    (lambda x, lab, s: (np.concatenate([np.roll(x, k, axis=1) for k in s]), np.tile(lab, len(s))), "return a pair"),
+    (
+        lambda x, lab, s: (np.concatenate([np.roll(x, k, axis=1) for k in s] + [x]), np.tile(lab, len(s) + 1)),
+        "data themselves first",
+    ),
+    (
+        lambda x, lab, s: (np.concatenate([x] + [np.roll(x, k, axis=0) for k in s]), np.tile(lab, len(s) + 1)),
+        "second axis",
+    ),
+    (
+        lambda x, lab, s: (np.concatenate([x] + [np.roll(x, k) for k in s]), np.tile(lab, len(s) + 1)),
+        "flattened array",
+    ),
+    (
+        lambda x, lab, s: (np.concatenate([x] + [np.roll(x, -k, axis=1) for k in s]), np.tile(lab, len(s) + 1)),
+        "np.roll's direction",
+    ),
+    (
+        lambda x, lab, s: (np.concatenate([x] + [_pad_shift(x, k) for k in s]), np.tile(lab, len(s) + 1)),
+        "without padding",
+    ),
+    (lambda x, lab, s: (augment_right(x, lab, s)[0], np.repeat(lab, len(s) + 1)), "not each label in place"),
+    (lambda x, lab, s: augment_right(x, lab, list(reversed(s))), "order given"),
+    (lambda x, lab, s: augment_right(x, lab, s)[0], "return a pair"),
+]
+
+
+def test_augment_shifts_passes_the_solution_and_names_each_mistake(capsys):
+    assert check.augment_shifts(augment_right)
+    capsys.readouterr()
+    for wrong, words in AUGMENT_HINTS:
+        assert not check.augment_shifts(wrong)
+        out = " ".join(capsys.readouterr().out.split())
+        assert words in out, out
+        assert "axis=1" not in out and "np.concatenate" not in out and "np.tile" not in out
+
+
+def test_augment_shifts_reports_placeholder_and_errors(capsys):
+    assert_placeholders_and_errors_reported([check.augment_shifts], capsys)
