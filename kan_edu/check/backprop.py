@@ -1,4 +1,5 @@
-"""Checks for gradients and initialisation (chapter 7): the toy model's backward pass, a variance for leaky ReLU."""
+"""Checks for gradients and initialisation (chapter 7): the toy model's backward pass, a variance for leaky ReLU,
+backpropagation in matrix form for any activation, the canonical PyTorch training loop."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import numpy as np
 from .. import backprop
 from ._core import answer, close, run
 
-__all__ = ["toy_backward", "leaky_he_variance"]
+__all__ = ["toy_backward", "leaky_he_variance", "train_loop", "net_gradients"]
 
 
 def toy_backward(fn):
@@ -36,7 +37,7 @@ def toy_backward(fn):
             (
                 "the derivatives for beta2 and omega2 (the last stage) are right",
                 lambda: part(slice(4, 6)),
-                "start from dl/df = 2 (f - y); f = beta2 + omega2 * h2.",
+                "start from the derivative of the squared error with respect to f; f depends linearly on beta2 and omega2.",
             ),
             (
                 "the derivatives for beta1 and omega1 are right",
@@ -95,6 +96,276 @@ def leaky_he_variance(fn):
                 "a leaky ReLU layer initialised with it keeps the mean square of the pre-activations",
                 keeps_level,
                 "the next pre-activation sums D terms w * h, each of mean square sigma² times the mean of h².",
+            ),
+        ],
+    )
+
+
+# ------------------------------------------------------------------ the canonical PyTorch training loop
+_LOOP_SETUP = dict(epochs=3, lr=0.05, gamma=0.5)
+
+
+def _loop_problem():
+    """A small regression problem, a seeded network and a loader without shuffling (4 batches: 6, 6, 6, 2)."""
+    import torch
+
+    g = torch.Generator().manual_seed(7)
+    x = torch.randn(20, 3, generator=g, dtype=torch.float64)
+    y = torch.sin(x.sum(1, keepdim=True)) + 0.1 * torch.randn(20, 1, generator=g, dtype=torch.float64)
+    torch.manual_seed(3)
+    model = torch.nn.Sequential(torch.nn.Linear(3, 8), torch.nn.ReLU(), torch.nn.Linear(8, 1)).double()
+    loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(x, y), batch_size=6, shuffle=False)
+    return model, loader
+
+
+def _loop_variant(
+    model, loader, epochs, lr, gamma, clear=True, reduction="mean", schedule="epoch", early_schedule=False
+):
+    """Our own loop, right or with one known mistake; returns (the losses, the final parameters as one vector)."""
+    import torch
+
+    opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
+    sched = torch.optim.lr_scheduler.ExponentialLR(opt, gamma=gamma)
+    losses = []
+    for _ in range(epochs):
+        if early_schedule:
+            sched.step()
+        for xb, yb in loader:
+            if clear:
+                opt.zero_grad()
+            loss = torch.nn.functional.mse_loss(model(xb), yb, reduction=reduction)
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+            if schedule == "batch":
+                sched.step()
+        if schedule == "epoch" and not early_schedule:
+            sched.step()
+    return np.array(losses), torch.nn.utils.parameters_to_vector(model.parameters()).detach().numpy().copy()
+
+
+def train_loop(fn):
+    """Check ``fn(model, loader, epochs, lr, gamma) -> losses``: SGD with momentum 0.9 on the mean squared error,
+    an ExponentialLR scheduler stepped once per epoch, the loss of every batch (before its step) as numbers."""
+    import warnings
+
+    import torch
+
+    def ours(**mistake):
+        model, loader = _loop_problem()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # torch warns when a scheduler steps before the optimiser
+            return _loop_variant(model, loader, **_LOOP_SETUP, **mistake)
+
+    # computed before run(): an error here is the checker's, and raises, rather than being blamed on the reader
+    reference = ours()
+    mistakes = {
+        "no_clear": ours(clear=False)[1],
+        "sum": ours(reduction="sum")[1],
+        "per_batch": ours(schedule="batch")[1],
+        "no_schedule": ours(schedule="none")[1],
+        "early": ours(early_schedule=True)[1],
+    }
+    start = torch.nn.utils.parameters_to_vector(_loop_problem()[0].parameters()).detach().numpy()
+    results = {}
+
+    def student():
+        if "out" not in results:
+            model, loader = _loop_problem()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                out = answer(fn, model, loader, *_LOOP_SETUP.values())
+            params = torch.nn.utils.parameters_to_vector(model.parameters()).detach().numpy().copy()
+            results["out"] = (out, params)
+        return results["out"]
+
+    def losses_are_numbers():
+        out, _ = student()
+        if not isinstance(out, (list, tuple, np.ndarray)) or len(out) != len(reference[0]):
+            return False
+        return all(isinstance(v, (int, float, np.floating)) for v in out)
+
+    def params():
+        return student()[1]
+
+    def differs(key):
+        return not np.allclose(params(), mistakes[key], rtol=1e-9, atol=1e-12)
+
+    return run(
+        "train_loop",
+        [
+            (
+                "the function returns a list of 12 Python numbers, the loss of each of the 4 batches in 3 epochs",
+                losses_are_numbers,
+                "append each batch's loss as a plain number (a tensor that still needs its gradient keeps the whole "
+                "graph of the step alive); the loader gives 4 batches per epoch.",
+            ),
+            (
+                "training changes the model's parameters",
+                lambda: not np.allclose(params(), start),
+                "build the optimiser from model.parameters(), and call its step after the backward pass; "
+                "clearing the gradients between backward and step throws them away.",
+            ),
+            (
+                "the gradients are cleared before every backward pass",
+                lambda: differs("no_clear"),
+                "backward adds to the .grad of every parameter; without clearing them each step, a batch's "
+                "gradient also contains those of all the batches before it.",
+            ),
+            (
+                "the loss is the mean squared error over the batch",
+                lambda: differs("sum"),
+                "the loss of the exercise averages over the examples of the batch (the default reduction).",
+            ),
+            (
+                "the scheduler steps once per epoch",
+                lambda: differs("per_batch"),
+                "the learning rate decays per epoch: step the scheduler after the loop over the batches, not in it.",
+            ),
+            (
+                "the learning rate decays",
+                lambda: differs("no_schedule"),
+                "make an ExponentialLR scheduler on the optimiser, and step it.",
+            ),
+            (
+                "the first epoch uses the learning rate lr",
+                lambda: differs("early"),
+                "step the scheduler at the end of each epoch, not at its start.",
+            ),
+            (
+                "the final parameters and every recorded loss match the reference loop",
+                lambda: (
+                    np.allclose(params(), reference[1], rtol=1e-9, atol=1e-12)
+                    and np.allclose(np.asarray(student()[0], dtype=float), reference[0], rtol=1e-9, atol=1e-12)
+                ),
+                "use SGD with momentum 0.9, record each batch's loss before the optimiser's step, and take no "
+                "extra steps.",
+            ),
+        ],
+    )
+
+
+# ------------------------------------------------------------------ backpropagation for any activation
+_ACTIVATIONS = {
+    "tanh": (np.tanh, lambda z: 1.0 - np.tanh(z) ** 2, "tanh"),
+    "softplus": (lambda z: np.logaddexp(0.0, z), lambda z: 1.0 / (1.0 + np.exp(-z)), "softplus"),
+    "identity": (lambda z: z, lambda z: np.ones_like(z), "identity"),
+}
+
+
+def _autograd_gradients(params, X, target, name):
+    """dL/dOmega_k and dL/dbeta_k of L = sum (f - target)^2 / N, by torch's autograd in float64."""
+    import torch
+
+    act = {"tanh": torch.tanh, "softplus": torch.nn.functional.softplus, "identity": lambda z: z}[name]
+    Ws = [torch.tensor(W, dtype=torch.float64, requires_grad=True) for W, _ in params]
+    bs = [torch.tensor(b, dtype=torch.float64, requires_grad=True) for _, b in params]
+    h = torch.tensor(X, dtype=torch.float64)
+    for k, (W, b) in enumerate(zip(Ws, bs)):
+        h = h @ W.T + b
+        if k < len(Ws) - 1:
+            h = act(h)
+    loss = ((h - torch.tensor(target, dtype=torch.float64)) ** 2).sum() / len(X)
+    grads = torch.autograd.grad(loss, Ws + bs)
+    n = len(Ws)
+    return [(grads[k].numpy(), grads[n + k].numpy()) for k in range(n)]
+
+
+def net_gradients(fn):
+    """Check ``fn(params, X, target, act, act_grad) -> [(dW, db), ...]``: backpropagation in matrix form for a
+    network of any depth with the activation ``act`` (slope ``act_grad``) and the loss sum((f - target)^2) / N."""
+    rng = np.random.default_rng(71)
+
+    def problem(widths, n=7):
+        params = [(rng.normal(size=(o, i)) / np.sqrt(i), rng.normal(size=o) * 0.3) for i, o in zip(widths, widths[1:])]
+        return params, rng.normal(size=(n, widths[0])), rng.normal(size=(n, widths[-1]))
+
+    cases = {
+        "linear": (problem([3, 2]), "identity"),
+        "identity": (problem([3, 5, 2]), "identity"),
+        "tanh": (problem([3, 5, 2]), "tanh"),
+        "deep": (problem([4, 6, 3, 5, 2]), "tanh"),
+        "softplus": (problem([2, 4, 4, 3]), "softplus"),
+    }
+    # the references, computed before run(): an error here is the checker's own and raises
+    reference = {key: _autograd_gradients(*p, name) for key, (p, name) in cases.items()}
+
+    def student(key):
+        (params, X, target), name = cases[key]
+        act, act_grad, _ = _ACTIVATIONS[name]
+        copies = [(W.copy(), b.copy()) for W, b in params]
+        out = answer(fn, copies, X.copy(), target.copy(), act, act_grad)
+        if not isinstance(out, (list, tuple)) or len(out) != len(params):
+            return None
+        try:
+            return [(np.asarray(dW, dtype=float), np.asarray(db, dtype=float)) for dW, db in out]
+        except (TypeError, ValueError):
+            return None
+
+    def shapes(key):
+        got = student(key)
+        params = cases[key][0][0]
+        return got is not None and all(
+            dW.shape == W.shape and db.shape == b.shape for (dW, db), (W, b) in zip(got, params)
+        )
+
+    def matches(key, which=(0, 1), layers=None):
+        got = student(key)
+        if got is None:
+            return False
+        ref = reference[key]
+        layers = range(len(ref)) if layers is None else layers
+        return all(close(got[k][i], ref[k][i], rtol=1e-7, atol=1e-10) for k in layers for i in which)
+
+    return run(
+        "net_gradients",
+        [
+            (
+                "the function returns one pair (dL/dOmega_k, dL/dbeta_k) per layer, each of its parameter's shape",
+                lambda: shapes("linear") and shapes("deep"),
+                "return a list with one (weight gradient, offset gradient) pair per layer, in the order of params; "
+                "the weight gradient of a layer has the shape (outputs, inputs) of its weight matrix.",
+            ),
+            (
+                "for a network without hidden layers (a linear model) the offset gradient is right",
+                lambda: matches("linear", which=(1,)),
+                "the offset's derivative adds up the derivatives at the output over the batch; the loss divides "
+                "by N, and its derivative is positive where the output is above the target.",
+            ),
+            (
+                "for a linear model the weight gradient is right",
+                lambda: matches("linear", which=(0,)),
+                "the weight gradient pairs the derivative at each output unit with the input it multiplied, summed "
+                "over the examples: (outputs, N) times (N, inputs).",
+            ),
+            (
+                "with one hidden layer and the identity activation, the first layer's gradients are right",
+                lambda: matches("identity"),
+                "going down through a layer, each input unit collects the derivatives of all the output units it "
+                "feeds, weighted by the weights that connect them; and use the act and act_grad you are given (here "
+                "the identity, of slope 1), not a fixed activation.",
+            ),
+            (
+                "with one tanh hidden layer, the output layer's gradients are right",
+                lambda: matches("tanh", layers=[1]),
+                "the output layer has no activation: start the backward pass from the loss's derivative as it is.",
+            ),
+            (
+                "with one tanh hidden layer, the hidden layer's gradients are right",
+                lambda: matches("tanh"),
+                "each hidden layer's slope act_grad is evaluated at the pre-activation z that went into it (keep "
+                "every z from the forward pass), not at its output h.",
+            ),
+            (
+                "a network with three hidden layers of different widths gets every gradient right",
+                lambda: matches("deep"),
+                "repeat the step for every layer from the top down, and stop after the first layer (its input "
+                "X needs no derivative).",
+            ),
+            (
+                "it works for another activation (softplus) too",
+                lambda: matches("softplus"),
+                "use the act and act_grad you are given rather than a fixed activation.",
             ),
         ],
     )

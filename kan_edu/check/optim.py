@@ -1,4 +1,4 @@
-"""Checks for fitting models (chapter 6): one step of momentum, one step of Adam."""
+"""Checks for fitting models (chapter 6): one step of momentum, one step of Adam, mini-batch SGD with a schedule."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import numpy as np
 from .. import optim
 from ._core import NotAnswered, answer, close, run
 
-__all__ = ["momentum_step", "adam_step"]
+__all__ = ["momentum_step", "adam_step", "sgd_schedule"]
 
 
 def _arrays(out, count, shape):
@@ -69,7 +69,7 @@ def momentum_step(fn):
             (
                 "the new m is the moving average of the old m and the gradient",
                 lambda: close(_call(fn, theta, m, g, lr, beta)[1], ref(theta, m, g, lr, beta)[1]),
-                "weight the old m by beta and the gradient by (1 - beta).",
+                "the old m keeps the weight beta and the new gradient gets the rest, so that the two weights sum to one.",
             ),
             (
                 "the step uses the updated m",
@@ -132,7 +132,7 @@ def adam_step(fn):
             (
                 "m is the moving average of the gradients with weight beta1",
                 lambda: same(1, theta, m, v, g, 3, **hyper),
-                "m_new = beta1 * m + (1 - beta1) * grad.",
+                "the new m mixes the old m (weight beta1) with the new gradient (the remaining weight).",
             ),
             (
                 "v is the moving average of the squared gradients with weight beta2",
@@ -152,7 +152,7 @@ def adam_step(fn):
             (
                 "eps is added after the square root",
                 lambda: same(0, theta, m, 1e-6 * v, 1e-3 * g, 2, lr=0.05, beta1=0.8, beta2=0.95, eps=1e-2),
-                "the denominator is sqrt(v_hat) + eps, not sqrt(v_hat + eps).",
+                "add eps after taking the square root of v_hat, not inside the root.",
             ),
             (
                 "30 steps on an ill-conditioned quadratic follow the reference trajectory",
@@ -161,3 +161,139 @@ def adam_step(fn):
             ),
         ],
     )
+
+
+# ------------------------------------------------------------------ mini-batch SGD with a learning-rate schedule
+def _sgd_reference(grad, phi0, n_data, batch_size, epochs, lr0, decay, seed):
+    """The trajectory the exercise asks for, written independently of the student's code."""
+    rng = np.random.default_rng(seed)
+    path = [np.array(phi0, dtype=float)]
+    for epoch in range(epochs):
+        order = rng.permutation(n_data)
+        for start in range(0, n_data, batch_size):
+            path.append(path[-1] - lr0 * decay**epoch * np.asarray(grad(path[-1], order[start : start + batch_size])))
+    return np.array(path)
+
+
+class _Recorder:
+    """A gradient that remembers the index arrays it was called with and returns a fixed direction (ones)."""
+
+    def __init__(self, n_params):
+        self.calls, self.n_params = [], n_params
+
+    def __call__(self, phi, idx):
+        self.calls.append(np.array(idx, copy=True).reshape(-1))
+        return np.ones(self.n_params)
+
+
+def sgd_schedule(fn):
+    """Check ``fn(grad, phi0, n_data, batch_size, epochs, lr0, decay, seed) -> path`` of shape (steps + 1, P):
+    mini-batch SGD, each epoch a fresh permutation from one generator, the rate ``lr0 * decay ** epoch``."""
+    n, B, E, P = 10, 4, 3, 2
+    per_epoch = -(-n // B)  # 3 batches: 4, 4 and 2 examples
+    phi0 = np.array([0.5, -1.0])
+    rng = np.random.default_rng(16)
+    A = np.diag([1.0, 3.0])
+    targets = rng.normal(size=(n, P))
+
+    def bowl(phi, idx):  # the gradient of the mean over idx of |phi - target_i|_A^2 / 2
+        return A @ (phi - targets[np.asarray(idx)].mean(axis=0))
+
+    reference = _sgd_reference(bowl, phi0, n, B, E, 0.2, 0.7, 5)  # outside run: an error here is ours, not theirs
+    reference_batches = _recorded_reference(5, n, B, E, P)
+
+    def path_of(grad, lr0=0.2, decay=0.7, seed=5, start=phi0):
+        out = np.asarray(answer(fn, grad, start.copy(), n, B, E, lr0, decay, seed), dtype=float)
+        if out.ndim != 2 or out.shape[1] != P:
+            raise NotAnswered(f"Return the whole path, one row per point: an array of shape (steps + 1, {P}).")
+        return out
+
+    def recorded(seed=5):
+        grad = _Recorder(P)
+        path_of(grad, seed=seed)
+        return grad.calls
+
+    def epochs_of(calls):
+        return [np.concatenate(calls[e * per_epoch : (e + 1) * per_epoch]) for e in range(E)]
+
+    def step_lengths():
+        path = path_of(_Recorder(P), lr0=0.2, decay=0.5)
+        return -np.diff(path[:, 0])  # the gradient is all ones, so each step is as long as its learning rate
+
+    def leaves_start():
+        start = phi0.copy()
+        answer(fn, _Recorder(P), start, n, B, E, 0.2, 0.7, 5)
+        return np.array_equal(start, phi0)
+
+    def downhill():
+        path = path_of(bowl)
+        return np.linalg.norm(path[-1] - targets.mean(0)) < np.linalg.norm(phi0 - targets.mean(0))
+
+    return run(
+        "sgd_schedule",
+        [
+            (
+                "the path starts at phi0 and phi0 itself is left unchanged",
+                lambda: close(path_of(_Recorder(P))[0], phi0) and leaves_start(),
+                "put a copy of the starting point in the path first, and build new arrays for the later points.",
+            ),
+            (
+                "an epoch of 10 examples in batches of 4 takes 3 steps (4 + 4 + 2 examples), so 3 epochs make "
+                "a path of 10 points",
+                lambda: path_of(_Recorder(P)).shape == (E * per_epoch + 1, P),
+                "keep the last, smaller batch of each epoch (do not drop it), take no extra step, and record "
+                "the starting point as well as every point after a step.",
+            ),
+            (
+                "every epoch uses each of the 10 examples exactly once",
+                lambda: all(np.array_equal(np.sort(o), np.arange(n)) for o in epochs_of(recorded())),
+                "an epoch is one pass through all the examples in a shuffled order, cut into consecutive "
+                "batches; drawing each batch at random (with replacement) repeats some examples and skips others.",
+            ),
+            (
+                "each epoch visits the examples in a new random order",
+                lambda: len({tuple(o) for o in epochs_of(recorded())} | {tuple(range(n))}) == E + 1,
+                "shuffle at the start of every epoch, not once before the loop (and not never); a new generator every "
+                "epoch made from the same seed repeats the same order.",
+            ),
+            (
+                "the batches come from one generator made from seed, one permutation per epoch",
+                lambda: all(np.array_equal(a, b) for a, b in zip(recorded(), reference_batches)),
+                "create the generator from seed once, before the first epoch, and draw each epoch's order from it "
+                "with its permutation method (a new generator every epoch repeats the same order).",
+            ),
+            (
+                "the steps go downhill on a quadratic bowl",
+                downhill,
+                "step against the gradient (subtract it), not along it.",
+            ),
+            (
+                "the learning rate stays constant within an epoch (for a gradient of ones, so do the steps)",
+                lambda: close(np.ptp(step_lengths().reshape(E, per_epoch), axis=1), np.zeros(E), atol=1e-12),
+                "the schedule counts epochs, not steps: change the rate between epochs, not after every step.",
+            ),
+            (
+                "the steps of the first epoch are lr0 long (for a gradient of ones)",
+                lambda: close(step_lengths()[:per_epoch], 0.2 * np.ones(per_epoch)),
+                "the first epoch (epoch 0) uses lr0 itself: lower the rate only from the second epoch on.",
+            ),
+            (
+                "the learning rate is multiplied by decay from one epoch to the next",
+                lambda: close(step_lengths(), 0.2 * 0.5 ** np.repeat(np.arange(E), per_epoch)),
+                "every step of epoch e uses decay times the rate of epoch e - 1 (so epoch 2 uses decay times "
+                "decay times lr0).",
+            ),
+            (
+                "the whole path on a quadratic bowl matches the reference",
+                lambda: close(path_of(bowl), reference, rtol=1e-10, atol=1e-12),
+                "evaluate the gradient at the current point on the current batch, and use it at once.",
+            ),
+        ],
+    )
+
+
+def _recorded_reference(seed, n, B, E, P):
+    """The index arrays the reference trajectory passes to the gradient (for :func:`sgd_schedule`)."""
+    grad = _Recorder(P)
+    _sgd_reference(grad, np.zeros(P), n, B, E, 0.2, 0.7, seed)
+    return grad.calls

@@ -1,4 +1,5 @@
-"""Checks for chapter 9 (regularization): ridge regression and the Bayesian posterior predictive."""
+"""Checks for chapter 9 (regularization): ridge regression, the Bayesian posterior predictive, dropout and
+augmentation by shifts."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import numpy as np
 from .. import regularization
 from ._core import answer, close, run
 
-__all__ = ["ridge", "posterior_predictive"]
+__all__ = ["ridge", "posterior_predictive", "dropout", "augment_shifts"]
 
 
 def _augmented(phi, y, lam):
@@ -43,7 +44,8 @@ def ridge(fn):
                 lambda: all(
                     close(w(phi, y, lam), _augmented(phi, y, lam), rtol=1e-6, atol=1e-9) for lam in (0.5, 20.0)
                 ),
-                "the penalty adds lam to every diagonal entry of phi^T phi (lam times the identity matrix).",
+                "set the gradient of the penalised loss to zero: the penalty contributes a term in w to every equation of the "
+                "normal equations.",
             ),
             (
                 "with a huge lambda, w shrinks towards zero",
@@ -99,8 +101,175 @@ def posterior_predictive(fn):
             (
                 "the predictive variance matches the posterior covariance of the weights",
                 lambda: close(out(phi, y, phi_test, sp, sn)[1], v_ref, rtol=1e-6, atol=1e-9),
-                "the variance at a test input phi* is phi*^T Sigma phi*, with Sigma the inverse of the posterior precision; "
-                "do not add the noise variance here.",
+                "the prediction at a test input is a linear function of the weights, so its variance is a quadratic form "
+                "in the posterior covariance (the inverse of the posterior precision); do not add the noise variance here.",
+            ),
+        ],
+    )
+
+
+# ------------------------------------------------------------------ dropout
+def dropout(fn):
+    """Check ``fn(h, p, rng, training) -> array``: inverted dropout, each entry dropped with probability ``p`` and
+    the survivors scaled by 1 / (1 - p) while training; the identity when not training."""
+    h = np.random.default_rng(31).normal(size=(6, 9))
+    ones = np.ones((400, 500))  # 200 000 entries: the fraction dropped is p to within about 0.001
+
+    def out(x, p, seed=0, training=True):
+        x_in = x.copy()
+        res = np.asarray(answer(fn, x_in, p, np.random.default_rng(seed), training), dtype=float)
+        if not np.array_equal(x_in, x):
+            raise ValueError("your function changed the array h it was given; build a new array instead")
+        return res
+
+    def same_shape():
+        return out(h, 0.5).shape == h.shape and out(h, 0.5, training=False).shape == h.shape
+
+    def two_values(p):
+        y = out(ones, p, seed=1)
+        kept = y[y != 0]
+        return kept.size > 0 and np.ptp(kept) < 1e-12
+
+    def fraction_dropped(p):
+        return float(np.mean(out(ones, p, seed=2) == 0))
+
+    def survivor_scale(p):
+        y = out(ones, p, seed=3)
+        kept = y[y != 0]
+        return float(kept[0]) if kept.size else np.nan
+
+    def independent_entries():
+        y = out(ones[:50, :60], 0.5, seed=4) != 0
+        return len({tuple(r) for r in y}) > 1 and len({tuple(c) for c in y.T}) > 1
+
+    def follows_rng():
+        a, b, c = out(h, 0.4, seed=5), out(h, 0.4, seed=5), out(h, 0.4, seed=6)
+        return np.array_equal(a, b) and not np.array_equal(a, c)
+
+    def unbiased_mean():
+        y = out(ones, 0.25, seed=7)
+        return abs(y.mean() - 1.0) < 0.01
+
+    return run(
+        "dropout",
+        [
+            (
+                "the output has the shape of h, and h itself is left unchanged",
+                same_shape,
+                "return a new array of the same shape; do not write into h.",
+            ),
+            (
+                "with training=False the output is h itself (no units dropped, nothing rescaled)",
+                lambda: close(out(h, 0.5, training=False), h, rtol=0, atol=0),
+                "at test time the network uses every unit as it is: the rescaling already happened while training "
+                "(inverted dropout), so nothing is multiplied at test time.",
+            ),
+            (
+                "every entry is either dropped (0) or kept and multiplied by one common factor",
+                lambda: two_values(0.3) and two_values(0.6),
+                "multiply h by a mask of zeros and ones and by one scale factor; do not add noise to the kept units.",
+            ),
+            (
+                "every entry is dropped or kept on its own (the mask differs between the examples and between the units)",
+                independent_entries,
+                "draw one random number for every entry of h, so that each example of the batch gets its own mask.",
+            ),
+            (
+                "a fraction p of the entries is dropped (0.3 of them for p = 0.3, 0.8 for p = 0.8)",
+                lambda: abs(fraction_dropped(0.3) - 0.3) < 0.005 and abs(fraction_dropped(0.8) - 0.8) < 0.005,
+                "p is the probability of dropping an entry, not of keeping it.",
+            ),
+            (
+                "the kept entries are scaled so that the mean of the output equals the mean of h",
+                lambda: unbiased_mean() and close(survivor_scale(0.3), 1 / 0.7) and close(survivor_scale(0.8), 5.0),
+                "with a fraction p dropped, the survivors must make up for the missing ones on average; "
+                "compare the expected value of one output entry with the input entry.",
+            ),
+            (
+                "with p = 0 nothing is dropped and nothing changes",
+                lambda: close(out(h, 0.0), h, rtol=1e-12, atol=0),
+                "p is the probability of dropping a unit; with p = 0 every unit survives unscaled.",
+            ),
+            (
+                "the mask comes from the generator rng that is passed in",
+                follows_rng,
+                "draw the random numbers with rng itself (not np.random's global functions or a new generator), so "
+                "that the same seed gives the same mask.",
+            ),
+        ],
+    )
+
+
+# ------------------------------------------------------------------ augmentation by circular shifts
+def augment_shifts(fn):
+    """Check ``fn(x, labels, shifts) -> (x_aug, labels_aug)``: the signals, then one block of copies circularly
+    shifted by each entry of ``shifts`` along the signal (np.roll's direction), labels repeated to match."""
+    rng = np.random.default_rng(41)
+    x = rng.normal(size=(5, 7))
+    labels = np.array([3, 1, 4, 1, 5])
+    shifts = [2, -1, 0]
+    x_ref, labels_ref = regularization.augment_shifts(x, labels, shifts)  # before run(): its errors are ours
+    ramp = np.tile(np.arange(1.0, 8.0), (2, 1)) + 10 * np.arange(2)[:, None]  # row r: 10r + 1, ..., 10r + 7
+
+    def out(a=x, b=labels, s=shifts):
+        res = answer(fn, a.copy(), b.copy(), list(s))
+        if not isinstance(res, (tuple, list)) or len(res) != 2:
+            return None, None
+        return np.asarray(res[0], dtype=float), np.asarray(res[1])
+
+    def sizes():
+        xa, la = out()
+        return xa is not None and xa.shape == x_ref.shape and la.shape == labels_ref.shape
+
+    def originals_first():
+        xa, la = out()
+        return close(xa[:5], x, rtol=0, atol=0)
+
+    def within_rows():
+        xa, _ = out(ramp, np.array([0, 1]), [1])
+        # every nonzero value of a copy comes from its own signal (zeros are judged by the next property)
+        return all(set(row[row != 0]) <= set(ramp[i % 2]) for i, row in enumerate(xa))
+
+    def direction():
+        xa, _ = out(ramp, np.array([0, 1]), [1])
+        return close(xa[2, :2], [7.0, 1.0], rtol=0, atol=0)
+
+    return run(
+        "augment_shifts",
+        [
+            (
+                "with 5 signals and 3 shifts the result has 20 signals of the same length, and 20 labels",
+                sizes,
+                "return a pair: all the signals, the originals plus one copy of each per shift, and one label per "
+                "signal.",
+            ),
+            (
+                "the first block holds the original signals, unchanged",
+                originals_first,
+                "put the data themselves first, before any shifted copy.",
+            ),
+            (
+                "a shifted copy of a signal holds that signal's own values (nothing moves from one signal to another)",
+                within_rows,
+                "shift along each signal's positions (the second axis), not along the list of signals, and do not "
+                "shift the flattened array (values would spill from one signal into the next).",
+            ),
+            (
+                "a shift of +1 moves every value one position to the right, and the last one comes round to the front",
+                direction,
+                "a positive shift moves values towards higher positions, circularly (np.roll's direction), without "
+                "padding with zeros.",
+            ),
+            (
+                "each block's labels are those of its signals, in the same order",
+                lambda: np.array_equal(out()[1], labels_ref),
+                "every block has the same N labels in the same order as the originals: the label of a copy is "
+                "that of its signal (repeat the whole list, not each label in place).",
+            ),
+            (
+                "every block matches the reference, in the order of shifts",
+                lambda: close(out()[0], x_ref, rtol=0, atol=0),
+                "one block per entry of shifts, in the order given (a shift of 0 is a plain copy).",
             ),
         ],
     )

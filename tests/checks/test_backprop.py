@@ -70,3 +70,130 @@ def test_gradient_checks(checker, right, wrongs, capsys):
 
 def test_placeholders_and_raising_code_are_reported(capsys):
     assert_placeholders_and_errors_reported([check.toy_backward, check.leaky_he_variance], capsys)
+
+
+# ------------------------------------------------------------------ the canonical PyTorch training loop
+def _loop(clear="before", reduction="mean", schedule="epoch", item=True, optimiser="sgd", momentum=0.9):
+    def train_loop(model, loader, epochs, lr, gamma):
+        import torch
+
+        if optimiser == "adam":
+            opt = torch.optim.Adam(model.parameters(), lr=lr)
+        else:
+            opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
+        sched = torch.optim.lr_scheduler.ExponentialLR(opt, gamma=gamma)
+        losses = []
+        for _ in range(epochs):
+            if schedule == "start":
+                sched.step()
+            for x, y in loader:
+                if clear == "before":
+                    opt.zero_grad()
+                loss = torch.nn.functional.mse_loss(model(x), y, reduction=reduction)
+                loss.backward()
+                if clear == "between":
+                    opt.zero_grad()
+                opt.step()
+                losses.append(loss.item() if item else loss)
+                if schedule == "batch":
+                    sched.step()
+            if schedule == "epoch":
+                sched.step()
+        return losses
+
+    return train_loop
+
+
+loop_right = _loop()
+LOOP_HINTS = [
+    (_loop(clear="never"), "without clearing them"),
+    (_loop(clear="between"), "throws them away"),
+    (_loop(reduction="sum"), "averages over the examples"),
+    (_loop(schedule="batch"), "not in it"),
+    (_loop(schedule="none"), "and step it"),
+    (_loop(schedule="start"), "not at its start"),
+    (_loop(item=False), "plain number"),
+    (_loop(optimiser="adam"), "momentum 0.9"),
+    (_loop(momentum=0.0), "momentum 0.9"),
+]
+
+
+def test_train_loop_passes_the_solution_and_names_each_mistake(capsys):
+    assert check.train_loop(loop_right)
+    capsys.readouterr()
+    for wrong, words in LOOP_HINTS:
+        assert not check.train_loop(wrong)
+        out = " ".join(capsys.readouterr().out.split())
+        assert words in out, out
+        assert "zero_grad()" not in out and ".backward()" not in out and ".item()" not in out
+
+
+def test_train_loop_reports_placeholder_and_errors(capsys):
+    assert_placeholders_and_errors_reported([check.train_loop], capsys)
+
+
+def test_train_loop_blames_itself_not_the_reader_when_the_checker_breaks(monkeypatch):
+    """An error in the checker's own reference raises (a bug to report), it is not printed as "your code raised"."""
+    import kan_edu.check.backprop as module
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("checker bug")
+
+    monkeypatch.setattr(module, "_loop_variant", broken)
+    with pytest.raises(RuntimeError, match="checker bug"):
+        check.train_loop(loop_right)
+
+
+# ------------------------------------------------------------------ backpropagation for any activation
+def _net(slope_at="z", scale=None, out_act=False, bias="sum", transpose=False, sign=1.0, fixed=None):
+    def net_gradients(params, X, target, act, act_grad):
+        a, da = (act, act_grad) if fixed is None else fixed
+        hs, zs = [X], []
+        for k, (W, b) in enumerate(params):
+            zs.append(hs[-1] @ W.T + b)
+            if k < len(params) - 1:
+                hs.append(a(zs[-1]))
+        n = len(X) if scale is None else scale(len(X))
+        dz = sign * 2 * (zs[-1] - target) / n
+        if out_act:
+            dz = dz * da(zs[-1])
+        grads = [None] * len(params)
+        for k in reversed(range(len(params))):
+            W = params[k][0]
+            dW = hs[k].T @ dz if transpose else dz.T @ hs[k]
+            grads[k] = (dW, dz.sum(0) if bias == "sum" else dz.mean(0))
+            if k > 0:
+                dh = dz @ W
+                dz = dh * (da(zs[k - 1]) if slope_at == "z" else da(hs[k]))
+        return grads
+
+    return net_gradients
+
+
+net_right = _net()
+NET_HINTS = [
+    (_net(slope_at="h"), "not at its output h"),
+    (_net(out_act=True), "output layer has no activation"),
+    (_net(scale=lambda n: 1), "divides by N"),
+    (_net(scale=lambda n: n - 1), "divides by N"),
+    (_net(sign=-1.0), "positive where the output is above"),
+    (_net(bias="mean"), "adds up the derivatives"),
+    (_net(transpose=True), "shape (outputs, inputs)"),
+    (_net(fixed=(np.tanh, lambda z: 1 - np.tanh(z) ** 2)), "act and act_grad you are given"),
+    (lambda params, X, target, act, act_grad: [(W, b) for W, b in params], "offset's derivative"),
+    (lambda params, X, target, act, act_grad: net_right(params, X, target, act, act_grad)[:-1], "one (weight"),
+]
+
+
+def test_net_gradients_passes_the_solution_and_names_each_mistake(capsys):
+    assert check.net_gradients(net_right)
+    capsys.readouterr()
+    for wrong, words in NET_HINTS:
+        assert not check.net_gradients(wrong)
+        out = " ".join(capsys.readouterr().out.split())
+        assert words in out, out
+        assert "dz @ W" not in out and "dz.T @" not in out and ".sum(0)" not in out
+
+
+def test_net_gradients_reports_placeholder_and_errors(capsys):
+    assert_placeholders_and_errors_reported([check.net_gradients], capsys)

@@ -88,3 +88,108 @@ def test_fitting_checks(checker, right, wrongs, capsys):
 
 def test_placeholders_and_raising_code_are_reported(capsys):
     assert_placeholders_and_errors_reported([check.momentum_step, check.adam_step], capsys)
+
+
+# ------------------------------------------------------------------ mini-batch SGD with a learning-rate schedule
+def sgd_right(grad, phi0, n_data, batch_size, epochs, lr0, decay, seed):
+    rng = np.random.default_rng(seed)
+    phi, path = phi0.copy(), [phi0.copy()]
+    for epoch in range(epochs):
+        lr = lr0 * decay**epoch
+        order = rng.permutation(n_data)
+        for start in range(0, n_data, batch_size):
+            phi = phi - lr * grad(phi, order[start : start + batch_size])
+            path.append(phi)
+    return np.array(path)
+
+
+def _sgd_variant(order_of, lr_of=lambda lr0, decay, epoch, step: lr0 * decay**epoch, sign=1.0, last=True):
+    def sgd(grad, phi0, n_data, batch_size, epochs, lr0, decay, seed):
+        rng = np.random.default_rng(seed)
+        phi, path, step = phi0.copy(), [phi0.copy()], 0
+        fixed = np.random.default_rng(seed + 1).permutation(n_data)  # (not from rng: the others match it)
+        for epoch in range(epochs):
+            order = order_of(rng, n_data, seed, fixed)
+            stop = n_data if last else n_data - batch_size + 1
+            for start in range(0, stop, batch_size):
+                phi = phi - sign * lr_of(lr0, decay, epoch, step) * grad(phi, order[start : start + batch_size])
+                path.append(phi)
+                step += 1
+        return np.array(path)
+
+    return sgd
+
+
+def _fresh(rng, n, seed, fixed):
+    return rng.permutation(n)
+
+
+sgd_drops_last_batch = _sgd_variant(_fresh, last=False)
+sgd_with_replacement = _sgd_variant(lambda rng, n, seed, fixed: rng.integers(0, n, size=n))
+sgd_shuffles_once = _sgd_variant(lambda rng, n, seed, fixed: fixed)
+sgd_never_shuffles = _sgd_variant(lambda rng, n, seed, fixed: np.arange(n))
+sgd_new_generator_each_epoch = _sgd_variant(lambda rng, n, seed, fixed: np.random.default_rng(seed).permutation(n))
+sgd_decays_first_epoch = _sgd_variant(_fresh, lr_of=lambda lr0, decay, epoch, step: lr0 * decay ** (epoch + 1))
+sgd_decays_every_step = _sgd_variant(_fresh, lr_of=lambda lr0, decay, epoch, step: lr0 * decay**step)
+sgd_uphill = _sgd_variant(_fresh, sign=-1.0)
+
+
+def sgd_without_start(*args):
+    return sgd_right(*args)[1:]
+
+
+def sgd_in_place(grad, phi0, n_data, batch_size, epochs, lr0, decay, seed):
+    rng = np.random.default_rng(seed)
+    phi, path = phi0, [phi0.copy()]
+    for epoch in range(epochs):
+        order = rng.permutation(n_data)
+        for start in range(0, n_data, batch_size):
+            phi -= lr0 * decay**epoch * grad(phi, order[start : start + batch_size])
+            path.append(phi.copy())
+    return np.array(path)
+
+
+def sgd_final_point_only(*args):
+    return sgd_right(*args)[-1]
+
+
+def sgd_stale_gradient(grad, phi0, n_data, batch_size, epochs, lr0, decay, seed):
+    rng = np.random.default_rng(seed)
+    phi, previous, path = phi0.copy(), phi0.copy(), [phi0.copy()]
+    for epoch in range(epochs):
+        order = rng.permutation(n_data)
+        for start in range(0, n_data, batch_size):
+            g = grad(previous, order[start : start + batch_size])  # the gradient one step behind
+            previous, phi = phi, phi - lr0 * decay**epoch * g
+            path.append(phi)
+    return np.array(path)
+
+
+SGD_HINTS = [
+    (sgd_drops_last_batch, "smaller batch"),
+    (sgd_with_replacement, "with replacement"),
+    (sgd_shuffles_once, "not once before the loop"),
+    (sgd_never_shuffles, "not once before the loop"),
+    (sgd_new_generator_each_epoch, "a new generator every epoch"),
+    (sgd_decays_first_epoch, "the first epoch"),
+    (sgd_decays_every_step, "counts epochs, not steps"),
+    (sgd_uphill, "against the gradient"),
+    (sgd_without_start, "starting point"),
+    (sgd_in_place, "new arrays"),
+    (sgd_final_point_only, "whole path"),
+    (sgd_stale_gradient, "current point"),
+]
+
+
+def test_sgd_schedule_passes_the_solution_and_names_each_mistake(capsys):
+    assert check.sgd_schedule(sgd_right)
+    capsys.readouterr()
+    for wrong, words in SGD_HINTS:
+        assert not check.sgd_schedule(wrong), wrong.__name__
+        out = " ".join(capsys.readouterr().out.split())  # the verdict is wrapped to the notebook's width
+        assert words in out, (wrong.__name__, out)
+        assert "permutation(" not in out and "decay**" not in out and "decay **" not in out
+
+
+def test_sgd_schedule_reports_placeholder_and_errors(capsys):
+    assert_placeholders_and_errors_reported([check.sgd_schedule], capsys)

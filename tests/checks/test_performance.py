@@ -49,3 +49,44 @@ def test_performance_checks(checker, right, wrongs, secrets, capsys):
 
 def test_placeholders_and_raising_code_are_reported(capsys):
     assert_placeholders_and_errors_reported([check.bias_variance, check.shell_fraction], capsys)
+
+
+# ------------------------------------------------------------------ variance against the size of the training set
+def _by_size(spread, k_of=lambda k, i: k, n_of=lambda n, i: n, sets=lambda n_sets: n_sets):
+    def variance_by_size(fit_predict, draw, sizes, n_sets):
+        out = []
+        for i, n in enumerate(sizes):
+            fits = np.array([fit_predict(*draw(n_of(n, i), k_of(k, i))) for k in range(sets(n_sets))])
+            out.append(spread(fits))
+        return np.array(out)
+
+    return variance_by_size
+
+
+variance_right = _by_size(lambda f: np.mean(f.var(axis=0)))
+VARIANCE_HINTS = [
+    (_by_size(lambda f: np.mean(f.var(axis=0, ddof=1))), "not divided by n_sets - 1"),
+    (_by_size(lambda f: np.mean(f.std(axis=0))), "not square-rooted"),
+    (_by_size(lambda f: np.sum(f.var(axis=0))), "not summed"),
+    (_by_size(lambda f: np.mean(f.var(axis=1))), "axis 0"),
+    (_by_size(lambda f: f.var()), "axis 0"),
+    (_by_size(lambda f: np.mean(f.var(axis=0)), k_of=lambda k, i: 0), "its own training set"),
+    (_by_size(lambda f: np.mean(f.var(axis=0)), k_of=lambda k, i: k + 1), "numbers them from 0"),
+    (_by_size(lambda f: np.mean(f.var(axis=0)), n_of=lambda n, i: i + 2), "not its position"),
+    (_by_size(lambda f: np.mean(f.var(axis=0)), sets=lambda n: n - 1), "numbers them from 0"),
+    (lambda fit, draw, sizes, n_sets: np.mean(variance_right(fit, draw, sizes, n_sets)), "one number for each"),
+]
+
+
+def test_variance_by_size_passes_the_solution_and_names_each_mistake(capsys):
+    assert check.variance_by_size(variance_right)
+    capsys.readouterr()
+    for wrong, words in VARIANCE_HINTS:
+        assert not check.variance_by_size(wrong)
+        out = " ".join(capsys.readouterr().out.split())
+        assert words in out, out
+        assert ".var(" not in out and "ddof=0" not in out
+
+
+def test_variance_by_size_reports_placeholder_and_errors(capsys):
+    assert_placeholders_and_errors_reported([check.variance_by_size], capsys)

@@ -61,3 +61,125 @@ def test_regularization_checks(checker, right, wrongs, secrets, capsys):
 
 def test_placeholders_and_raising_code_are_reported(capsys):
     assert_placeholders_and_errors_reported([check.ridge, check.posterior_predictive], capsys)
+
+
+# ------------------------------------------------------------------ dropout
+def dropout_right(h, p, rng, training=True):
+    if not training:
+        return h
+    return h * (rng.random(h.shape) >= p) / (1 - p)
+
+
+def _dropout(mask_of, scale_of=lambda p: 1 / (1 - p), test_scale=lambda p: 1.0):
+    def dropout(h, p, rng, training=True):
+        if not training:
+            return h * test_scale(p)
+        return h * mask_of(rng, h.shape, p) * scale_of(p)
+
+    return dropout
+
+
+def _keep(rng, shape, p):
+    return rng.random(shape) >= p
+
+
+def dropout_in_place(h, p, rng, training=True):
+    if training:
+        h *= (rng.random(h.shape) >= p) / (1 - p)
+    return h
+
+
+def dropout_global_rng(h, p, rng, training=True):
+    return h * (np.random.random(h.shape) >= p) / (1 - p) if training else h
+
+
+def dropout_gaussian(h, p, rng, training=True):
+    return h * (1 + np.sqrt(p / (1 - p)) * rng.normal(size=h.shape)) if training else h
+
+
+DROPOUT_HINTS = [
+    (_dropout(_keep, scale_of=lambda p: 1.0), "make up for the missing ones"),
+    (_dropout(_keep, scale_of=lambda p: 1 / p), "make up for the missing ones"),
+    (_dropout(_keep, scale_of=lambda p: 1 - p), "make up for the missing ones"),
+    (_dropout(lambda rng, shape, p: rng.random(shape) < p, scale_of=lambda p: 1 / p), "not of keeping it"),
+    (_dropout(lambda rng, shape, p: rng.random(shape[-1:]) >= p), "its own mask"),
+    (_dropout(lambda rng, shape, p: rng.random((shape[0], 1)) >= p), "its own mask"),
+    (_dropout(_keep, scale_of=lambda p: 1.0, test_scale=lambda p: 1 - p), "nothing is multiplied at test time"),
+    (_dropout(_keep, test_scale=lambda p: 1 - p), "nothing is multiplied at test time"),
+    (lambda h, p, rng, training=True: dropout_right(h, p, rng, True), "nothing is multiplied at test time"),
+    (dropout_in_place, "do not write into h"),
+    (dropout_global_rng, "generator"),
+    (dropout_gaussian, "do not add noise"),
+    (lambda h, p, rng, training=True: dropout_right(h, p, rng, training)[:, :-1], "same shape"),
+]
+
+
+def test_dropout_passes_the_solution_and_names_each_mistake(capsys):
+    assert check.dropout(dropout_right)
+    capsys.readouterr()
+    for wrong, words in DROPOUT_HINTS:
+        assert not check.dropout(wrong)
+        out = " ".join(capsys.readouterr().out.split())
+        assert words in out, out
+        assert "1 - p)" not in out and "1 / (1 - p)" not in out and ">= p" not in out
+
+
+def test_dropout_reports_placeholder_and_errors(capsys):
+    assert_placeholders_and_errors_reported([check.dropout], capsys)
+
+
+# ------------------------------------------------------------------ augmentation by circular shifts
+def augment_right(x, labels, shifts):
+    blocks = [x] + [np.roll(x, k, axis=1) for k in shifts]
+    return np.concatenate(blocks), np.concatenate([labels] * len(blocks))
+
+
+def _pad_shift(x, k):
+    out = np.zeros_like(x)
+    if k >= 0:
+        out[:, k:] = x[:, : x.shape[1] - k]
+    else:
+        out[:, :k] = x[:, -k:]
+    return out
+
+
+AUGMENT_HINTS = [
+    (lambda x, lab, s: (np.concatenate([np.roll(x, k, axis=1) for k in s]), np.tile(lab, len(s))), "return a pair"),
+    (
+        lambda x, lab, s: (np.concatenate([np.roll(x, k, axis=1) for k in s] + [x]), np.tile(lab, len(s) + 1)),
+        "data themselves first",
+    ),
+    (
+        lambda x, lab, s: (np.concatenate([x] + [np.roll(x, k, axis=0) for k in s]), np.tile(lab, len(s) + 1)),
+        "second axis",
+    ),
+    (
+        lambda x, lab, s: (np.concatenate([x] + [np.roll(x, k) for k in s]), np.tile(lab, len(s) + 1)),
+        "flattened array",
+    ),
+    (
+        lambda x, lab, s: (np.concatenate([x] + [np.roll(x, -k, axis=1) for k in s]), np.tile(lab, len(s) + 1)),
+        "np.roll's direction",
+    ),
+    (
+        lambda x, lab, s: (np.concatenate([x] + [_pad_shift(x, k) for k in s]), np.tile(lab, len(s) + 1)),
+        "without padding",
+    ),
+    (lambda x, lab, s: (augment_right(x, lab, s)[0], np.repeat(lab, len(s) + 1)), "not each label in place"),
+    (lambda x, lab, s: augment_right(x, lab, list(reversed(s))), "order given"),
+    (lambda x, lab, s: augment_right(x, lab, s)[0], "return a pair"),
+]
+
+
+def test_augment_shifts_passes_the_solution_and_names_each_mistake(capsys):
+    assert check.augment_shifts(augment_right)
+    capsys.readouterr()
+    for wrong, words in AUGMENT_HINTS:
+        assert not check.augment_shifts(wrong)
+        out = " ".join(capsys.readouterr().out.split())
+        assert words in out, out
+        assert "axis=1" not in out and "np.concatenate" not in out and "np.tile" not in out
+
+
+def test_augment_shifts_reports_placeholder_and_errors(capsys):
+    assert_placeholders_and_errors_reported([check.augment_shifts], capsys)
