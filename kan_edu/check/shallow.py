@@ -83,16 +83,38 @@ def shallow_network(fn):
     )
 
 
+def _is_count(v) -> bool:
+    """``v`` is one whole number: a Python or numpy integer, or a float with no fractional part."""
+    a = np.asarray(v)
+    if a.dtype == bool or a.size != 1 or not np.issubdtype(a.dtype, np.number):
+        return False
+    x = a.reshape(-1)[0]
+    return bool(np.issubdtype(a.dtype, np.integer) or (np.isfinite(x) and float(x).is_integer()))
+
+
+def _count(v):
+    return int(np.asarray(v).reshape(-1)[0]) if _is_count(v) else None
+
+
 def region_count(fn):
     """Check ``fn(n_hidden, n_inputs)``: the largest number of linear regions of a shallow ReLU network."""
     pairs = [(0, 1), (1, 1), (5, 1), (3, 2), (10, 2), (6, 3), (4, 6), (20, 5)]
 
     def matches(lo, hi):
-        return all(int(answer(fn, D, Di)) == shallow.max_regions(D, Di) for D, Di in pairs[lo:hi])
+        return all(_count(answer(fn, D, Di)) == shallow.max_regions(D, Di) for D, Di in pairs[lo:hi])
+
+    def whole_numbers():
+        return all(_is_count(answer(fn, D, Di)) for D, Di in pairs)
 
     return run(
         "region_count",
         [
+            (
+                "the answer is a whole number (a count of regions)",
+                whole_numbers,
+                "a number of regions cannot be fractional: a division that leaves a remainder, or a formula "
+                "that is not a count, is off somewhere.",
+            ),
             (
                 "one input: D hidden units give D + 1 regions at most",
                 lambda: matches(0, 3),
@@ -106,8 +128,9 @@ def region_count(fn):
             (
                 "any number of inputs",
                 lambda: matches(5, 8),
-                "count, for each j up to the number of inputs, the ways to choose j of the hyperplanes (a sum of binomial "
-                "coefficients); when D <= D_i every activation pattern is possible.",
+                "a vertex of the arrangement is where several hyperplanes meet: count the ways to pick the "
+                "hyperplanes for every dimension up to the number of inputs (j = 0 included). When D <= D_i "
+                "every on/off pattern of the units is possible.",
             ),
         ],
     )
