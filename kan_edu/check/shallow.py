@@ -7,7 +7,7 @@ import numpy as np
 from .. import shallow
 from ._core import answer, close, run
 
-__all__ = ["relu", "shallow_network", "region_count"]
+__all__ = ["relu", "shallow_network", "shallow_network_multi", "region_count"]
 
 
 def relu(fn):
@@ -78,6 +78,69 @@ def shallow_network(fn):
                 "networks with 3 and 6 hidden units match the reference",
                 lambda: case(1) and case(2),
                 "loop over, or broadcast across, all D hidden units; the number of units is len(theta0).",
+            ),
+        ],
+    )
+
+
+def _multi(x, theta0, Theta, phi0, Phi):
+    """The reference for eq. (3.5), written with explicit sums over the units (no matrix products)."""
+    h = np.maximum(theta0[None, :] + np.einsum("di,ni->nd", Theta, x), 0.0)
+    return phi0[None, :] + np.einsum("kd,nd->nk", Phi, h)
+
+
+def shallow_network_multi(fn):
+    """Check ``fn(x, theta0, Theta, phi0, Phi)``: a shallow ReLU network with D_i inputs and D_o outputs on a
+    batch ``x`` of shape (N, D_i); returns (N, D_o)."""
+    rng = np.random.default_rng(5)
+
+    def case(n, d_in, d, d_out):
+        return (rng.normal(size=(n, d_in)), rng.normal(size=d), rng.normal(size=(d, d_in)), rng.normal(size=d_out),
+                rng.normal(size=(d_out, d)))
+
+    main = case(7, 2, 4, 3)
+    square = case(6, 3, 3, 3)  # every matrix square: transposes fit the shapes
+    one = case(1, 1, 5, 1)
+    # all pre-activations negative: every unit is off, so the outputs are phi0 (negative entries included)
+    x_off, _, Theta_off, _, Phi_off = case(5, 2, 3, 2)
+    theta_off = -10.0 - np.abs(x_off).sum() * np.abs(Theta_off).sum() * np.ones(3)
+    phi_off = np.array([-0.5, 1.5])
+
+    def out(*args):
+        return np.asarray(answer(fn, *[a.copy() for a in args]), dtype=float)
+
+    def matches(c):
+        return close(out(*c), _multi(*c), rtol=1e-9, atol=1e-12)
+
+    return run(
+        "shallow_network_multi",
+        [
+            (
+                "7 examples, 2 inputs, 4 hidden units and 3 outputs give shape (7, 3)",
+                lambda: out(*main).shape == (7, 3),
+                "one row per example and one column per output; Theta is (D, D_i) and Phi is (D_o, D).",
+            ),
+            (
+                "when every unit is off, every output is its offset phi0, negative ones included",
+                lambda: close(out(x_off, theta_off, Theta_off, phi_off, Phi_off), np.tile(phi_off, (5, 1))),
+                "clip the hidden units at zero, not the outputs: the output layer has no activation, and its "
+                "offsets phi0 are added after the weighted sum of the units.",
+            ),
+            (
+                "2 inputs, 4 units, 3 outputs match the reference",
+                lambda: matches(main),
+                "pre-activations theta0 + Theta x for every example, ReLU, then phi0 + Phi h.",
+            ),
+            (
+                "with every matrix square (3 inputs, 3 units, 3 outputs) nothing is transposed",
+                lambda: matches(square),
+                "row d of Theta holds the input weights of unit d, row k of Phi the weights of output k; with "
+                "examples in rows, each product needs the matrix's transpose.",
+            ),
+            (
+                "one example, one input, one output keeps shape (1, 1)",
+                lambda: out(*one).shape == (1, 1) and matches(one),
+                "keep both axes even when they have length 1.",
             ),
         ],
     )
