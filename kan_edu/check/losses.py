@@ -99,8 +99,10 @@ def binary_cross_entropy(fn):
             ),
             (
                 "a positive logit makes y = 1 cheap and y = 0 expensive",
-                lambda: close(bce([1.0], [3.0]), math.log1p(math.exp(-3.0)))
-                and close(bce([0.0], [3.0]), 3.0 + math.log1p(math.exp(-3.0))),
+                lambda: (
+                    close(bce([1.0], [3.0]), math.log1p(math.exp(-3.0)))
+                    and close(bce([0.0], [3.0]), 3.0 + math.log1p(math.exp(-3.0)))
+                ),
                 "the sigmoid of z is the probability of y = 1; a label 0 pays minus the log of one minus it. Check "
                 "which label goes with which term, and the sign of z.",
             ),

@@ -286,8 +286,10 @@ def fit_linear(fn):
             ),
             (
                 "noise-free data y = -1 + 0.5 x1 + 3 x2 gives phi0 = -1 and phi = (0.5, 3)",
-                lambda: close(fitted(X_exact, y_exact)[0], -1.0, atol=1e-8)
-                and close(fitted(X_exact, y_exact)[1], [0.5, 3.0], atol=1e-8),
+                lambda: (
+                    close(fitted(X_exact, y_exact)[0], -1.0, atol=1e-8)
+                    and close(fitted(X_exact, y_exact)[1], [0.5, 3.0], atol=1e-8)
+                ),
                 "the offset is a parameter too: give the design matrix a column of ones, so that the model can "
                 "move up and down as well as tilt.",
             ),

@@ -95,8 +95,13 @@ def shallow_network_multi(fn):
     rng = np.random.default_rng(5)
 
     def case(n, d_in, d, d_out):
-        return (rng.normal(size=(n, d_in)), rng.normal(size=d), rng.normal(size=(d, d_in)), rng.normal(size=d_out),
-                rng.normal(size=(d_out, d)))
+        return (
+            rng.normal(size=(n, d_in)),
+            rng.normal(size=d),
+            rng.normal(size=(d, d_in)),
+            rng.normal(size=d_out),
+            rng.normal(size=(d_out, d)),
+        )
 
     main = case(7, 2, 4, 3)
     square = case(6, 3, 3, 3)  # every matrix square: transposes fit the shapes
