@@ -166,6 +166,26 @@ def is_number(x) -> bool:
     return np.size(_to_numpy(x)) == 1
 
 
+def is_count(v) -> bool:
+    """``v`` is one whole number: a Python or numpy integer, or a real number with no fractional part (not a bool,
+    not a string, not several numbers)."""
+    import numpy as np
+
+    a = np.asarray(v)
+    if a.dtype == bool or a.size != 1 or not np.issubdtype(a.dtype, np.number):
+        return False
+    x = a.reshape(-1)[0]
+    return bool(np.issubdtype(a.dtype, np.integer) or (np.isfinite(x) and float(x).is_integer()))
+
+
+def count_value(v):
+    """The whole number in ``v`` as an int, or None when ``v`` is not one (see :func:`is_count`): comparing it
+    with the right count then fails instead of truncating 3.7 to 3."""
+    import numpy as np
+
+    return int(np.asarray(v).reshape(-1)[0]) if is_count(v) else None
+
+
 def scalar(x) -> float:
     """The one number in ``x`` as a float (see :func:`is_number`)."""
     return float(_to_numpy(x).reshape(-1)[0])

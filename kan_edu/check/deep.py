@@ -7,6 +7,8 @@ import numpy as np
 
 from .. import deep
 from ._core import answer, close, run
+from ._core import count_value as _count
+from ._core import is_count as _is_count
 
 __all__ = ["deep_network", "count_linear_regions", "tent_network"]
 
@@ -84,7 +86,7 @@ def count_linear_regions(fn):
     folded = (deep.forward(x, W, b), 27)
 
     def count(y):
-        return int(answer(fn, y.copy()))
+        return _count(answer(fn, y.copy()))
 
     def right(cases):
         return all(count(y) == n for y, n in cases)
@@ -92,6 +94,11 @@ def count_linear_regions(fn):
     return run(
         "count_linear_regions",
         [
+            (
+                "the answer is a whole number",
+                lambda: _is_count(answer(fn, line[0].copy())),
+                "a number of regions cannot be fractional or a list: return one integer, the number of pieces.",
+            ),
             (
                 "a straight line and a constant are one region each",
                 lambda: right([line, flat]),

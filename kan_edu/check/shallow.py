@@ -6,6 +6,8 @@ import numpy as np
 
 from .. import shallow
 from ._core import answer, close, run
+from ._core import count_value as _count
+from ._core import is_count as _is_count
 
 __all__ = ["relu", "shallow_network", "shallow_network_multi", "region_count"]
 
@@ -149,19 +151,6 @@ def shallow_network_multi(fn):
             ),
         ],
     )
-
-
-def _is_count(v) -> bool:
-    """``v`` is one whole number: a Python or numpy integer, or a float with no fractional part."""
-    a = np.asarray(v)
-    if a.dtype == bool or a.size != 1 or not np.issubdtype(a.dtype, np.number):
-        return False
-    x = a.reshape(-1)[0]
-    return bool(np.issubdtype(a.dtype, np.integer) or (np.isfinite(x) and float(x).is_integer()))
-
-
-def _count(v):
-    return int(np.asarray(v).reshape(-1)[0]) if _is_count(v) else None
 
 
 def region_count(fn):

@@ -201,3 +201,11 @@ def test_tent_network_accepts_other_right_networks(capsys):
 
     assert check.tent_network(scaled)
     capsys.readouterr()
+
+
+def test_count_linear_regions_wants_a_whole_number(capsys):
+    assert check.count_linear_regions(lambda y: float(chapter_count(y)))
+    assert not check.count_linear_regions(lambda y: chapter_count(y) + 0.5)  # int() would have truncated it
+    assert not check.count_linear_regions(lambda y: np.array([chapter_count(y)] * 2))
+    out = " ".join(capsys.readouterr().out.split())
+    assert "whole number" in out and "could not use" not in out
