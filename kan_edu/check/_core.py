@@ -46,6 +46,14 @@ class NotAnswered(Exception):
     """Raised inside a property when the placeholder is still in place (``...``, ``None``)."""
 
 
+class StudentError(Exception):
+    """An exception raised inside the student's function, wrapped by :func:`answer` (the original is its cause).
+
+    It tells an error in the student's code ("your code raised") apart from an error in the check's own code,
+    which :func:`run` reports as such instead of blaming the student.
+    """
+
+
 def is_placeholder(value: Any) -> bool:
     return value is None or value is Ellipsis
 
@@ -86,9 +94,18 @@ def run(exercise: str, properties: Iterable[tuple[str, Callable[[], bool], str]]
             message = f"{FAIL} {exercise}: not answered yet. {err or 'Replace the placeholder ... with your code.'}"
             _say(message)
             return Verdict(exercise, False, message)
-        except Exception as err:  # the student's code raised: report it, do not crash the notebook
+        except StudentError as wrapped:  # the student's code raised: report it, do not crash the notebook
+            err = wrapped.__cause__ or wrapped
             message = (
                 f"{FAIL} {exercise}: your code raised {_short_error(err)} while checking that {what}.\nHint: {hint}"
+            )
+            _say(message)
+            return Verdict(exercise, False, message)
+        except Exception as err:  # the check's own code raised, on what the student's function returned
+            message = (
+                f"{FAIL} {exercise}: the check could not use what your function returned, while checking that "
+                f"{what} ({type(err).__name__}: {err}). Look at the type and shape of your result; if they are "
+                f"what the exercise asks for, the fault is in the check itself: please report it.\nHint: {hint}"
             )
             _say(message)
             return Verdict(exercise, False, message)
@@ -107,7 +124,12 @@ def answer(fn: Callable, *args, **kwargs):
         raise NotAnswered("Define the function first.")
     if not callable(fn):
         raise NotAnswered(f"Expected a function, got {type(fn).__name__}.")
-    out = fn(*args, **kwargs)
+    try:
+        out = fn(*args, **kwargs)
+    except NotAnswered:
+        raise
+    except Exception as err:
+        raise StudentError(type(err).__name__) from err
     if is_placeholder(out):
         raise NotAnswered("Your function returns nothing yet: replace the ... with your code.")
     return out
@@ -142,6 +164,26 @@ def is_number(x) -> bool:
     import numpy as np
 
     return np.size(_to_numpy(x)) == 1
+
+
+def is_count(v) -> bool:
+    """``v`` is one whole number: a Python or numpy integer, or a real number with no fractional part (not a bool,
+    not a string, not several numbers)."""
+    import numpy as np
+
+    a = np.asarray(v)
+    if a.dtype == bool or a.size != 1 or not np.issubdtype(a.dtype, np.number):
+        return False
+    x = a.reshape(-1)[0]
+    return bool(np.issubdtype(a.dtype, np.integer) or (np.isfinite(x) and float(x).is_integer()))
+
+
+def count_value(v):
+    """The whole number in ``v`` as an int, or None when ``v`` is not one (see :func:`is_count`): comparing it
+    with the right count then fails instead of truncating 3.7 to 3."""
+    import numpy as np
+
+    return int(np.asarray(v).reshape(-1)[0]) if is_count(v) else None
 
 
 def scalar(x) -> float:

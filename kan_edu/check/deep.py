@@ -1,4 +1,5 @@
-"""Checks for deep networks: the forward pass in matrix form, counting linear regions from samples."""
+"""Checks for deep networks: the forward pass in matrix form, counting linear regions from samples, and building
+the network of the repeated tent map by hand."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ import numpy as np
 
 from .. import deep
 from ._core import answer, close, run
+from ._core import count_value as _count
+from ._core import is_count as _is_count
 
-__all__ = ["deep_network", "count_linear_regions"]
+__all__ = ["deep_network", "count_linear_regions", "tent_network"]
 
 
 def deep_network(fn):
@@ -83,7 +86,7 @@ def count_linear_regions(fn):
     folded = (deep.forward(x, W, b), 27)
 
     def count(y):
-        return int(answer(fn, y.copy()))
+        return _count(answer(fn, y.copy()))
 
     def right(cases):
         return all(count(y) == n for y, n in cases)
@@ -91,6 +94,11 @@ def count_linear_regions(fn):
     return run(
         "count_linear_regions",
         [
+            (
+                "the answer is a whole number",
+                lambda: _is_count(answer(fn, line[0].copy())),
+                "a number of regions cannot be fractional or a list: return one integer, the number of pieces.",
+            ),
             (
                 "a straight line and a constant are one region each",
                 lambda: right([line, flat]),
@@ -119,6 +127,80 @@ def count_linear_regions(fn):
                     [(y * 1000, n) for y, n in randoms[:2]] + [(y / 1000, n) for y, n in randoms[:2]] + [folded]
                 ),
                 "make the tolerance relative: compare slope changes with 1e-6 times the largest |slope|.",
+            ),
+        ],
+    )
+
+
+def _tent_power(x, k):
+    """T applied k times, T(x) = 2 min(x, 1 - x): the reference, computed without any network."""
+    for _ in range(k):
+        x = 2.0 * np.minimum(x, 1.0 - x)
+    return x
+
+
+def tent_network(fn):
+    """Check ``fn(k) -> (weights, biases)``: a ReLU network with k hidden layers of 2 units computing T∘...∘T
+    (k times) on [0, 1], in the layout of ``kan_edu.deep.forward`` (``weights[j]`` of shape (D_{j+1}, D_j))."""
+    x = np.linspace(0.0, 1.0, 1001)  # the joints of T^k for k <= 5 lie on this grid
+    x_off = np.array([0.1234, 0.377, 0.5555, 0.8181, 0.9876])  # and points between them
+
+    def network(k):
+        out = answer(fn, k)
+        weights, biases = out
+        return [np.asarray(W, dtype=float) for W in weights], [np.asarray(b, dtype=float).reshape(-1) for b in biases]
+
+    def shapes_right(k):
+        weights, biases = network(k)
+        want = [(2, 1)] + [(2, 2)] * (k - 1) + [(1, 2)]
+        return [W.shape for W in weights] == want and [b.shape for b in biases] == [(w[0],) for w in want]
+
+    def layer_count(k):
+        weights, biases = network(k)
+        return len(weights) == k + 1 and len(biases) == k + 1
+
+    def computes(k):
+        weights, biases = network(k)
+        ok = True
+        for xs in (x, x_off):
+            ok = ok and close(deep.forward(xs, weights, biases), _tent_power(xs, k), rtol=1e-9, atol=1e-9)
+        return ok
+
+    return run(
+        "tent_network",
+        [
+            (
+                "k = 1 gives two lists of 2 entries (one hidden layer, then the output layer)",
+                lambda: layer_count(1),
+                "return (weights, biases): one matrix and one bias vector per layer, the output layer included.",
+            ),
+            (
+                "k hidden layers give k + 1 layers for k = 2 and 5",
+                lambda: layer_count(2) and layer_count(5),
+                "one hidden layer per application of T, and one linear output layer after the last.",
+            ),
+            (
+                "the shapes are (2, 1), then (2, 2) for every further hidden layer, then (1, 2); biases to match",
+                lambda: all(shapes_right(k) for k in (1, 2, 5)),
+                "weights[j] has one row per unit it feeds and one column per unit (or input) it reads.",
+            ),
+            (
+                "k = 1 computes the tent map T on [0, 1]",
+                lambda: computes(1),
+                "T rises with slope 2 up to x = 1/2 and falls with slope -2 after: one unit that switches on at "
+                "0 and one at 1/2, with output weights that make the slope change by -4 at the second.",
+            ),
+            (
+                "k = 2 computes T(T(x)), the W with four pieces",
+                lambda: computes(2),
+                "the second hidden layer must see T(x), which is not a unit of the first layer but a weighted sum "
+                "of them: fold the first network's output weights into the second layer's weights and offsets "
+                "(section 4.2).",
+            ),
+            (
+                "k = 5 computes T applied five times (32 pieces)",
+                lambda: computes(5),
+                "every hidden layer after the first is built the same way; only the first reads x directly.",
             ),
         ],
     )

@@ -1,5 +1,5 @@
 """Checks for kan_edu.losses: a numerically stable softplus (chapter 1's warm-up), the Gaussian negative
-log-likelihood and softmax cross-entropy (chapter 5)."""
+log-likelihood, the binary cross-entropy from logits and softmax cross-entropy (chapter 5)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from ._core import answer, close, run
 from ._core import is_number as _number
 from ._core import scalar as _scalar
 
-__all__ = ["softplus", "gaussian_nll", "softmax_cross_entropy"]
+__all__ = ["softplus", "gaussian_nll", "binary_cross_entropy", "softmax_cross_entropy"]
 
 _HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
 
@@ -64,6 +64,63 @@ def gaussian_nll(fn):
                 "it adds over examples and accepts one sigma per example",
                 reference,
                 "sum the per-example values; sigma may be an array the same shape as y.",
+            ),
+        ],
+    )
+
+
+def binary_cross_entropy(fn):
+    """Check ``fn(y, z)``: the summed -log Bernoulli(y | sigmoid(z)) over examples, from logits ``z``."""
+    rng = np.random.default_rng(23)
+    z = rng.normal(scale=2.0, size=15)
+    y = (rng.uniform(size=15) < 0.5).astype(float)
+    y[:2] = [0.0, 1.0]
+
+    def bce(labels, logits):
+        return _scalar(answer(fn, np.asarray(labels, dtype=float).copy(), np.asarray(logits, dtype=float).copy()))
+
+    def reference():
+        # independent: the Bernoulli probability of the observed label, written out, then -log (small logits only)
+        lam = 1.0 / (1.0 + np.exp(-z))
+        return close(bce(y, z), -np.log(np.where(y == 1, lam, 1 - lam)).sum(), rtol=1e-9)
+
+    return run(
+        "binary_cross_entropy",
+        [
+            (
+                "the answer is a single number",
+                lambda: _number(answer(fn, y.copy(), z.copy())),
+                "add the losses of all examples.",
+            ),
+            (
+                "a logit of 0 (probability 1/2) costs log 2 for either label",
+                lambda: close(bce([0.0], [0.0]), math.log(2)) and close(bce([1.0], [0.0]), math.log(2)),
+                "at z = 0 the sigmoid is 1/2, so either label has probability 1/2.",
+            ),
+            (
+                "a positive logit makes y = 1 cheap and y = 0 expensive",
+                lambda: (
+                    close(bce([1.0], [3.0]), math.log1p(math.exp(-3.0)))
+                    and close(bce([0.0], [3.0]), 3.0 + math.log1p(math.exp(-3.0)))
+                ),
+                "the sigmoid of z is the probability of y = 1; a label 0 pays minus the log of one minus it. Check "
+                "which label goes with which term, and the sign of z.",
+            ),
+            (
+                "it adds over examples (duplicating every example doubles it)",
+                lambda: close(bce(np.r_[y, y], np.r_[z, z]), 2 * bce(y, z)),
+                "the loss of eq. (5.11) is a sum over the examples, not a mean.",
+            ),
+            (
+                "it matches the cross-entropy on 15 random examples with small logits",
+                reference,
+                "each example contributes minus the log of the probability the model gives its own label.",
+            ),
+            (
+                "huge logits (z = 800 with y = 0, z = -1000 with y = 1) give finite, exact losses",
+                lambda: close(bce([0.0, 1.0], [800.0, -1000.0]), 1800.0, rtol=1e-12),
+                "never form the probability itself: 1 - sigmoid(800) rounds to 0 and exp(800) overflows. Write "
+                "the loss in terms of z, as in the chapter, with an exponential that only sees negative numbers.",
             ),
         ],
     )
@@ -143,7 +200,8 @@ def softplus(fn):
 
     def tiny_for_negative():
         small = np.asarray(answer(fn, np.array([-800.0, -50.0])), dtype=float)
-        return np.all(small >= 0) and small[0] < 1e-300 and np.isclose(small[1], np.exp(-50.0), rtol=1e-6)
+        # atol=0: an answer of 0 where the truth is 2e-22 is a total loss of precision, not a small error
+        return np.all(small >= 0) and small[0] < 1e-300 and np.isclose(small[1], np.exp(-50.0), rtol=1e-6, atol=0.0)
 
     return run(
         "softplus",
@@ -156,13 +214,14 @@ def softplus(fn):
             (
                 "large inputs (z = 800, 1000) give finite results close to z, without overflow",
                 no_overflow,
-                "exp(800) overflows. For z > 0, log(1 + exp(z)) = z + log(1 + exp(-z)): only exp of a "
-                "negative number is ever needed (np.log1p helps too).",
+                "exp(800) overflows. Use the identity of section 1.6 so that, for positive z, only the exponential "
+                "of a negative number is ever computed.",
             ),
             (
                 "very negative inputs give tiny non-negative results (about exp(z))",
                 tiny_for_negative,
-                "for z < 0, log(1 + exp(z)) is close to exp(z); np.log1p keeps that precision.",
+                "for z < 0, log(1 + exp(z)) is close to exp(z): 1 + 2e-22 rounds to exactly 1, so adding 1 before "
+                "taking the log throws the answer away. numpy has a log that takes the small number itself.",
             ),
         ],
     )

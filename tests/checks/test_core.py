@@ -64,3 +64,20 @@ def test_in_the_book_build_a_placeholder_gets_a_preview_not_a_cross(monkeypatch,
     monkeypatch.setenv("KAN_EDU_FIGURES", "live")
     _core.run("Exercise 1", properties)
     assert "not answered yet" in capsys.readouterr().out
+
+
+def test_an_error_in_the_students_code_and_one_in_the_check_are_told_apart(capsys):
+    def broken(x):
+        return undefined_name  # noqa: F821  (raises NameError inside the student's function)
+
+    verdict = _core.run("Exercise 2", [("it runs", lambda: _core.answer(broken, 1.0) == 1.0, "a hint")])
+    out = " ".join(capsys.readouterr().out.split())
+    assert not verdict and "your code raised NameError" in out and "the check could not" not in out
+
+    def returns_text(x):
+        return "one"
+
+    verdict = _core.run("Exercise 2", [("it is a number", lambda: float(_core.answer(returns_text, 1.0)) > 0, "h")])
+    out = " ".join(capsys.readouterr().out.split())
+    assert not verdict and "the check could not use what your function returned" in out
+    assert "your code raised" not in out and "ValueError" in out

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from kan_edu import check, deep
-from tests.helpers import assert_check
+from tests.helpers import assert_check, assert_hint_or_not_answered
 
 
 def chapter_forward(x, weights, biases):
@@ -116,3 +116,96 @@ def test_the_chapter_solutions_are_the_ones_tested():
         "run_starts = change & ~np.concatenate([[False], change[:-1]])",
     ):
         assert line in text
+
+
+# --------------------------------------------------------------------------- the tent map, built by hand
+def right_tent(k):
+    weights = [np.array([[1.0], [1.0]])] + [np.array([[2.0, -4.0], [2.0, -4.0]])] * (k - 1) + [np.array([[2.0, -4.0]])]
+    biases = [np.array([0.0, -0.5]) for _ in range(k)] + [np.array([0.0])]
+    return weights, biases
+
+
+def tent_unabsorbed(k):  # every hidden layer reads its inputs like the first one: T's output weights are lost
+    weights, biases = right_tent(k)
+    weights[1:-1] = [np.array([[1.0, 0.0], [1.0, 0.0]])] * (k - 1)
+    return weights, biases
+
+
+def tent_bias_sign(k):  # the second unit switches on at -1/2 instead of 1/2
+    weights, biases = right_tent(k)
+    return weights, [-b for b in biases]
+
+
+def tent_one_layer_short(k):
+    return right_tent(max(k - 1, 1))
+
+
+def tent_upside_down(k):  # the output layer's signs flipped
+    weights, biases = right_tent(k)
+    return weights[:-1] + [-weights[-1]], biases
+
+
+def tent_transposed(k):
+    weights, biases = right_tent(k)
+    return [W.T for W in weights], biases
+
+
+def tent_slope_one(k):  # a tent of height 1/2: slopes 1 and -1, so the second layer never sees the top half
+    weights, biases = right_tent(k)
+    return [weights[0]] + [W / 2 for W in weights[1:]], biases
+
+
+TENT_WRONGS = {
+    "unabsorbed": tent_unabsorbed,
+    "bias sign": tent_bias_sign,
+    "one short": tent_one_layer_short,
+    "upside down": tent_upside_down,
+    "transposed": tent_transposed,
+    "slope one": tent_slope_one,
+    "swapped pair": lambda k: right_tent(k)[::-1],
+    "placeholder": lambda k: ...,
+}
+TENT_SAYS = {
+    "unabsorbed": "T(T(x))",
+    "bias sign": "tent map T",
+    "one short": "k + 1 layers",
+    "upside down": "tent map T",
+    "transposed": "the shapes are",
+    "slope one": "tent map T",
+    "swapped pair": "the shapes are",
+}
+
+
+def test_tent_network_check_names_the_mistake(capsys):
+    wrongs = list(TENT_WRONGS.values())
+    assert_check(check.tent_network, right_tent, wrongs, ["[2.0, -4.0]", "-0.5"], capsys)
+    assert_hint_or_not_answered(check.tent_network, right_tent, wrongs, [1], capsys)
+    for name, fragment in TENT_SAYS.items():
+        assert not check.tent_network(TENT_WRONGS[name])
+        out = " ".join(capsys.readouterr().out.split())
+        assert fragment in out, f"{name}: {out}"
+    assert "could not use" not in out
+
+
+def test_tent_network_accepts_other_right_networks(capsys):
+    from kan_edu import deep
+
+    assert check.tent_network(lambda k: deep.sawtooth_network(2, k))
+
+    def scaled(k):  # units scaled by 3 and output weights by 1/3: the same function
+        weights, biases = right_tent(k)
+        weights = [W * 3 if j == 0 else W for j, W in enumerate(weights)]
+        biases = [b * 3 if j == 0 else b for j, b in enumerate(biases)]
+        weights[1] = weights[1] / 3
+        return [W.tolist() for W in weights], [b.tolist() for b in biases]
+
+    assert check.tent_network(scaled)
+    capsys.readouterr()
+
+
+def test_count_linear_regions_wants_a_whole_number(capsys):
+    assert check.count_linear_regions(lambda y: float(chapter_count(y)))
+    assert not check.count_linear_regions(lambda y: chapter_count(y) + 0.5)  # int() would have truncated it
+    assert not check.count_linear_regions(lambda y: np.array([chapter_count(y)] * 2))
+    out = " ".join(capsys.readouterr().out.split())
+    assert "whole number" in out and "could not use" not in out

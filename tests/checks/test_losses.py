@@ -87,3 +87,73 @@ def test_softplus_check(capsys):
     out = capsys.readouterr().out
     assert "\u2714" in out and "Hint" in out and "not answered" in out
     assert "logaddexp" not in out and "log1p(np.exp(-np.abs" not in out
+
+
+# ------------------------------------------------------------------------------------------ binary cross-entropy
+def right_bce(y, z):
+    return np.sum(np.maximum(z, 0) - y * z + np.log1p(np.exp(-np.abs(z))))
+
+
+def bce_from_probabilities(y, z):  # right formula, but forms the probability: fails on huge logits
+    with np.errstate(all="ignore"):
+        lam = 1 / (1 + np.exp(-z))
+        return -np.sum(y * np.log(lam) + (1 - y) * np.log(1 - lam))
+
+
+def bce_without_log1p(y, z):  # stable; log(1 + tiny) loses losses below 1e-16, as PyTorch's does: accepted
+    return np.sum(np.maximum(z, 0) - y * z + np.log(1 + np.exp(-np.abs(z))))
+
+
+def bce_naive_softplus(y, z):  # softplus(z) - y z with the overflowing softplus
+    with np.errstate(all="ignore"):
+        return np.sum(np.log(1 + np.exp(z)) - y * z)
+
+
+BCE_WRONGS = {
+    "probabilities": bce_from_probabilities,
+    "naive softplus": bce_naive_softplus,
+    "mean": lambda y, z: np.mean(np.logaddexp(0, z) - y * z),
+    "labels swapped": lambda y, z: np.sum(np.logaddexp(0, z) - (1 - y) * z),
+    "sign of z": lambda y, z: np.sum(np.logaddexp(0, -z) - y * z),
+    "per example": lambda y, z: np.logaddexp(0, z) - y * z,
+    "placeholder": lambda y, z: ...,
+}
+BCE_SAYS = {
+    "probabilities": "huge logits",
+    "naive softplus": "huge logits",
+    "mean": "duplicating",
+    "labels swapped": "a positive logit",
+    "sign of z": "a positive logit",
+    "per example": "single number",
+}
+
+
+def test_binary_cross_entropy_check_names_the_mistake(capsys):
+    wrongs = list(BCE_WRONGS.values())
+    assert_check(check.binary_cross_entropy, right_bce, wrongs, ["log1p(", "np.maximum(z"], capsys)
+    assert_hint_or_not_answered(check.binary_cross_entropy, right_bce, wrongs, [np.zeros(1), np.zeros(1)], capsys)
+    for name, fragment in BCE_SAYS.items():
+        assert not check.binary_cross_entropy(BCE_WRONGS[name])
+        out = " ".join(capsys.readouterr().out.split())
+        assert fragment in out, f"{name}: {out}"
+
+
+def test_binary_cross_entropy_alternatives_pass(capsys):
+    import torch
+
+    assert check.binary_cross_entropy(
+        lambda y, z: torch.nn.functional.binary_cross_entropy_with_logits(
+            torch.tensor(z), torch.tensor(y), reduction="sum"
+        )
+    )
+    assert check.binary_cross_entropy(lambda y, z: np.sum(np.logaddexp(0, z) - y * z))
+    assert check.binary_cross_entropy(bce_without_log1p)
+    assert check.binary_cross_entropy(lambda y, z: np.sum(np.where(y == 1, np.logaddexp(0, -z), np.logaddexp(0, z))))
+    capsys.readouterr()
+
+
+def test_softplus_check_wants_the_tiny_values(capsys):
+    stable_but_imprecise = lambda z: np.maximum(z, 0) + np.log(1 + np.exp(-np.abs(z)))  # noqa: E731
+    assert not check.softplus(stable_but_imprecise)
+    out = " ".join(capsys.readouterr().out.split())
+    assert "very negative inputs" in out and "Hint" in out

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from kan_edu import check, shallow
+from tests.helpers import assert_check
 
 
 def right_network(x, t0, t1, phi):
@@ -40,3 +41,57 @@ def test_checks_pass_right_fail_wrong_never_raise_never_tell(checker, right, wro
         # the answer itself is never printed
         for secret in ("np.maximum(", "math.comb", "logaddexp", "log1p(np.exp(-np.abs"):
             assert secret not in out
+
+
+# ----------------------------------------------------------------- several inputs and outputs (eq. 3.5)
+def right_multi(x, t0, T, p0, P):
+    return p0 + np.maximum(t0 + x @ T.T, 0.0) @ P.T
+
+
+MULTI_WRONGS = {
+    "relu on output": lambda x, t0, T, p0, P: np.maximum(right_multi(x, t0, T, p0, P), 0.0),
+    "offset inside": lambda x, t0, T, p0, P: np.maximum(t0 + x @ T.T, 0.0) @ P.T,
+    "theta transposed": lambda x, t0, T, p0, P: p0 + np.maximum(t0 + x @ T, 0.0) @ P.T,
+    "phi transposed": lambda x, t0, T, p0, P: p0 + np.maximum(t0 + x @ T.T, 0.0) @ P,
+    "no relu": lambda x, t0, T, p0, P: p0 + (t0 + x @ T.T) @ P.T,
+    "outputs in rows": lambda x, t0, T, p0, P: right_multi(x, t0, T, p0, P).T,
+    "squeezed": lambda x, t0, T, p0, P: np.squeeze(right_multi(x, t0, T, p0, P)),
+    "placeholder": lambda x, t0, T, p0, P: ...,
+}
+MULTI_SAYS = {
+    "relu on output": "no activation",
+    "offset inside": "negative ones included",
+    "theta transposed": "Theta is (D, D_i)",
+    "phi transposed": "Phi is (D_o, D)",
+    "no relu": "every unit is off",
+    "outputs in rows": "shape (7, 3)",
+    "squeezed": "(1, 1)",
+}
+
+
+def test_shallow_network_multi_names_the_mistake(capsys):
+    from tests.helpers import assert_hint_or_not_answered
+
+    wrongs = list(MULTI_WRONGS.values())
+    probe = [np.zeros((1, 1)), np.zeros(1), np.zeros((1, 1)), np.zeros(1), np.zeros((1, 1))]
+    assert_check(check.shallow_network_multi, right_multi, wrongs, ["Theta.T", "@ Phi.T"], capsys)
+    assert_hint_or_not_answered(check.shallow_network_multi, right_multi, wrongs, probe, capsys)
+    for name, fragment in MULTI_SAYS.items():
+        assert not check.shallow_network_multi(MULTI_WRONGS[name])
+        out = " ".join(capsys.readouterr().out.split())
+        assert fragment in out, f"{name}: {out}"
+
+
+def test_region_count_wants_whole_numbers(capsys):
+    import math
+
+    right = lambda D, Di: sum(math.comb(D, j) for j in range(Di + 1))  # noqa: E731
+    assert check.region_count(right)
+    assert check.region_count(lambda D, Di: float(right(D, Di)))  # a whole number held in a float is fine
+    assert not check.region_count(lambda D, Di: right(D, Di) + 0.4)  # int() would have truncated this to right
+    out = " ".join(capsys.readouterr().out.split())
+    assert "whole number" in out
+    assert not check.region_count(lambda D, Di: [right(D, Di)] * 2)
+    assert not check.region_count(lambda D, Di: "many")
+    out = capsys.readouterr().out
+    assert "could not use" not in out and "whole number" in out
