@@ -293,7 +293,9 @@ def train_gan_2d(
     extent = v.array("extent", extent, 1, shape=(4,))
     v.ordered("extent[0]", extent[0], "extent[1]", extent[1])
     v.ordered("extent[2]", extent[2], "extent[3]", extent[3])
-    target = ring(8, radius=v.number("radius", radius, 0, 1e3, low_open=True), std=v.number("std", std, 0, 1e3, low_open=True))
+    target = ring(
+        8, radius=v.number("radius", radius, 0, 1e3, low_open=True), std=v.number("std", std, 0, 1e3, low_open=True)
+    )
 
     g_net = mlp([latent, width, width, 2], "relu", seed=seed)
     d_net = mlp([2, width, width, 1], "relu", seed=seed + 1)

@@ -92,8 +92,10 @@ def js_divergence(fn):
             ),
             (
                 "it matches the reference on histograms that overlap in part, and on random ones",
-                lambda: close(js(*partial), generative.js_divergence(*partial))
-                and close(js(p, q), generative.js_divergence(p, q)),
+                lambda: (
+                    close(js(*partial), generative.js_divergence(*partial))
+                    and close(js(p, q), generative.js_divergence(p, q))
+                ),
                 "JS(p, q) = KL(p || m) / 2 + KL(q || m) / 2 with m = (p + q) / 2: check the halves.",
             ),
             (
