@@ -96,7 +96,8 @@ def js_divergence(fn):
                     close(js(*partial), generative.js_divergence(*partial))
                     and close(js(p, q), generative.js_divergence(p, q))
                 ),
-                "JS(p, q) = KL(p || m) / 2 + KL(q || m) / 2 with m = (p + q) / 2: check the halves.",
+                "compare each histogram with the mixture of the two, not with each other, and check the weights "
+                "of the two terms against the chapter's definition.",
             ),
             (
                 "it does not depend on the order of the bins",
@@ -137,7 +138,7 @@ def wasserstein_sorted(fn):
                 "it matches scipy's wasserstein_distance on two different samples",
                 lambda: close(w(x, y), generative.wasserstein_1d(x, y)),
                 "the distance between the means is only a lower bound: two samples can have the same mean and "
-                "still be far apart. Sort both samples and average |x_(i) - y_(i)|.",
+                "still be far apart; every point must be matched with a partner, and each pair's distance counts.",
             ),
         ],
     )
