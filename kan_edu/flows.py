@@ -400,11 +400,14 @@ def fit_flow(
     batch_size: int = 256,
     seed=0,
     every: int = 100,
+    decay: bool = True,
     progress: bool = False,
 ) -> dict:
     """Train ``flow`` (anything with ``log_prob``) by maximum likelihood: Adam on the mean negative log density.
 
-    ``data`` (N, dim) is a numpy array or tensor; each step draws a minibatch (seeded). Returns the history of
+    ``data`` (N, dim) is a numpy array or tensor; each step draws a minibatch (seeded). With ``decay`` the
+    learning rate falls from ``lr`` to zero along a half cosine, which removes most of the minibatch noise from
+    the final model. Returns the history of
     :func:`kan_edu.train.steps`: ``"nll"`` per step and, every ``every`` steps, a snapshot of the flow's state
     under ``"recorded"`` (``flow.load_state_dict(s)`` puts it back).
     """
@@ -423,7 +426,9 @@ def fit_flow(
     batch_size = v.size("batch_size", batch_size)
     seed = v.random_seed("seed", seed, sequences=False)
     every, progress = v.size("every", every), v.flag("progress", progress)
+    decay = v.flag("decay", decay)
     optimizer = torch.optim.Adam(params, lr=lr)
+    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, n_steps) if decay else None
     gen = torch.Generator().manual_seed(seed)
     log_prob = getattr(flow, "_log_prob", flow.log_prob)
 
@@ -433,6 +438,8 @@ def fit_flow(
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
+        if schedule is not None:
+            schedule.step()
         return {"nll": loss.item()}
 
     return steps(step, n_steps, record=lambda i: snapshot(flow), every=every, seed=seed, progress=progress)
