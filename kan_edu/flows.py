@@ -41,7 +41,6 @@ from .train import snapshot, steps
 
 __all__ = [
     "piecewise_linear",
-    "Transform1D",
     "transform_1d",
     "TRANSFORMS_1D",
     "AffineCoupling",
@@ -421,7 +420,7 @@ def fit_flow(
     dim = getattr(flow, "dim", x.shape[1])
     if x.shape[1] != dim:
         raise ValueError(f"data must have {dim} columns, one per dimension of the flow, got shape {tuple(x.shape)}")
-    n_steps = v.size("n_steps", n_steps)
+    n_steps = v.size("n_steps", n_steps, maximum=1_000_000)
     lr = v.number("lr", lr, 0, v.MAX_LR, low_open=True)
     batch_size = v.size("batch_size", batch_size)
     seed = v.random_seed("seed", seed, sequences=False)
