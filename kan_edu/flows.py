@@ -33,7 +33,6 @@ from typing import Callable
 
 import numpy as np
 import torch
-from scipy import stats
 
 from . import _validate as v
 from .nn import mlp

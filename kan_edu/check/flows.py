@@ -94,8 +94,7 @@ def piecewise_linear_map(fn):
             (
                 "with equal heights (all 1/K) the map is the identity",
                 lambda: close(out(inner, np.full(4, 0.25)), inner, atol=1e-9),
-                "inside bin b the map adds the fraction of the bin covered so far, K h - b, times the bin's "
-                "height.",
+                "inside bin b the map adds the fraction of the bin covered so far, K h - b, times the bin's height.",
             ),
             (
                 "the map is increasing and continuous at the bin edges",
@@ -114,7 +113,10 @@ def piecewise_linear_map(fn):
 
 def _conditioners():
     gen = torch.Generator().manual_seed(16)
-    Ws, Wt = torch.randn(3, 3, generator=gen, dtype=torch.float64), torch.randn(3, 3, generator=gen, dtype=torch.float64)
+    Ws, Wt = (
+        torch.randn(3, 3, generator=gen, dtype=torch.float64),
+        torch.randn(3, 3, generator=gen, dtype=torch.float64),
+    )
 
     def s_fn(u):
         return torch.tanh(u @ Ws)

@@ -156,7 +156,14 @@ CASES = [
     (
         check.affine_flow_log_density,
         affine_right,
-        [affine_plus_log_det, affine_no_abs, affine_no_jacobian, affine_pushed_not_pulled, affine_wrong_shift, lambda *a: ...],
+        [
+            affine_plus_log_det,
+            affine_no_abs,
+            affine_no_jacobian,
+            affine_pushed_not_pulled,
+            affine_wrong_shift,
+            lambda *a: ...,
+        ],
         ("np.log(abs(a))", "log|a|", "(x - b) / a"),
     ),
     (
@@ -194,7 +201,11 @@ def test_checks_pass_right_fail_wrong_never_tell(checker, right, wrongs, secrets
 
 def test_wrong_answers_get_hints_and_placeholders_say_not_answered(capsys):
     assert_hint_or_not_answered(
-        check.affine_flow_log_density, affine_right, [affine_plus_log_det, affine_no_abs, None], (np.ones(2), 2.0, 0.0), capsys
+        check.affine_flow_log_density,
+        affine_right,
+        [affine_plus_log_det, affine_no_abs, None],
+        (np.ones(2), 2.0, 0.0),
+        capsys,
     )
     y = np.ones(2)
     assert_hint_or_not_answered(check.fixed_point_iteration, fp_right, [fp_plus, fp_one_step], (np.sin, y, 3), capsys)

@@ -55,7 +55,10 @@ def test_transform_1d_density_integrates_to_one_and_inverts(name, param):
     lo, hi = T.support
     if name == "piecewise-linear":
         edges = np.cumsum(np.r_[0, flows._piecewise_phi(param)])  # integrate piece by piece
-        mass = sum(integrate.quad(lambda x: np.exp(T.log_prob(np.array([x])))[0], a, b)[0] for a, b in zip(edges[:-1], edges[1:]))
+        mass = sum(
+            integrate.quad(lambda x: np.exp(T.log_prob(np.array([x])))[0], a, b)[0]
+            for a, b in zip(edges[:-1], edges[1:])
+        )
     else:
         mass = integrate.quad(lambda x: np.exp(T.log_prob(np.array([x])))[0], lo, hi, limit=200)[0]
     assert mass == pytest.approx(1.0, abs=1e-6)
@@ -76,7 +79,9 @@ def test_affine_transform_is_a_gaussian_and_samples_follow_the_density():
     assert np.all(np.isneginf(E.log_prob(x[x <= 0])))
     T = flows.transform_1d("tanh-like", 0.8)
     samples = T.sample(4000, seed=3)
-    assert stats.kstest(samples, lambda q: stats.norm.cdf(T.inverse(q))).pvalue > 1e-3  # increasing map: F(q) = Phi(f^-1(q))
+    assert (
+        stats.kstest(samples, lambda q: stats.norm.cdf(T.inverse(q))).pvalue > 1e-3
+    )  # increasing map: F(q) = Phi(f^-1(q))
 
 
 def test_transform_1d_refuses_non_invertible_parameters():
