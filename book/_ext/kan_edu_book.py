@@ -25,7 +25,15 @@ Small jobs that Jupyter Book 1 does not do on its own:
    show prose, not code or TeX (``static/kan_edu_search.js``).
 9. Bibliography labels in author-year style, like the citations (``author_year.py``).
 10. The execution-statistics table names chapters by title and flags any over the 60 s budget.
+11. One title and one search field: the landing page's tab shows the book's title once, and the theme's top bar,
+    which held only a second search field, is hidden (``static/kan_edu_book.css``).
+12. A hidden solution opens when its title is clicked, although the title links to its exercise
+    (``static/kan_edu_solutions.js``).
+13. Chapters named in the text are links: "chapter 5", "chapters 15–18" link each number to that chapter of
+    this book (UDL's chapters, named after "UDL" or a citation of Prince, are left alone). A chapter the book
+    does not have is a build warning, so the text never names one as if it existed.
 """
+
 from __future__ import annotations
 
 import json
@@ -34,6 +42,9 @@ import re
 from pathlib import Path
 
 from docutils import nodes
+from sphinx.util import logging
+
+LOGGER = logging.getLogger(__name__)
 
 CHAPTER = re.compile(r"(?:^|/)(\d\d)-[^/]+$")
 
@@ -76,9 +87,13 @@ ICON_SCRIPT = re.compile(r'^\s*<script[^>]*src="[^"]*/fontawesome\.js[^"]*"></sc
 SEARCH_SCRIPT = re.compile(r'^\s*<script src="[^"]*(searchtools\.js|language_data\.js|searchindex\.js)"></script>\s*$')
 
 
+# A page whose title is the book's title (the landing page) would be named twice in its tab.
+DOUBLE_TITLE = re.compile(r"<title>(?P<t>[^<]+?) &#8212; (?P=t)</title>")
+
+
 def _lighten_pages(app, exception):
-    """Edit the written pages: one copy of each one-line inline script, no icon script, and the search index
-    on the search page only."""
+    """Edit the written pages: one copy of each one-line inline script, no icon script, the search index
+    on the search page only, and a tab title that does not repeat itself."""
     if exception is not None or app.builder.format != "html":
         return
     for page in Path(app.outdir).rglob("*.html"):
@@ -92,8 +107,8 @@ def _lighten_pages(app, exception):
                 if line.strip() in seen:
                     continue
                 seen.add(line.strip())
-            kept.append(line)
-        if len(kept) != len(lines):
+            kept.append(DOUBLE_TITLE.sub(r"<title>\g<t></title>", line))
+        if kept != lines:
             page.write_text("".join(kept), encoding="utf-8")
 
 
@@ -191,10 +206,112 @@ def _unpack_figure_players(app, doctree, docname):
             count += 1
             label = f"{int(match.group(1))}.{count}" if match else str(count)
             text = text.replace(
-                NUMBER_SLOT, f'<span class="kanfig-number" id="figure-{label.replace(".", "-")}">Figure {label}. </span>', 1
+                NUMBER_SLOT,
+                f'<span class="kanfig-number" id="figure-{label.replace(".", "-")}">Figure {label}. </span>',
+                1,
             )
         text = PNG_DATA.sub(to_file, text)
         node.replace_self(nodes.raw("", text, format="html"))
+
+
+# "chapter 5", "Chapter 12's", "chapters 15–18", "chapters 22, 23 and 24": the word and its numbers
+CHAPTER_MENTION = re.compile(r"\b[Cc]hapters?\s+\d{1,2}(?:(?:\s*[,–-]\s*|\s+(?:and|or|to)\s+)\d{1,2}\b)*\b")
+# ... unless the chapter is UDL's: "UDL chapter 5", "UDL's chapters 17 and 18", "[Prince, 2023], chapter 3",
+# "Prince's notebooks for chapter 6", "[Bishop, 2006] (chapters 9 and 10)": a cited book's chapters
+NOT_OURS = re.compile(r"((UDL|Prince)(['’]s)?\W{0,3}(\w+\W+){0,2}|\]\W{0,3})$")
+# text inside these is left as it is
+NO_LINKS = (
+    nodes.literal,
+    nodes.literal_block,
+    nodes.math,
+    nodes.math_block,
+    nodes.reference,
+    nodes.title,
+    nodes.raw,
+    nodes.FixedTextElement,
+    nodes.Invisible,
+    nodes.citation,
+    nodes.label,
+)
+
+
+def _chapter_docs(app) -> dict[int, str]:
+    out = {}
+    for doc in app.env.found_docs:
+        match = CHAPTER.search(doc)
+        if match:
+            out[int(match.group(1))] = doc
+    return out
+
+
+def _link_chapter_mentions(app, doctree, docname):
+    """Each number of a "chapter N" mention becomes a link to chapter N (see the module docstring, item 13)."""
+    if app.builder.format != "html":
+        return
+    chapters = _chapter_docs(app)
+    for para in list(doctree.findall(nodes.TextElement)):
+        if isinstance(para, NO_LINKS) or any(isinstance(a, NO_LINKS) for a in _ancestors(para)):
+            continue
+        if "hapter" not in para.astext():
+            continue
+        _join_texts(para)  # MyST keeps each source line as its own Text: "chapters" may end one, "15–18" start the next
+        before = ""  # the paragraph's text before the current node, to tell UDL's chapters from ours
+        for child in list(para.children):
+            if not isinstance(child, nodes.Text):
+                before += child.astext()
+                continue
+            text = str(child)
+            pieces, last = [], 0
+            for match in CHAPTER_MENTION.finditer(text):
+                if NOT_OURS.search((before + text[: match.start()])[-30:]):
+                    continue
+                pieces.append(nodes.Text(text[last : match.start()]))
+                mention, pos = match.group(0), 0
+                for number in re.finditer(r"\d{1,2}", mention):
+                    n = int(number.group(0))
+                    pieces.append(nodes.Text(mention[pos : number.start()]))
+                    pos = number.end()
+                    target = chapters.get(n)
+                    if target is None:
+                        LOGGER.warning(
+                            f"{docname} names chapter {n}, which the book does not have (yet): write it as UDL's "
+                            f"chapter or leave it out",
+                            location=para,
+                        )
+                        pieces.append(nodes.Text(number.group(0)))
+                    elif target == docname:
+                        pieces.append(nodes.Text(number.group(0)))
+                    else:
+                        uri = app.builder.get_relative_uri(docname, target)
+                        ref = nodes.reference("", "", internal=True, refuri=uri, classes=["chapter-link"])
+                        ref += nodes.Text(number.group(0))
+                        pieces.append(ref)
+                pieces.append(nodes.Text(mention[pos:]))
+                last = match.end()
+            before += text
+            if pieces:
+                pieces.append(nodes.Text(text[last:]))
+                child.parent.replace(child, [p for p in pieces if not (isinstance(p, nodes.Text) and not str(p))])
+
+
+def _join_texts(element) -> None:
+    """Merge runs of adjacent Text children into one (the rendered text is the same)."""
+    merged = []
+    for child in element.children:
+        if isinstance(child, nodes.Text) and merged and isinstance(merged[-1], nodes.Text):
+            merged[-1] = nodes.Text(str(merged[-1]) + str(child))
+        else:
+            merged.append(child)
+    if len(merged) != len(element.children):
+        element.children = []
+        element.extend(merged)
+
+
+def _ancestors(node):
+    node = node.parent
+    while node is not None:
+        yield node
+        node = node.parent
 
 
 BUDGET_SECONDS = 60  # a chapter's budget on one thread (CONTRIBUTING.md)
@@ -238,8 +355,10 @@ def setup(app):
     app.connect("builder-inited", _add_static)
     app.connect("doctree-resolved", _unpack_figure_players)
     app.connect("doctree-resolved", _readable_exec_table)
+    app.connect("doctree-resolved", _link_chapter_mentions, priority=900)  # after sphinx-exercise
     app.add_css_file("kan_edu_book.css")
     app.add_js_file("kan_edu_search.js")
+    app.add_js_file("kan_edu_solutions.js")
     app.setup_extension("search_spelling")
     app.setup_extension("katex_math")
     app.setup_extension("author_year")

@@ -2,6 +2,7 @@
 
 These tests read the one build that ``make test`` makes first; they do not execute anything again.
 """
+
 from __future__ import annotations
 
 import re
@@ -95,3 +96,31 @@ def test_static_exercises_show_no_red_cross(site, stem):
     assert "\u2718" not in html, f"{stem}: a check shows a red cross in the static book"
     if "check." in html:
         assert "\u25b6" in html, f"{stem}: no exercise check says what it will test"
+
+
+# UDL's chapters ("UDL chapter 5", "Prince's notebooks for chapter 6") and a cited book's ("[Bishop, 2006], chapter 9")
+NOT_OURS = re.compile(r"((UDL|Prince)(['’]s)?\W{0,3}(\w+\W+){0,2}|\]\W{0,3})$")
+
+
+@pytest.mark.parametrize("stem", CHAPTERS)
+def test_chapters_named_in_the_text_are_links(site, stem):
+    """ "chapter 5" in the running text links to chapter 5 of the book (book/_ext/kan_edu_book.py, item 13):
+    outside code, math, titles and links, no mention of one of this book's chapters is left as plain text,
+    except UDL's chapters and a cited book's ("UDL chapter 5", "[Bishop, 2006] (chapters 9 and 10)")."""
+    html = page(site, stem)
+    article = re.search(r'<article class="bd-article">(.*)</article>', html, re.S).group(1)
+    # drop what is not running text: code, math, headings, links, scripts and the figure players
+    for block in ("pre", "code", "script", "style", "figure", "h1", "h2", "h3", "h4", "a"):
+        article = re.sub(rf"<{block}\b.*?</{block}>", f" {block.upper()} ", article, flags=re.S)
+    article = re.sub(r'<(span|div) class="math[^"]*">.*?</\1>', " MATH ", article, flags=re.S)
+    text = re.sub(r"<[^>]+>", "", article)
+    own = int(stem[:2])
+    plain = [
+        m.group(0)
+        for m in re.finditer(r"\b[Cc]hapters?\s+(\d{1,2})\b", text)
+        if int(m.group(1)) != own and not NOT_OURS.search(text[max(0, m.start() - 40) : m.start()])
+    ]
+    assert not plain, f"{stem}: chapters named as plain text, not links: {plain[:5]}"
+    links = re.findall(r'class="chapter-link reference internal" href="([^"#]+)', html)
+    for href in links:
+        assert (site / "book" / href).exists(), f"{stem}: a chapter link points at {href}, which was not built"

@@ -8,6 +8,7 @@ import re
 
 import numpy as np
 import pytest
+from matplotlib import rc_context
 
 from kan_edu import figures
 from kan_edu.figures import Choice, InteractiveFigure, Slider
@@ -285,3 +286,120 @@ def test_log_axes_lose_their_minor_ticks():
     ax = fig.figure.axes[0]
     assert ax.xaxis.get_minor_locator().__class__.__name__ == "NullLocator"
     assert ax.yaxis.get_minor_locator().__class__.__name__ == "NullLocator"
+
+
+def _full_draw(f, dpi):
+    """The same frame by a plain full draw of the figure (the reference for the blitter)."""
+    fig = f.figure
+    own = fig.dpi
+    fig.set_dpi(dpi)
+    try:
+        with rc_context(f._style):
+            fig.canvas.draw()
+        return np.asarray(fig.canvas.buffer_rgba())[..., :3].copy()
+    finally:
+        fig.set_dpi(own)
+
+
+def _kinds_of_figure():
+    """Figures whose updates move different things: data only, limits, titles, texts, legends, re-created
+    artists, images under a grid, images without axes, twin and inset axes."""
+
+    def data_only(fig):
+        ax1, ax2 = fig.subplots(1, 2)
+        xs = np.linspace(-1, 1, 50)
+        (line,) = ax1.plot(xs, xs, label="line")
+        dots = ax1.scatter([0], [0], zorder=3)
+        fill = [ax2.fill_between(xs, 0 * xs, xs)]
+        note = ax2.text(0.1, 0.1, "")
+        ax1.legend(loc="upper left")
+        ax1.set(xlim=(-1, 1), ylim=(-3, 3), title="fixed")
+        ax2.set(xlim=(-1, 1), ylim=(-3, 3))
+
+        def update(a=1.0):
+            line.set_ydata(a * xs)
+            dots.set_offsets([[0.5, a]])
+            fill.pop().remove()
+            fill.append(ax2.fill_between(xs, 0 * xs, a * xs**2, alpha=0.5))
+            note.set_text(f"a = {a:.1f}")
+
+        return update
+
+    def limits_and_titles(fig):
+        ax = fig.subplots()
+        (line,) = ax.plot([0, 1], [0, 1])
+
+        def update(a=1.0):
+            line.set_ydata([0, a])
+            ax.set_ylim(0, max(1.0, a))
+            ax.set_title(f"a = {a:.1f}")
+
+        return update
+
+    def image_under_grid(fig):
+        ax = fig.subplots()
+        image = ax.imshow(np.zeros((4, 4)), vmin=-2, vmax=2)
+
+        def update(a=1.0):
+            image.set_data(a * np.arange(16.0).reshape(4, 4) / 16)
+
+        return update
+
+    def twins_and_insets(fig):
+        ax = fig.subplots()
+        twin = ax.twinx()
+        inset = ax.inset_axes([0.6, 0.6, 0.3, 0.3])
+        (a_line,) = ax.plot([0, 1], [0, 1])
+        (b_line,) = twin.plot([0, 1], [1, 0], color="C1")
+        (c_line,) = inset.plot([0, 1], [0, 1], color="C2")
+        for axes in (ax, twin, inset):
+            axes.set_ylim(-2, 2)
+
+        def update(a=1.0):
+            a_line.set_ydata([0, a])
+            b_line.set_ydata([a, 0])
+            c_line.set_ydata([0, -a])
+
+        return update
+
+    def text_panel_without_axes(fig):
+        ax, panel = fig.subplots(2, 1)
+        bars = ax.bar([0, 1, 2], [1, 1, 1], label="bars")
+        ax.legend(loc="upper right")
+        ax.set_ylim(0, 3)
+        panel.axis("off")
+        words = panel.text(0, 1, "", va="top", family="monospace", transform=panel.transAxes)
+        frameless = fig.add_axes([0.8, 0.05, 0.15, 0.1], frameon=False)
+        (dot,) = frameless.plot([0], [0], "o")
+
+        def update(a=1.0):
+            for bar, h in zip(bars, (a, 2 * abs(a), 1)):
+                bar.set_height(h)
+            words.set_text("word " * int(4 + 4 * a))
+            dot.set_ydata([a])
+
+        return update
+
+    return [data_only, limits_and_titles, image_under_grid, twins_and_insets, text_panel_without_axes]
+
+
+@pytest.mark.parametrize("build", _kinds_of_figure(), ids=lambda b: b.__name__)
+def test_blitted_frames_are_the_full_draw_pixel_for_pixel(build):
+    f = InteractiveFigure(build, (Slider("a", -1.5, 1.5, 0.5, 1.0),), figsize=(6, 2.5))
+    for dpi in (f.dpi, f.static_dpi, f.dpi):
+        for a in (1.0, -1.5, 0.5, 1.5, 1.0):
+            f.draw(a=a)
+            blitted = f._pixels(dpi)
+            assert np.array_equal(blitted, _full_draw(f, dpi)), f"{build.__name__}: a={a}, dpi={dpi}"
+
+
+def test_a_data_only_update_is_blitted_and_fast():
+    f = InteractiveFigure(_kinds_of_figure()[0], (Slider("a", -1.5, 1.5, 0.5, 1.0),), figsize=(6, 2.5))
+    f.png(a=0.5)
+    assert f._blitter.background is not None  # the grid, ticks and titles are kept between frames
+    before = f._blitter.background
+    f.png(a=1.5)
+    assert f._blitter.background is before  # and not redrawn for a frame that moves only data
+    g = InteractiveFigure(_kinds_of_figure()[2], (Slider("a", -1.5, 1.5, 0.5, 1.0),), figsize=(6, 2.5))
+    g.png(a=0.5)
+    assert g._blitter.background is None  # an image under the grid: full draws

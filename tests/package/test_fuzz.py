@@ -51,6 +51,7 @@ from kan_edu import (
 )
 from kan_edu import attention as att
 from kan_edu import backprop as bp
+from kan_edu import diffusion as dif
 from kan_edu import kan as K
 from kan_edu import regularization as reg
 from kan_edu import residual as res
@@ -258,6 +259,18 @@ TINY_TF = att.TinyTransformer(5, 4, d_model=8, n_heads=2)
 TOK = torch.tensor([[0, 1, 2, 3], [4, 3, 2, 1]])
 LM = txt.NGramLM(3).fit("the cat sat on the mat")
 P3 = np.array([0.5, 0.3, 0.2])
+
+
+#: chapter 18: a short schedule, a small mixture, a conditional noise network
+BETAS_D = dif.schedule("linear", 5)
+MIX_D = generative.GaussianMixture([[-1.0, 0.0], [1.0, 0.5]], 0.3)
+EPS_D = dif.EpsMLP(2, 5, n_classes=2, width=8, depth=1, seed=0)
+EXACT_D = dif.exact_denoiser(MIX_D, BETAS_D)
+X_D = np.array([[0.1, -0.2], [0.5, 0.3], [-1.0, 0.4]])
+
+
+def eps_net():
+    return dif.EpsMLP(2, 5, n_classes=2, width=8, depth=1, seed=0)
 
 
 def three_tokens(ids):
@@ -654,6 +667,24 @@ CASES = [
     Case(K.tidy, dict(expr=K.SYMBOLIC_LIB["sin"].sympy(3.14159265358979)), dict(expr="junk", tolerance="number")),
     Case(LBFGS, dict(params=[torch.zeros(2, requires_grad=True)]), dict(params="junk", lr="number", max_iter="size", max_eval="size", history_size="size", tolerance_grad="number", tolerance_change="number", tolerance_ys="number")),
     Case(LBFGS.step, dict(self=LBFGS_STEP, closure=lbfgs_closure(LBFGS_STEP)), dict(closure="function")),
+    # chapter 18: diffusion models
+    Case(dif.schedule, dict(kind="linear", T=5), dict(kind="choice", T="size", beta_min="number", beta_max="number")),
+    Case(dif.schedule, dict(kind="cosine", T=5), dict(T="size", beta_min="junk"), name="schedule(cosine)"),
+    Case(dif.alpha_bars, dict(betas=BETAS_D), dict(betas="array")),
+    Case(dif.diffusion_kernel, dict(x=X_D, t=3, betas=BETAS_D), dict(x="array", t="size", betas="array")),
+    Case(dif.diffusion_kernel, dict(x=torch.tensor(X_D), t=3, betas=BETAS_D), dict(x="tensor"), name="diffusion_kernel(torch)"),
+    Case(dif.diffuse, dict(x=X_D, t=3, betas=BETAS_D), dict(x="array", t="size", betas="array", seed="seed")),
+    Case(dif.posterior_q, dict(x=X_D, z_t=X_D, t=3, betas=BETAS_D), dict(x="array", z_t="array", t="size", betas="array")),
+    Case(dif.ddim_step, dict(z_t=X_D, eps=X_D, t=3, s=1, betas=BETAS_D), dict(z_t="array", eps="array", t="size", s="size", betas="array")),
+    Case(dif.EpsMLP, dict(dim=2, T=5, n_classes=2, width=8, depth=1), dict(dim="size", T="size", n_classes="size", width="size", depth="size", time_features="size", label_features="size", seed="seed")),
+    Case(dif.EpsMLP.forward, dict(self=EPS_D, z=torch.randn(3, 2), t=2, labels=[0, 1, 2]), dict(z="tensor", t="size", labels="junk")),
+    Case(dif.fit_denoiser, dict(x=X_D, betas=BETAS_D, labels=[0, 1, 1], steps=2, batch=4), dict(model="junk", x="array", betas="array", labels="junk", steps="size", batch="size", lr="number", p_uncond="number", every="size", seed="seed", progress="junk"), fresh=dict(model=eps_net)),
+    Case(dif.exact_denoiser, dict(mixture=MIX_D, betas=BETAS_D), dict(mixture="junk", betas="array")),
+    Case(dif.ExactDenoiser, dict(mixture=MIX_D, betas=BETAS_D), dict(mixture="junk", betas="array")),
+    Case(dif.model_denoiser, dict(model=EPS_D), dict(model="junk")),
+    Case(dif.denoising_loss, dict(denoiser=EXACT_D, x=X_D, t=2, betas=BETAS_D), dict(denoiser="junk", x="array", t="size", betas="array", n_repeats="size", seed="seed")),
+    Case(dif.sample_ddpm, dict(denoiser=EPS_D, betas=BETAS_D, n=4, labels=[0, 1, 0, 1], w=1.0), dict(denoiser="junk", betas="array", n="size", labels="junk", w="number", seed="seed", path="junk")),
+    Case(dif.sample_ddim, dict(denoiser=EXACT_D, betas=BETAS_D, n=4, steps=2, labels=[0, 1, 0, 1], w=1.0, eta=0.5), dict(denoiser="junk", betas="array", n="size", steps="size", labels="junk", w="number", eta="number", seed="seed", path="junk")),
 ]
 # fmt: on
 
