@@ -35,6 +35,7 @@ from kan_edu import (
     deep,
     fairness,
     figures,
+    flows,
     gan,
     generative,
     glue,
@@ -285,6 +286,18 @@ def log_three_tokens(ids):
     return np.log(P3)
 
 
+#: chapter 16: a 1-D flow, a coupling layer and a small RealNVP
+PHI5 = np.array([0.2, 0.1, 0.4, 0.05, 0.25])
+T1D = flows.transform_1d("tanh-like", 0.5)
+COUPLING = flows.AffineCoupling(2, hidden=4)
+NVP = flows.RealNVP(2, n_layers=2, hidden=4)
+ZT = torch.randn(5, 2)
+
+
+def small_flow():
+    return flows.RealNVP(2, n_layers=2, hidden=4)
+
+
 # fmt: off
 LAYER_KINDS = dict(grid="size", k="size", grid_range="junk", base_fn="choice", noise_scale="number", grid_eps="number", dtype="dtype")
 FIT_KINDS = dict(
@@ -526,6 +539,26 @@ CASES = [
     Case(res.train_variant, dict(variant="residual + BN", depth=2, width=4, epochs=1, batch_size=4, data=TINY_MNIST1D), dict(variant="choice", depth="size", seed="seed", width="size", epochs="size", batch_size="size", lr="number", data="junk")),
     Case(res.run_residual_depth, dict(depths=(1,), variants=("plain",), seeds=(0,), width=2, epochs=1, batch_size=1000), dict(depths="sizes", variants="junk", seeds="array", width="size", epochs="size", batch_size="size", lr="number", progress="junk")),
     Case(res.residual_depth_results, dict(), dict()),
+    Case(flows.piecewise_linear, dict(h=X8, phi=PHI5), dict(h="array", phi="array", inverse="junk")),
+    Case(flows.piecewise_linear, dict(h=torch.tensor(X8), phi=torch.tensor(PHI5)), dict(h="tensor", phi="tensor"), name="flows.piecewise_linear (tensors)"),
+    Case(flows.transform_1d, dict(name="affine", param=2.0), dict(name="choice", param="number")),
+    Case(T1D.forward, dict(z=V3), dict(z="array"), name="Transform1D.forward"),
+    Case(T1D.inverse, dict(x=V3), dict(x="array"), name="Transform1D.inverse"),
+    Case(T1D.log_derivative, dict(z=V3), dict(z="array"), name="Transform1D.log_derivative"),
+    Case(T1D.base_log_prob, dict(z=V3), dict(z="array"), name="Transform1D.base_log_prob"),
+    Case(T1D.log_prob, dict(x=V3), dict(x="array"), name="Transform1D.log_prob"),
+    Case(T1D.sample, dict(n=5), dict(n="size", seed="seed"), name="Transform1D.sample"),
+    Case(flows.AffineCoupling, dict(dim=2, hidden=4), dict(dim="size", mask="array", hidden="size", scale_bound="number", seed="seed")),
+    Case(flows.AffineCoupling.forward, dict(self=COUPLING, z=ZT), dict(z="tensor")),
+    Case(flows.AffineCoupling.inverse, dict(self=COUPLING, x=ZT), dict(x="tensor")),
+    Case(flows.RealNVP, dict(dim=2, n_layers=2, hidden=4), dict(dim="size", n_layers="size", hidden="size", scale_bound="number", seed="seed")),
+    Case(flows.RealNVP.forward, dict(self=NVP, z=ZT), dict(z="tensor")),
+    Case(flows.RealNVP.inverse, dict(self=NVP, x=ZT), dict(x="tensor")),
+    Case(flows.RealNVP.log_prob, dict(self=NVP, x=ZT), dict(x="tensor")),
+    Case(flows.RealNVP.sample, dict(self=NVP, n=3), dict(n="size", seed="seed")),
+    Case(flows.RealNVP.trajectory, dict(self=NVP, points=np.ones((3, 2))), dict(points="array", direction="choice")),
+    Case(flows.fit_flow, dict(data=PHI[:, :2], n_steps=2, batch_size=4, every=1), dict(flow="junk", data="array", n_steps="size", lr="number", batch_size="size", seed="seed", every="size", decay="junk", progress="junk"), fresh=dict(flow=small_flow)),
+    Case(flows.fixed_point_inverse, dict(g=np.sin, y=V3, n=3), dict(g="function", y="array", n="size", z0="array", return_history="junk")),
     Case(rl.discounted_returns, dict(rewards=V3, gamma=0.9), dict(rewards="array", gamma="number")),
     Case(rl.q_values, dict(P=ENV.P, R=ENV.R, V=np.zeros(ENV.n_states), gamma=0.9), dict(DP_KINDS, V="array")),
     Case(rl.greedy_policy, dict(Q=PI_RL), dict(Q="array")),
