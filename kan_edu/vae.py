@@ -383,12 +383,9 @@ class VAE(torch.nn.Module):
         return (0.5 * (mu**2 + torch.exp(logvar) - 1.0 - logvar)).mean(0)
 
     @torch.no_grad()
-    def log_likelihood(self, x, n_samples: int = 64, seed=0):
-        """Importance-sampled ``log p(x)`` of every row of ``x``, with ``n_samples`` draws from ``q(z | x)``: (N,).
-
-        ``log (1/K) sum_k p(x | z_k) p(z_k) / q(z_k | x)``. Its expectation is at most ``log p(x)`` and rises
-        towards it with K; K = 1 is an unbiased estimate of the ELBO.
-        """
+    def log_weights(self, x, n_samples: int = 64, seed=0):
+        """Log importance weights ``log p(x | z_k) + log p(z_k) - log q(z_k | x)`` for ``n_samples`` seeded draws
+        ``z_k ~ q(z | x)`` per row of ``x``: shape (n_samples, N)."""
         x = self._data(x)
         K = v.size("n_samples", n_samples, maximum=10**5)
         v.total_size("n_samples times the rows of x", K * x.shape[0] * self.n_in, "pixels")
@@ -399,8 +396,16 @@ class VAE(torch.nn.Module):
         z = mu + std * eps  # (K, N, d)
         log_q = (-0.5 * eps**2 - torch.log(std) - 0.5 * LOG_2PI).sum(-1)
         log_prior = (-0.5 * z**2 - 0.5 * LOG_2PI).sum(-1)
-        log_w = self._log_px_z(x, self._decode(z)) + log_prior - log_q  # (K, N)
-        return log_mean_exp(log_w, axis=0)
+        return self._log_px_z(x, self._decode(z)) + log_prior - log_q
+
+    @torch.no_grad()
+    def log_likelihood(self, x, n_samples: int = 64, seed=0):
+        """Importance-sampled ``log p(x)`` of every row of ``x``, with ``n_samples`` draws from ``q(z | x)``: (N,).
+
+        ``log (1/K) sum_k p(x | z_k) p(z_k) / q(z_k | x)`` (:meth:`log_weights`, :func:`log_mean_exp`). Its
+        expectation is at most ``log p(x)`` and rises towards it with K; K = 1 is an unbiased estimate of the ELBO.
+        """
+        return log_mean_exp(self.log_weights(x, n_samples, seed), axis=0)
 
     @torch.no_grad()
     def sample(self, n: int, seed=0):
