@@ -182,11 +182,22 @@ class ConjugateGaussian:
         self.noise_std = v.number("noise_std", noise_std, 1e-3, 1e3)
 
     def _args(self, **arrays):
-        return [v.array(name, a, empty=False) for name, a in arrays.items()]
+        out = [v.array(name, a, empty=False, low=-1e150, high=1e150) for name, a in arrays.items()]
+        return self._broadcast(arrays, out)
+
+    @staticmethod
+    def _broadcast(arrays, out):
+        try:
+            np.broadcast_shapes(*(a.shape for a in out))
+        except ValueError:
+            shapes = ", ".join(f"{name} {a.shape}" for name, a in zip(arrays, out))
+            raise ValueError(f"{' and '.join(arrays)} must broadcast together, got shapes {shapes}") from None
+        return out
 
     def _q(self, x, q_mean, q_std):
         x, q_mean = self._args(x=x, q_mean=q_mean)
-        q_std = v.array("q_std", q_std, empty=False, low=0, low_open=True)
+        q_std = v.array("q_std", q_std, empty=False, low=0, low_open=True, high=1e150)
+        self._broadcast({"x": x, "q_mean": q_mean, "q_std": q_std}, [x, q_mean, q_std])
         return x, q_mean, q_std
 
     def log_joint(self, x, z):
@@ -211,7 +222,10 @@ class ConjugateGaussian:
         """``E_q[log p(x | z)] - KL(q || p(z))`` for ``q = N(q_mean, q_std^2)``, in closed form."""
         x, m, sd = self._q(x, q_mean, q_std)
         s2 = self.noise_std**2
-        expected_loglik = -0.5 * ((x - self.b - self.w * m) ** 2 + self.w**2 * sd**2) / s2 - 0.5 * (math.log(s2) + LOG_2PI)
+        expected_loglik = -0.5 * ((x - self.b - self.w * m) ** 2 + self.w**2 * sd**2) / s2 - 0.5 * (
+            math.log(s2) + LOG_2PI
+        )
+        m, sd = np.broadcast_arrays(m, sd)
         return expected_loglik - kl_gaussian(m[..., None], 2 * np.log(sd)[..., None])
 
     def kl_to_posterior(self, x, q_mean, q_std):

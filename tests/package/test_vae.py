@@ -75,6 +75,7 @@ def test_curve_model_evidence_matches_scipy_quadrature_and_integrates_to_one():
     x = np.array([[0.9, -0.9], [0.2, 0.5], [1.3, 0.0]])
     ours = np.exp(model.log_evidence(x))
     for xi, p in zip(x, ours):
+
         def integrand(z, xi=xi):
             f1, f2 = 0.5 * math.exp(math.sin(2 + 3.675 * z)), math.cos(2 + 2.85 * z)
             sq = (xi[0] - f1) ** 2 + (xi[1] - f2) ** 2
@@ -112,7 +113,9 @@ def test_conjugate_gaussian_exact_quantities_against_quadrature():
     assert pm == pytest.approx(post_mean, rel=1e-8) and ps == pytest.approx(math.sqrt(post_var), rel=1e-8)
     # the ELBO of q = N(0.2, 0.6^2) by quadrature of E_q[log p(x, z) - log q(z)]
     qm, qs = 0.2, 0.6
-    elbo, _ = integrate.quad(lambda z: stats.norm.pdf(z, qm, qs) * (m.log_joint(x, z) - stats.norm.logpdf(z, qm, qs)), -12, 12)
+    elbo, _ = integrate.quad(
+        lambda z: stats.norm.pdf(z, qm, qs) * (m.log_joint(x, z) - stats.norm.logpdf(z, qm, qs)), -12, 12
+    )
     assert m.elbo(x, qm, qs) == pytest.approx(elbo, rel=1e-8)
     # the gap is the KL to the posterior, by quadrature too
     kl, _ = integrate.quad(
