@@ -86,7 +86,7 @@ def log_mean_exp(a, axis: int = -1):
     out; entries may be ``-inf`` (a zero weight) but not NaN or ``+inf``.
     """
     if _is_tensor(a):
-        t = v.tensor("a", a, floating=True, empty=False, finite=False)
+        t = v.tensor("a", a, floating=True, empty=False, finite=False, values=True)
         if torch.isnan(t).any() or torch.isposinf(t).any():
             raise ValueError("a contains NaN or +inf")
         ax = v.axis("axis", axis, max(t.ndim, 1))
