@@ -7,6 +7,8 @@ redraw costs one ``set_data``, never a new plot. These are the pieces several ch
   array redraws about 2.6× faster than a grid of image subplots, and a slider can swap all tiles at once.
 - :func:`heatmap`: a matrix (attention weights, a confusion matrix, a value table) with row and column labels
   and, if asked, each cell's number written on it in a colour that stays readable on the cell.
+- :func:`density_image`: a 2-D density on a fixed grid, as an image. Contour plots cannot be updated in place;
+  an image can, so a slider that changes a model redraws its density with one ``set_data``.
 """
 
 from __future__ import annotations
@@ -16,9 +18,9 @@ import math
 import numpy as np
 from matplotlib.axes import Axes
 
-from ._validate import array, flag, instance, sequence, size
+from ._validate import array, flag, instance, ordered, sequence, size
 
-__all__ = ["Mosaic", "mosaic", "Heatmap", "heatmap"]
+__all__ = ["Mosaic", "mosaic", "Heatmap", "heatmap", "DensityImage", "density_image"]
 
 
 def _axes(ax) -> Axes:
@@ -182,3 +184,47 @@ def heatmap(ax, matrix, row_labels=None, col_labels=None, annotate=False, fmt="{
     Returns a :class:`Heatmap`; ``set_data(matrix)`` and ``set_labels(rows, cols)`` update it in place.
     """
     return Heatmap(ax, matrix, row_labels, col_labels, annotate, fmt, **imshow_kw)
+
+
+class DensityImage:
+    """A density on an n x n grid over ``extent``, shown as one image. Use :func:`density_image`."""
+
+    def __init__(self, ax, extent, n: int = 100, **imshow_kw):
+        self.ax = _axes(ax)
+        extent = sequence("extent", extent, what="numbers (xmin, xmax, ymin, ymax)")
+        if len(extent) != 4:
+            raise ValueError(f"extent must be (xmin, xmax, ymin, ymax), got {len(extent)} numbers")
+        xmin, xmax = ordered("extent[0]", extent[0], "extent[1]", extent[1])
+        ymin, ymax = ordered("extent[2]", extent[2], "extent[3]", extent[3])
+        self.extent = (xmin, xmax, ymin, ymax)
+        self.n = size("n", n, minimum=2, maximum=2000)
+        xs, ys = np.linspace(xmin, xmax, self.n), np.linspace(ymin, ymax, self.n)
+        gx, gy = np.meshgrid(xs, ys)
+        #: The grid points (n*n, 2), row by row from ymin up: evaluate a density here and pass it to set_density.
+        self.points = np.stack([gx.ravel(), gy.ravel()], 1)
+        self._fixed_limits = "vmin" in imshow_kw or "vmax" in imshow_kw or "norm" in imshow_kw
+        imshow_kw.setdefault("cmap", "magma")
+        imshow_kw.setdefault("interpolation", "bilinear")
+        imshow_kw.setdefault("aspect", "auto")
+        self.image = self.ax.imshow(np.zeros((self.n, self.n)), origin="lower", extent=self.extent, **imshow_kw)
+
+    def set_density(self, values) -> None:
+        """Show ``values`` (n*n numbers in the order of :attr:`points`, or an (n, n) array, rows = y); the colour
+        scale runs from 0 to the largest value unless vmin/vmax were fixed."""
+        d = _numpy("values", values, (1, 2))
+        if d.size != self.n * self.n:
+            raise ValueError(f"values must hold one number per grid point ({self.n * self.n}), got shape {d.shape}")
+        d = d.reshape(self.n, self.n)
+        self.image.set_data(d)
+        if not self._fixed_limits and np.isfinite(d).any():
+            hi = float(np.nanmax(d))
+            self.image.set_clim(0.0, hi if hi > 0 else 1.0)
+
+
+def density_image(ax, extent, n: int = 100, **imshow_kw) -> DensityImage:
+    """An image of a 2-D density over ``extent = (xmin, xmax, ymin, ymax)`` on an ``n`` x ``n`` grid.
+
+    Evaluate your density at ``image.points`` ((n*n, 2), numpy) and call ``image.set_density(values)``; call it
+    again to update the image in place. Returns a :class:`DensityImage`.
+    """
+    return DensityImage(ax, extent, n, **imshow_kw)

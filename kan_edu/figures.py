@@ -46,7 +46,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from ._validate import choice as one_of
-from ._validate import flag, function, number, size
+from ._validate import flag, function, number, size, strings
 
 __all__ = ["Slider", "Choice", "InteractiveFigure", "show", "show_pictures", "runtime", "STYLE", "COLORS"]
 
@@ -184,20 +184,19 @@ class Slider:
         return int(round(value)) if self.integer else float(value)
 
     def grid(self, count: int | None = None) -> list:
-        """Values the static player precomputes: the slider's steps thinned to ``count``, default included."""
+        """Values the static player precomputes: at most ``count`` (or ``frames``) of the slider's steps, evenly
+        spaced and through the default, so that every move of the static slider changes the value by the same
+        amount. The ends are kept when the spacing allows it."""
         count = None if count is None else size("count", count)
         n_steps = int(round((self.max - self.min) / self.step)) + 1
         full = self.min + self.step * np.arange(n_steps)
         full = full[full <= self.max + 1e-9 * self.step]
         count = min(count or self.frames or len(full), self.frames or len(full), len(full))
-        idx = np.unique(np.round(np.linspace(0, len(full) - 1, count)).astype(int))
-        values = [float(v) for v in full[idx]]
         default = float(self.default)
-        if not any(abs(v - default) <= 1e-9 * max(1.0, abs(default)) for v in values):
-            # swap the nearest grid value for the default, so the player opens on the true default
-            nearest = int(np.argmin([abs(v - default) for v in values]))
-            values[nearest] = default
-            values.sort()
+        at = int(np.argmin(np.abs(full - default)))  # the default's step (or the nearest one)
+        stride = 1 if count >= len(full) else max(1, math.ceil((len(full) - 1) / max(1, count - 1)))
+        values = [float(v) for v in full[at % stride :: stride]]
+        values[(at - at % stride) // stride] = default  # the player opens on the true default
         return [self._cast(round(v, 12)) for v in values]
 
 
@@ -257,6 +256,11 @@ class InteractiveFigure:
         bounds the site's size and build time, not what a reader downloads up front.
     caption:
         alt text for the image and the caption under the figure (the book numbers it: "Figure 3.2").
+    static_controls:
+        the names of the controls that the static player offers, when the figure has too many for every
+        combination (a ten-parameter network): these vary over all their combinations, the others stay at
+        their defaults and are not shown, and the player says that the notebook moves them all. Live figures
+        always have every control.
     """
 
     build: Callable[[Figure], Callable[..., Any]]
@@ -269,9 +273,12 @@ class InteractiveFigure:
     budget_kb: int = 4000
     caption: str = ""
     continuous_update: bool = True
+    static_controls: Sequence[str] | None = None
     _fig: Figure | None = field(default=None, init=False, repr=False)
     _update: Callable[..., Any] | None = field(default=None, init=False, repr=False)
     redraw_ms: list = field(default_factory=list, init=False, repr=False)
+    #: The same redraws in this thread's CPU time: what the redraw costs, whatever else the machine is doing.
+    redraw_cpu_ms: list = field(default_factory=list, init=False, repr=False)
 
     def __post_init__(self):
         function("build", self.build, "build(fig) -> update(**values)")
@@ -289,6 +296,12 @@ class InteractiveFigure:
         if not isinstance(self.figsize, (tuple, list)) or len(self.figsize) != 2:
             raise ValueError(f"figsize must be (width, height) in inches, got {self.figsize!r}")
         self.figsize = tuple(number(f"figsize[{i}]", v, low=0.5, high=40) for i, v in enumerate(self.figsize))
+        if self.static_controls is not None:
+            chosen = strings("static_controls", self.static_controls)
+            unknown = sorted(set(chosen) - set(names))
+            if unknown or not chosen:
+                raise ValueError(f"static_controls must name some of the controls {names}, got {list(chosen)}")
+            self.static_controls = tuple(dict.fromkeys(chosen))
         self._style = style_for(self.figsize)
         if self.static_dpi is None:
             self.static_dpi = int(round(2 * display_width(self.figsize) / float(self.figsize[0])))
@@ -351,7 +364,7 @@ class InteractiveFigure:
         dpi = None if dpi is None else size("dpi", dpi, maximum=MAX_DPI)
         compact = flag("compact", compact)
         self._ensure_built()  # building once is not part of a redraw
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.thread_time()
         fig = self.draw(**values)
         if compact:
             data = self._palette_png(fig, dpi or self.dpi)
@@ -361,6 +374,7 @@ class InteractiveFigure:
                 fig.savefig(buf, format="png", dpi=dpi or self.dpi)
             data = buf.getvalue()
         self.redraw_ms.append(1000 * (time.perf_counter() - start))
+        self.redraw_cpu_ms.append(1000 * (time.thread_time() - start_cpu))
         return data
 
     def _palette_png(self, fig: Figure, dpi: float) -> bytes:
@@ -385,15 +399,25 @@ class InteractiveFigure:
         if not self.controls:
             return "product", []
         grids = [c.grid() for c in self.controls]
+        if self.static_controls is not None:
+            grids = [
+                g if c.name in self.static_controls else [self.defaults[c.name]] for c, g in zip(self.controls, grids)
+            ]
         if math.prod(len(g) for g in grids) <= self.max_frames:
             return "product", grids
-        sliders = [i for i, c in enumerate(self.controls) if isinstance(c, Slider)]
+        sliders = [i for i, c in enumerate(self.controls) if isinstance(c, Slider) and len(grids[i]) > 1]
         fixed = math.prod(len(grids[i]) for i in range(len(grids)) if i not in sliders)
         per = int(math.floor((self.max_frames / fixed) ** (1 / max(1, len(sliders))) + 1e-9))
         if per >= 3:
-            for i in sliders:
-                grids[i] = self.controls[i].grid(per)
-            return "product", grids
+
+            def thinned(count):
+                return [self.controls[i].grid(count) if i in sliders else g for i, g in enumerate(grids)]
+
+            # even grids may hold fewer values than asked for: ask for more while the frames still fit
+            longest = max(len(self.controls[i].grid()) for i in sliders)
+            while per < longest and math.prod(len(g) for g in thinned(per + 1)) <= self.max_frames:
+                per += 1
+            return "product", thinned(per)
         # one control at a time: each slider keeps at most `axis_frames` values
         for i in sliders:
             grids[i] = self.controls[i].grid(self.axis_frames)
@@ -452,10 +476,11 @@ class InteractiveFigure:
         controls_html = []
         for axis, (c, g) in enumerate(zip(self.controls, grids)):
             labels = [c.format(v) for v in g]
-            if isinstance(c, Slider):
+            fixed = self.static_controls is not None and c.name not in self.static_controls
+            if isinstance(c, Slider) or fixed:
                 widget = (
                     f'<input type="range" min="0" max="{len(g) - 1}" step="1" value="{default[axis]}" '
-                    f'data-axis="{axis}" aria-label="{html.escape(c.text)}">'
+                    f'data-axis="{axis}" aria-label="{html.escape(c.text)}"{" disabled" if fixed else ""}>'
                 )
             else:
                 opts = "".join(
@@ -464,7 +489,7 @@ class InteractiveFigure:
                 )
                 widget = f'<select data-axis="{axis}" aria-label="{html.escape(c.text)}">{opts}</select>'
             controls_html.append(
-                f'<label class="kanfig-control"><span class="kanfig-name">{html.escape(c.text)}</span>'
+                f'<label class="kanfig-control"{" hidden" if fixed else ""}><span class="kanfig-name">{html.escape(c.text)}</span>'
                 f"{widget}<output>{html.escape(labels[default[axis]])}</output></label>"
             )
         note = (
@@ -473,6 +498,14 @@ class InteractiveFigure:
             if mode == "axes"
             else ""
         )
+        if self.static_controls is not None:
+            moving = [c.text for c in self.controls if c.name in self.static_controls]
+            listed = ", ".join(moving[:-1]) + (" and " if len(moving) > 1 else "") + moving[-1]
+            note = (
+                f'<div class="kanfig-note">Static preview: {html.escape(listed)} move here, the other '
+                f"{len(self.controls) - len(moving)} controls stay at their defaults. Run the notebook to move all "
+                f"{len(self.controls)}.</div>"
+            )
         payload = json.dumps(
             {
                 "frames": frames,
@@ -606,6 +639,7 @@ def show(build: Callable[[Figure], Callable[..., Any]], *controls: Slider | Choi
                         "frames": len(spec.redraw_ms),
                         "mean_ms": float(np.mean(spec.redraw_ms)),
                         "max_ms": float(np.max(spec.redraw_ms)),
+                        "mean_cpu_ms": float(np.mean(spec.redraw_cpu_ms)),
                     }
                 )
                 + "\n"

@@ -25,6 +25,10 @@ Small jobs that Jupyter Book 1 does not do on its own:
    show prose, not code or TeX (``static/kan_edu_search.js``).
 9. Bibliography labels in author-year style, like the citations (``author_year.py``).
 10. The execution-statistics table names chapters by title and flags any over the 60 s budget.
+11. One title and one search field: the landing page's tab shows the book's title once, and the theme's top bar,
+    which held only a second search field, is hidden (``static/kan_edu_book.css``).
+12. A hidden solution opens when its title is clicked, although the title links to its exercise
+    (``static/kan_edu_solutions.js``).
 """
 from __future__ import annotations
 
@@ -76,9 +80,13 @@ ICON_SCRIPT = re.compile(r'^\s*<script[^>]*src="[^"]*/fontawesome\.js[^"]*"></sc
 SEARCH_SCRIPT = re.compile(r'^\s*<script src="[^"]*(searchtools\.js|language_data\.js|searchindex\.js)"></script>\s*$')
 
 
+# A page whose title is the book's title (the landing page) would be named twice in its tab.
+DOUBLE_TITLE = re.compile(r"<title>(?P<t>[^<]+?) &#8212; (?P=t)</title>")
+
+
 def _lighten_pages(app, exception):
-    """Edit the written pages: one copy of each one-line inline script, no icon script, and the search index
-    on the search page only."""
+    """Edit the written pages: one copy of each one-line inline script, no icon script, the search index
+    on the search page only, and a tab title that does not repeat itself."""
     if exception is not None or app.builder.format != "html":
         return
     for page in Path(app.outdir).rglob("*.html"):
@@ -92,8 +100,8 @@ def _lighten_pages(app, exception):
                 if line.strip() in seen:
                     continue
                 seen.add(line.strip())
-            kept.append(line)
-        if len(kept) != len(lines):
+            kept.append(DOUBLE_TITLE.sub(r"<title>\g<t></title>", line))
+        if kept != lines:
             page.write_text("".join(kept), encoding="utf-8")
 
 
@@ -240,6 +248,7 @@ def setup(app):
     app.connect("doctree-resolved", _readable_exec_table)
     app.add_css_file("kan_edu_book.css")
     app.add_js_file("kan_edu_search.js")
+    app.add_js_file("kan_edu_solutions.js")
     app.setup_extension("search_spelling")
     app.setup_extension("katex_math")
     app.setup_extension("author_year")

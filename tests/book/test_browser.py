@@ -198,6 +198,17 @@ def test_page_loads_offline(reader):
     assert not reader.failed, f"{reader.doc}: failed requests {reader.failed[:5]}"
     assert not reader.errors, f"{reader.doc}: console errors {reader.errors[:5]}"
     assert reader.page.title(), f"{reader.doc} has no <title>"
+    parts = [p.strip() for p in reader.page.title().split("\u2014")]
+    assert len(parts) == len(set(parts)), f"{reader.doc}: the tab title repeats itself: {reader.page.title()!r}"
+
+
+def test_one_search_field_in_sight(reader):
+    """The sidebar's search field, and no second one in a bar above the page (on a phone: the search icon)."""
+    visible = reader.page.evaluate(
+        """() => Array.from(document.querySelectorAll('.search-button-field, .search-button'))
+            .filter(e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0; }).length"""
+    )
+    assert visible == 1, f"{reader.doc}: {visible} search fields are visible at 1280 px"
     assert reader.page.locator("article h1").count() == 1, f"{reader.doc}: expected one <h1> in the article"
     assert reader.screenshot.stat().st_size > 10_000, f"{reader.doc}: the screenshot looks blank"
 
@@ -405,6 +416,22 @@ def test_folded_blocks_open_and_close(reader):
         page.wait_for_timeout(50)
         if body.is_visible():
             problems.append(f"{name} does not close on a second click")
+            continue
+        # a solution's title links to its exercise: a click on that link opens the solution, it does not jump
+        link = title.locator("a")
+        if link.count():
+            url, scroll = page.url, page.evaluate("() => window.scrollY")
+            link.first.click()
+            page.wait_for_timeout(50)
+            if page.url != url or abs(page.evaluate("() => window.scrollY") - scroll) > 50:
+                problems.append(f"{name}: a click on its title jumps to {page.url} instead of opening it")
+            elif not body.is_visible():
+                problems.append(f"{name} does not open on a click on its title")
+            else:
+                link.first.click()
+                page.wait_for_timeout(50)
+                if body.is_visible():
+                    problems.append(f"{name} does not close on a second click on its title")
     details = page.locator("article details:not(details details):not(.dropdown details)")
     for n in range(details.count()):
         block = details.nth(n)

@@ -41,11 +41,25 @@ def frames_of(html):
     return data
 
 
-def test_slider_grid_contains_default_and_ends():
+def test_slider_grid_is_even_and_holds_the_default():
     s = Slider("a", 0, 1, 0.01, 0.37, frames=5)
     grid = s.grid()
-    assert len(grid) == 5 and 0.37 in grid and grid[0] == 0 and grid[-1] == 1
+    assert len(grid) <= 5 and 0.37 in grid
+    assert np.allclose(np.diff(grid), grid[1] - grid[0])  # one move, one step: never (..., 2, 4, 7, 8)
+    assert grid[0] < 0.37 - 0.2 and grid[-1] > 0.37 + 0.4  # it still spans the range
+    # a default at an end, and a range the stride divides: both ends stay
+    assert Slider("b", -2, 2, 0.1, -2.0, frames=5).grid() == [-2.0, -1.0, 0.0, 1.0, 2.0]
     assert Slider("n", 1, 10, 1, 4, integer=True).grid() == list(range(1, 11))
+    for lo, hi, step, default, frames in [
+        (0, 8, 1, 7, 5),
+        (-3, 3, 0.5, 2.0, 9),
+        (1, 40, 1, 8, 20),
+        (-1, 1, 0.1, 0.3, 9),
+    ]:
+        g = Slider("c", lo, hi, step, default, frames=frames).grid()
+        assert default in g and len(g) <= frames and np.allclose(np.diff(g), g[1] - g[0]), (lo, hi, g)
+    # a default off the steps is shown as it is
+    assert 0.333 in Slider("d", 0, 1, 0.1, 0.333, frames=4).grid()
 
 
 @pytest.mark.parametrize(
@@ -114,11 +128,36 @@ def test_static_player_thins_then_goes_one_at_a_time():
     mode, grids = f.static_plan()
     assert mode == "axes" and all(len(g) <= f.axis_frames for g in grids)
     data = frames_of(f.static_html())
-    assert len(data["keys"]) == 1 + 6 * (f.axis_frames - 1)
+    assert len(data["keys"]) == 1 + sum(len(g) - 1 for g in grids)
     assert "one control at a time" in f.static_html()
     two = InteractiveFigure(build, many[:2], max_frames=30)
     mode, grids = two.static_plan()
     assert mode == "product" and np.prod([len(g) for g in grids]) <= 30
+
+
+def test_static_controls_move_and_the_rest_stay_at_their_defaults():
+    many = [Slider(f"p{i}", 0, 1, 0.1, 0.5) for i in range(6)]
+
+    def build(fig):
+        ax = fig.subplots()
+        (line,) = ax.plot([0, 1], [0, 0])
+
+        def update(**values):
+            line.set_ydata([0, sum(values.values())])
+
+        return update
+
+    f = InteractiveFigure(build, many, max_frames=40, static_controls=("p1", "p4"))
+    mode, grids = f.static_plan()
+    assert mode == "product"
+    assert [len(g) for i, g in enumerate(grids) if i not in (1, 4)] == [1, 1, 1, 1]
+    html = f.static_html()
+    data = frames_of(html)
+    assert len(data["keys"]) == len(grids[1]) * len(grids[4]) > 16  # every combination of the two
+    assert "one control at a time" not in html and "hidden" in html
+    assert html.count('type="range"') == 6 and html.count("disabled") == 4
+    with pytest.raises(ValueError, match="static_controls"):
+        InteractiveFigure(build, many, static_controls=("p9",))
 
 
 def test_size_budget_is_enforced():

@@ -35,6 +35,7 @@ from kan_edu import (
     deep,
     fairness,
     figures,
+    generative,
     glue,
     graphs,
     isometry,
@@ -159,6 +160,10 @@ def vae_f(z):
     return torch.sin(z) + z**2
 
 
+DENSITY = artists.density_image(AX, (0, 1, 0, 1), n=3)
+#: A small mixture for kan_edu.generative.
+GM = generative.GaussianMixture([[0.0, 0.0], [1.0, 1.0]], 0.5)
+P2 = np.ones((6, 2))
 #: A small grid world and its model, for kan_edu.rl.
 ENV = rl.GridWorld(["S.H", "..G"], slip=0.1, rewards={"H": 0.0})
 PI_RL = np.full((ENV.n_states, 4), 0.25)
@@ -291,6 +296,29 @@ CASES = [
     Case(artists.Heatmap, dict(ax=AX, matrix=np.eye(2)), dict(ax="junk", matrix="array", row_labels="junk", col_labels="junk", annotate="junk", fmt="junk")),
     Case(HEATMAP.set_data, dict(matrix=np.ones((2, 2))), dict(matrix="array"), name="Heatmap.set_data"),
     Case(HEATMAP.set_labels, dict(row_labels=["a", "b"]), dict(row_labels="junk", col_labels="junk"), name="Heatmap.set_labels"),
+    Case(artists.density_image, dict(ax=AX, extent=(0, 1, 0, 1), n=3), dict(ax="junk", extent="junk", n="size")),
+    Case(artists.DensityImage, dict(ax=AX, extent=(0, 1, 0, 1), n=3), dict(ax="junk", extent="junk", n="size")),
+    Case(DENSITY.set_density, dict(values=np.ones(9)), dict(values="array"), name="DensityImage.set_density"),
+    Case(generative.GaussianMixture, dict(means=[[0.0, 0.0]], stds=1.0), dict(means="array", stds="array", weights="array")),
+    Case(generative.GaussianMixture.log_prob, dict(self=GM, x=P2), dict(x="array")),
+    Case(generative.GaussianMixture.prob, dict(self=GM, x=P2), dict(x="array")),
+    Case(generative.GaussianMixture.score, dict(self=GM, x=P2), dict(x="array")),
+    Case(generative.GaussianMixture.responsibilities, dict(self=GM, x=P2), dict(x="array")),
+    Case(generative.GaussianMixture.sample, dict(self=GM, n=4), dict(n="size", seed="seed", return_labels="junk")),
+    Case(generative.GaussianMixture.diffused, dict(self=GM, alpha_bar=0.5), dict(alpha_bar="number")),
+    Case(generative.GaussianMixture.mean, dict(self=GM), dict()),
+    Case(generative.GaussianMixture.covariance, dict(self=GM), dict()),
+    Case(generative.ring, dict(k=3), dict(k="size", radius="number", std="number")),
+    Case(generative.toy_2d, dict(name="moons", n=8), dict(name="choice", n="size", seed="seed", noise="number")),
+    Case(generative.kde_log_likelihood, dict(train=P2, test=P2, bandwidth=0.5), dict(train="array", test="array", bandwidth="number")),
+    Case(generative.frechet_distance, dict(mu1=np.zeros(2), C1=np.eye(2), mu2=np.ones(2), C2=np.eye(2)), dict(mu1="array", C1="array", mu2="array", C2="array")),
+    Case(generative.frechet_distance_samples, dict(x=GM.sample(6), y=GM.sample(6, seed=1)), dict(x="array", y="array")),
+    Case(generative.precision_recall_knn, dict(real=GM.sample(6), fake=GM.sample(6, seed=1), k=2), dict(real="array", fake="array", k="size")),
+    Case(generative.mode_coverage, dict(samples=P2, means=GM.means, radius=0.5), dict(samples="array", means="array", radius="number", min_count="size")),
+    Case(generative.wasserstein_1d, dict(x=V3, y=V3 + 1), dict(x="array", y="array")),
+    Case(generative.kl_divergence, dict(p=[0.5, 0.5], q=[0.2, 0.8]), dict(p="array", q="array")),
+    Case(generative.js_divergence, dict(p=[0.5, 0.5], q=[0.2, 0.8]), dict(p="array", q="array")),
+    Case(generative.density_grid, dict(log_prob=GM.log_prob, extent=(0, 1, 0, 1), n=3), dict(log_prob="function", extent="array", n="size")),
     Case(bp.toy_forward, dict(x=V3, y=V3, phi=np.ones(6)), dict(x="array", y="array", phi="array")),
     Case(bp.toy_backward, dict(x=V3, y=V3, phi=np.ones(6)), dict(x="array", y="array", phi="array")),
     Case(bp.finite_difference_gradient, dict(f=quad_loss, theta=V3), dict(f="function", theta="array", h="number")),
