@@ -50,6 +50,7 @@ from kan_edu import (
     shallow,
     train,
     unsupervised,
+    vae,
 )
 from kan_edu import attention as att
 from kan_edu import backprop as bp
@@ -152,6 +153,17 @@ X_CONV, W_CONV = torch.randn(1, 2, 8, dtype=torch.float64), torch.randn(3, 2, 3,
 AX = Figure(figsize=(1, 1)).subplots()
 MOSAIC = artists.mosaic(AX, np.zeros((4, 2, 2)))
 HEATMAP = artists.heatmap(AX, np.eye(2), annotate=True)
+#: kan_edu.vae's models, a test function for its estimators, and a tiny VAE.
+CURVE = vae.CurveModel(0.2, n_grid=101)
+CONJ = vae.ConjugateGaussian()
+VAE4 = vae.VAE(n_in=4, n_latent=2, hidden=3)
+X_VAE = torch.rand(5, 4)
+
+
+def vae_f(z):
+    return torch.sin(z) + z**2
+
+
 DENSITY = artists.density_image(AX, (0, 1, 0, 1), n=3)
 #: A small mixture for kan_edu.generative.
 GM = generative.GaussianMixture([[0.0, 0.0], [1.0, 1.0]], 0.5)
@@ -583,6 +595,37 @@ CASES = [
     Case(rl.episode_gradient, dict(pi=PI_RL, states=[0, 1], actions=[2, 3], rewards=[0.0, 1.0], gamma=0.9), dict(pi="array", states="array", actions="array", rewards="array", gamma="number", baseline="array")),
     Case(rl.reinforce_gradient, dict(env=ENV, theta=TH_RL, baseline=0.0), dict(env="junk", theta="array", gamma="number", episodes="size", baseline="array", seed="seed", max_steps="size")),
     Case(rl.reinforce, dict(env=ENV, episodes=4, batch=2), dict(env="junk", episodes="size", lr="number", gamma="number", batch="size", baseline="choice", lr_baseline="number", seed="seed", max_steps="size")),
+    Case(vae.kl_gaussian, dict(mu=PHI, logvar=PHI), dict(mu="array", logvar="array")),
+    Case(vae.kl_gaussian, dict(mu=XT, logvar=XT), dict(mu="tensor", logvar="tensor"), name="vae.kl_gaussian (tensors)"),
+    Case(vae.log_mean_exp, dict(a=PHI), dict(a="array", axis="junk")),
+    Case(vae.log_mean_exp, dict(a=XT), dict(a="tensor", axis="junk"), name="vae.log_mean_exp (tensors)"),
+    Case(vae.CurveModel, dict(sigma=0.2, n_grid=101), dict(sigma="number", n_grid="size")),
+    Case(vae.CurveModel.curve, dict(self=CURVE, z=V3), dict(z="array")),
+    Case(vae.CurveModel.log_joint, dict(self=CURVE, x=np.ones((2, 2)), z=V3), dict(x="array", z="array")),
+    Case(vae.CurveModel.log_evidence, dict(self=CURVE, x=np.ones((2, 2))), dict(x="array")),
+    Case(vae.CurveModel.posterior, dict(self=CURVE, x=np.ones((2, 2))), dict(x="array")),
+    Case(vae.CurveModel.sample, dict(self=CURVE, n=3), dict(n="size", seed="seed")),
+    Case(vae.ConjugateGaussian, dict(), dict(w="number", b="number", noise_std="number")),
+    Case(vae.ConjugateGaussian.log_joint, dict(self=CONJ, x=V3, z=V3), dict(x="array", z="array")),
+    Case(vae.ConjugateGaussian.log_evidence, dict(self=CONJ, x=V3), dict(x="array")),
+    Case(vae.ConjugateGaussian.posterior, dict(self=CONJ, x=V3), dict(x="array")),
+    Case(vae.ConjugateGaussian.elbo, dict(self=CONJ, x=V3, q_mean=V3, q_std=np.ones(3)), dict(x="array", q_mean="array", q_std="array")),
+    Case(vae.ConjugateGaussian.kl_to_posterior, dict(self=CONJ, x=V3, q_mean=V3, q_std=np.ones(3)), dict(x="array", q_mean="array", q_std="array")),
+    Case(vae.reparam_grad, dict(f=vae_f, mu=0.1, log_sigma=-0.2, n=4), dict(f="function", mu="number", log_sigma="number", n="size", seed="seed")),
+    Case(vae.score_grad, dict(f=vae_f, mu=0.1, log_sigma=-0.2, n=4), dict(f="function", mu="number", log_sigma="number", n="size", seed="seed", baseline="number")),
+    Case(vae.expected_value, dict(f=vae_f, mu=0.1, log_sigma=-0.2), dict(f="function", mu="number", log_sigma="number")),
+    Case(vae.expected_gradient, dict(f=vae_f, mu=0.1, log_sigma=-0.2), dict(f="function", mu="number", log_sigma="number")),
+    Case(vae.VAE, dict(n_in=4, n_latent=2, hidden=3), dict(n_in="size", n_latent="size", hidden="size", decoder_std="number", seed="seed")),
+    Case(vae.VAE.forward, dict(self=VAE4, x=X_VAE), dict(x="tensor"), name="VAE.forward"),
+    Case(vae.VAE.encode, dict(self=VAE4, x=X_VAE), dict(x="tensor"), name="VAE.encode"),
+    Case(vae.VAE.decode, dict(self=VAE4, z=torch.zeros(3, 2)), dict(z="tensor"), name="VAE.decode"),
+    Case(vae.VAE.elbo, dict(self=VAE4, x=X_VAE), dict(x="tensor", beta="number", seed="seed"), name="VAE.elbo"),
+    Case(vae.VAE.kl_per_dimension, dict(self=VAE4, x=X_VAE), dict(x="tensor"), name="VAE.kl_per_dimension"),
+    Case(vae.VAE.log_weights, dict(self=VAE4, x=X_VAE, n_samples=3), dict(x="tensor", n_samples="size", seed="seed"), name="VAE.log_weights"),
+    Case(vae.VAE.log_likelihood, dict(self=VAE4, x=X_VAE, n_samples=3), dict(x="tensor", n_samples="size", seed="seed"), name="VAE.log_likelihood"),
+    Case(vae.VAE.sample, dict(self=VAE4, n=2), dict(n="size", seed="seed"), name="VAE.sample"),
+    Case(vae.vae_loss, dict(), dict(beta="number")),
+    Case(vae.fit_vae, dict(x=X_VAE, epochs=1, hidden=3, batch_size=2), dict(x="tensor", n_latent="size", beta="number", epochs="size", hidden="size", decoder_std="number", lr="number", batch_size="size", seed="seed", callback="function")),
     Case(shallow.activation, dict(name="relu"), dict(name="choice")),
     Case(shallow.shallow_1d, dict(x=V3, theta0=V3, theta1=V3, phi=np.ones(4)), dict(x="array", theta0="array", theta1="array", phi="array", act="choice")),
     Case(shallow.joints_1d, dict(theta0=V3, theta1=V3), dict(theta0="array", theta1="array")),
