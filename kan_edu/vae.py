@@ -65,7 +65,12 @@ def kl_gaussian(mu, logvar):
     ``(mu^2 + exp(logvar) - 1 - logvar) / 2``. numpy in, numpy out (float64); torch in, torch out
     (differentiable, the tensors' dtype).
     """
-    if _is_tensor(mu) or _is_tensor(logvar):
+    if _is_tensor(mu) != _is_tensor(logvar):
+        raise v.ArgumentTypeError(
+            "mu and logvar must both be numpy arrays or both torch tensors, got "
+            f"mu as {type(mu).__name__} and logvar as {type(logvar).__name__}"
+        )
+    if _is_tensor(mu):
         mu = v.tensor("mu", mu, floating=True, empty=False)
         logvar = v.tensor("logvar", logvar, floating=True, empty=False, shape=tuple(mu.shape))
         if mu.ndim == 0:
