@@ -1,6 +1,8 @@
 """experiments/kan_scaling.py: test RMSE against parameter count, KANs against MLPs (results for chapter 24).
 
-    python experiments/kan_scaling.py   # about 25 minutes on one idle core; writes kan_edu/data_files/kan_scaling.json
+    python experiments/kan_scaling.py   # about 15 minutes on one idle core; writes kan_edu/data_files/kan_scaling.json
+    python experiments/kan_scaling.py --target 0 --out /tmp/a.json   # one target (0, 1, 2), for parallel runs
+    python experiments/kan_scaling.py --merge /tmp/a.json /tmp/b.json /tmp/c.json   # then join them
 
 Targets on [0, 1]² or [-1, 1]² (1000 training and 1000 test points, float64, data seed 0):
 - exp(sin(πx) + y²), the paper's toy function, with a [2, 1, 1] KAN;
@@ -19,6 +21,7 @@ every seed's value: rows are [parameters, median, grid or width, min, max, [per-
 """
 
 import json
+import sys
 import time
 from pathlib import Path
 
@@ -84,25 +87,43 @@ def summary(params, size, values):
     return [int(params), float(np.median(v)), int(size), float(v.min()), float(v.max()), [float(a) for a in v]]
 
 
-def main():
-    results = {}
-    for name, (f, box, width) in TARGETS.items():
-        start = time.process_time()
-        data = make_function_dataset(f, 2, ranges=box, seed=0, dtype=torch.float64)
-        runs = [kan_run(data, width, box, seed) for seed in SEEDS]
-        kan_rows = [summary(runs[0][i][0], G, [run[i][1] for run in runs]) for i, G in enumerate(GRIDS)]
-        mlp_rows = []
-        for w in WIDTHS:
-            seeded = [mlp_run(data, w, seed) for seed in SEEDS]
-            mlp_rows.append(summary(seeded[0][0], w, [r for _, r in seeded]))
-        results[name] = {"kan": kan_rows, "mlp": mlp_rows, "kan_width": width}
-        print(name, "KAN", [(r[0], f"{r[1]:.1e}") for r in kan_rows], "MLP", [(r[0], f"{r[1]:.1e}") for r in mlp_rows],
-              f"{time.process_time() - start:.0f} CPU s", flush=True)
-    results["_settings"] = {"seeds": list(SEEDS), "grids": list(GRIDS), "steps_per_grid": STEPS_PER_GRID,
-                            "mlp_steps": MLP_STEPS, "mlp_widths": list(WIDTHS), "optimiser": "kan_edu.lbfgs.LBFGS"}
+def run_target(name):
+    f, box, width = TARGETS[name]
+    start = time.process_time()
+    data = make_function_dataset(f, 2, ranges=box, seed=0, dtype=torch.float64)
+    runs = [kan_run(data, width, box, seed) for seed in SEEDS]
+    kan_rows = [summary(runs[0][i][0], G, [run[i][1] for run in runs]) for i, G in enumerate(GRIDS)]
+    mlp_rows = []
+    for w in WIDTHS:
+        seeded = [mlp_run(data, w, seed) for seed in SEEDS]
+        mlp_rows.append(summary(seeded[0][0], w, [r for _, r in seeded]))
+    print(name, "KAN", [(r[0], f"{r[1]:.1e}") for r in kan_rows], "MLP", [(r[0], f"{r[1]:.1e}") for r in mlp_rows],
+          f"{time.process_time() - start:.0f} CPU s", flush=True)
+    return {"kan": kan_rows, "mlp": mlp_rows, "kan_width": width}
+
+
+SETTINGS = {"seeds": list(SEEDS), "grids": list(GRIDS), "steps_per_grid": STEPS_PER_GRID, "mlp_steps": MLP_STEPS,
+            "mlp_widths": list(WIDTHS), "optimiser": "kan_edu.lbfgs.LBFGS"}
+
+
+def main(argv):
+    """No arguments: every target, then write the JSON. ``--target I --out F``: only target I (0, 1, 2) into F,
+    so that the three can run as separate processes; ``--merge F1 F2 F3``: join such files into the JSON."""
+    if argv[:1] == ["--target"]:
+        name = list(TARGETS)[int(argv[1])]
+        Path(argv[3]).write_text(json.dumps({name: run_target(name)}, indent=1))
+        return
+    if argv[:1] == ["--merge"]:
+        parts = {}
+        for path in argv[1:]:
+            parts.update(json.loads(Path(path).read_text()))
+        results = {name: parts[name] for name in TARGETS}
+    else:
+        results = {name: run_target(name) for name in TARGETS}
+    results["_settings"] = SETTINGS
     OUT.write_text(json.dumps(results, indent=1))
     print("wrote", OUT)
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
