@@ -97,13 +97,26 @@ def run_target(name):
     for w in WIDTHS:
         seeded = [mlp_run(data, w, seed) for seed in SEEDS]
         mlp_rows.append(summary(seeded[0][0], w, [r for _, r in seeded]))
-    print(name, "KAN", [(r[0], f"{r[1]:.1e}") for r in kan_rows], "MLP", [(r[0], f"{r[1]:.1e}") for r in mlp_rows],
-          f"{time.process_time() - start:.0f} CPU s", flush=True)
+    print(
+        name,
+        "KAN",
+        [(r[0], f"{r[1]:.1e}") for r in kan_rows],
+        "MLP",
+        [(r[0], f"{r[1]:.1e}") for r in mlp_rows],
+        f"{time.process_time() - start:.0f} CPU s",
+        flush=True,
+    )
     return {"kan": kan_rows, "mlp": mlp_rows, "kan_width": width}
 
 
-SETTINGS = {"seeds": list(SEEDS), "grids": list(GRIDS), "steps_per_grid": STEPS_PER_GRID, "mlp_steps": MLP_STEPS,
-            "mlp_widths": list(WIDTHS), "optimiser": "kan_edu.lbfgs.LBFGS"}
+SETTINGS = {
+    "seeds": list(SEEDS),
+    "grids": list(GRIDS),
+    "steps_per_grid": STEPS_PER_GRID,
+    "mlp_steps": MLP_STEPS,
+    "mlp_widths": list(WIDTHS),
+    "optimiser": "kan_edu.lbfgs.LBFGS",
+}
 
 
 def main(argv):

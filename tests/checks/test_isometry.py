@@ -57,8 +57,15 @@ def unsquared_drop(h):  # feature norms instead of squared norms
         (
             check.isometry_gap,
             iso.isometry_gap,
-            [naive_gap, lambda h: naive_gap(h.T @ h), gram_of_features, log10_gap, mean_only, lambda h: ...,
-             lambda h: 1 / 0],
+            [
+                naive_gap,
+                lambda h: naive_gap(h.T @ h),
+                gram_of_features,
+                log10_gap,
+                mean_only,
+                lambda h: ...,
+                lambda h: 1 / 0,
+            ],
         ),
         (check.isometry_gap, chapter_gap, [naive_gap]),
         (check.gap_drop, drop, [lambda h: drop(h.T), lambda h: -drop(h), unsquared_drop, lambda h: ...]),

@@ -341,7 +341,9 @@ def test_permutation_weights_are_seeded_permutations():
     model = iso.BNMLP(6, 3, init="permutation", seed=4)
     for w in model.weights:
         w = w.detach()
-        assert torch.equal(w.sum(0), torch.ones(6, dtype=w.dtype)) and torch.equal(w.sum(1), torch.ones(6, dtype=w.dtype))
+        assert torch.equal(w.sum(0), torch.ones(6, dtype=w.dtype)) and torch.equal(
+            w.sum(1), torch.ones(6, dtype=w.dtype)
+        )
         assert set(w.unique().tolist()) == {0.0, 1.0}
     again = iso.BNMLP(6, 3, init="permutation", seed=4)
     assert all(torch.equal(a, b) for a, b in zip(model.weights, again.weights))
