@@ -197,7 +197,7 @@ def test_forward_shapes_hidden_and_validation():
     for kwargs, message in [
         (dict(init="he"), "orthogonal"),
         (dict(activation="gelu"), "tanh"),
-        (dict(norm="layer"), "paper"),
+        (dict(norm="group"), "paper"),
         (dict(gain_exponent=-1), "gain_exponent"),
     ]:
         with pytest.raises(ValueError, match=message):
