@@ -57,6 +57,7 @@ __all__ = [
     "isometry_gap",
     "batch_norm",
     "standard_batch_norm",
+    "layer_norm",
     "haar_orthogonal",
     "BNMLP",
     "gradient_log_norms",
@@ -69,9 +70,9 @@ __all__ = [
     "train_deep_bn",
 ]
 
-INITS = ("orthogonal", "gaussian")
+INITS = ("orthogonal", "gaussian", "identity", "permutation")
 ACTIVATIONS = {"identity": lambda z: z, "tanh": torch.tanh, "sin": torch.sin, "relu": torch.relu}
-NORMS = ("paper", "standard", "none")
+NORMS = ("paper", "standard", "layer", "none")
 #: The largest spread of :func:`degenerate_batch` (beyond it the samples overflow float64 on the way through a network).
 MAX_SPREAD = 1e100
 
@@ -127,6 +128,28 @@ def _standard_bn(h, eps: float):
     return centred / np.sqrt(np.mean(centred * centred, axis=0, keepdims=True) + eps)
 
 
+def _layer_norm(h, eps: float):
+    """h_ij / sqrt(mean_k h_ik² + eps): each SAMPLE (row) divided by its root mean square over its features."""
+    if isinstance(h, torch.Tensor):
+        return h / torch.sqrt(torch.mean(h * h, dim=1, keepdim=True) + eps)
+    return h / np.sqrt(np.mean(h * h, axis=1, keepdims=True) + eps)
+
+
+def layer_norm(h, eps: float = 1e-12):
+    """Mean-free layer norm (also called RMSNorm): each sample (row) divided by its root mean square.
+
+        LN(h)_ij = h_ij / sqrt( (1/d) Σ_k h_ik² + eps ).
+
+    The contrast to :func:`batch_norm`: the statistics come from one sample, never from the batch, so the
+    Gram matrix h·hᵀ only has its rows and columns rescaled (D G D with D diagonal). No mean is subtracted, for
+    the same reason as in :func:`batch_norm`. ``h``: a torch tensor (differentiable) or a numpy array (float64).
+    """
+    eps = number("eps", eps, low=0)
+    if isinstance(h, torch.Tensor):
+        return _layer_norm(tensor("h", h, 2), eps)
+    return _layer_norm(_matrix(h), eps)
+
+
 def batch_norm(h, eps: float = 1e-12):
     """The paper's batch norm: each feature (column) divided by its root mean square over the batch,
 
@@ -176,10 +199,14 @@ class BNMLP(nn.Module):
     Parameters
     ----------
     width, depth: the layers are width×width, and there are ``depth`` of them.
-    init: "orthogonal" (Haar) or "gaussian" (entries N(0, 1/width)).
+    init: "orthogonal" (Haar: a fresh uniformly random rotation per layer), "gaussian" (entries N(0, 1/width)),
+        or two FIXED orthogonal maps that mix nothing: "identity", and "permutation" (a random permutation of
+        the features per layer). They keep every feature's norm over the batch, so after the first batch norm
+        has equalised those norms, no later one changes anything.
     activation: "identity", "tanh", "sin" or "relu".
     gain_exponent: activation shaping; 0 means no shaping (α_ℓ = 1).
-    norm: "paper" (:func:`batch_norm`), "standard" (:func:`standard_batch_norm`) or "none".
+    norm: "paper" (:func:`batch_norm`), "standard" (:func:`standard_batch_norm`), "layer" (:func:`layer_norm`)
+        or "none".
     seed: seeds a local torch.Generator that draws every weight, so equal seeds give equal networks and the
         global random state is untouched.
     in_dim, out_dim: optional linear read-in (in_dim → width, no bias, N(0, 1/in_dim) entries) and read-out
@@ -220,6 +247,10 @@ class BNMLP(nn.Module):
         for _ in range(self.depth):
             if init == "orthogonal":
                 w = haar_orthogonal(self.width, g, dtype)
+            elif init == "identity":
+                w = torch.eye(self.width, dtype=dtype)
+            elif init == "permutation":
+                w = torch.eye(self.width, dtype=dtype)[torch.randperm(self.width, generator=g)]
             else:
                 w = (torch.randn(self.width, self.width, generator=g, dtype=torch.float64) / math.sqrt(width)).to(dtype)
             weights.append(nn.Parameter(w))
@@ -250,6 +281,8 @@ class BNMLP(nn.Module):
             return _paper_bn(z, 1e-12)
         if self.norm == "standard":
             return _standard_bn(z, 1e-5)
+        if self.norm == "layer":
+            return _layer_norm(z, 1e-12)
         return z
 
     def forward(self, x: torch.Tensor, return_hidden: bool = False):
@@ -337,21 +370,25 @@ def experiment(
     gain_exponent: float = 0.0,
     seed: int = 0,
     degenerate: float = 0.0,
+    distinct: int | None = None,
 ) -> tuple[BNMLP, torch.Tensor]:
     """The network and the inputs of the experiments below: ``(model, x)``, in float64.
 
     ``model`` is ``BNMLP(width, depth, init, activation, gain_exponent, norm, seed)``; ``x`` is a batch of
     ``batch`` Gaussian samples in ``width`` dimensions (seeded by ``seed``), or, when ``degenerate`` > 0,
-    :func:`degenerate_batch` with that spread. :func:`gap_per_layer` and :func:`log_grad_norm_vs_depth` take
-    these keywords (all but ``depth``) and pass them on.
+    :func:`degenerate_batch` with that spread. With ``distinct`` = m < batch, only the first m samples are
+    drawn and the batch repeats them in turn (sample i is sample i mod m): a batch in which samples repeat,
+    whose gap is infinite however well the m samples are spread. :func:`gap_per_layer` and
+    :func:`log_grad_norm_vs_depth` take these keywords (all but ``depth``) and pass them on.
     """
     model = BNMLP(width, depth, init, activation, gain_exponent, norm, seed)
     batch, degenerate = size("batch", batch), number("degenerate", degenerate, 0, MAX_SPREAD)
+    distinct = batch if distinct is None else size("distinct", distinct, maximum=batch)
     if degenerate:
-        return model, torch.as_tensor(degenerate_batch(batch, model.width, degenerate, seed))
-    return model, torch.randn(
-        batch, model.width, generator=torch.Generator().manual_seed(seed + 1), dtype=torch.float64
-    )
+        x = torch.as_tensor(degenerate_batch(batch, model.width, degenerate, seed))
+    else:
+        x = torch.randn(batch, model.width, generator=torch.Generator().manual_seed(seed + 1), dtype=torch.float64)
+    return model, x[torch.arange(batch) % distinct]
 
 
 @torch.no_grad()

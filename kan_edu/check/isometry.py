@@ -9,7 +9,7 @@ import numpy as np
 from .. import isometry as iso
 from ._core import answer, run, value
 
-__all__ = ["isometry_gap", "gap_drop", "shaping_exponent"]
+__all__ = ["isometry_gap", "gap_drop", "shaping_exponent", "fixed_rotation_gap"]
 
 
 def isometry_gap(fn):
@@ -31,14 +31,21 @@ def isometry_gap(fn):
         "isometry_gap",
         [
             (
-                "orthonormal samples have gap 0",
-                lambda: close(answer(fn, np.eye(4)), 0.0) and close(answer(fn, rot[:3]), 0.0),
+                "a square batch of orthonormal samples has gap 0",
+                lambda: close(answer(fn, np.eye(4)), 0.0) and close(answer(fn, rot), 0.0),
                 "the arithmetic and geometric means of equal numbers agree.",
             ),
             (
                 "the gap of diag(1, 2) is right",
                 lambda: close(answer(fn, np.diag([1.0, 2.0])), iso.isometry_gap(np.diag([1.0, 2.0]))),
-                "use the eigenvalues of the n×n Gram matrix h @ h.T (not of h itself, and not of h.T @ h).",
+                "here the Gram matrix has eigenvalues 1 and 4: compare the log of their mean with the mean of their "
+                "logs, in natural logarithms (not log10), as in the chapter's equation.",
+            ),
+            (
+                "a batch of 3 samples with more features (5 or 8) gets the gap of its 3 samples",
+                lambda: close(answer(fn, rot[:3]), 0.0) and close(answer(fn, h[:3, :5]), iso.isometry_gap(h[:3, :5])),
+                "h has one row per sample: the n×n matrix of inner products between samples is h @ h.T. The d×d matrix "
+                "h.T @ h has the same non-zero eigenvalues plus d − n zeros, which make the gap infinite.",
             ),
             (
                 "the gap does not change when h is scaled",
@@ -138,6 +145,40 @@ def shaping_exponent(answer_value, activation: str = "tanh", step: float = 0.05,
                 f"the exponent one step smaller ({step} less) is not enough",
                 smallest,
                 "it is bounded, but a smaller exponent is bounded too: shaping costs expressiveness, so use as little as needed.",
+            ),
+        ],
+    )
+
+
+def fixed_rotation_gap(fn):
+    """Check ``fn(h, depth)``: φ after ``depth`` ≥ 1 linear layers H ← BN(H Wᵀ) with W the identity (paper's BN),
+    for a square batch ``h`` — the prediction the chapter asks for, computed without running the layers."""
+    rng = np.random.default_rng(13)
+    batches = [rng.standard_normal((d, d)) * rng.uniform(0.2, 3.0, size=d) for d in (4, 8, 16)]
+
+    def after(h, depth):
+        return float(value(answer(fn, h, depth), "the gap"))
+
+    def reference(h):
+        return iso.isometry_gap(iso.batch_norm(h))
+
+    def near(a, b):
+        return math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-9)
+
+    return run(
+        "fixed_rotation_gap",
+        [
+            (
+                "after one layer the gap is that of the batch-normalised input",
+                lambda: all(near(after(h, 1), reference(h)) for h in batches),
+                "one layer multiplies by the identity, which changes nothing, then applies batch norm once: "
+                "the gap drops by the amount of the chapter's identity, neither more nor less.",
+            ),
+            (
+                "the gap after 2, 10 and 200 layers equals the gap after one",
+                lambda: all(near(after(h, depth), reference(h)) for h in batches for depth in (2, 10, 200)),
+                "after the first batch norm every feature has the same norm over the batch, and the identity keeps "
+                "those norms: what is left for the second batch norm to change?",
             ),
         ],
     )

@@ -1,13 +1,38 @@
-"""Checks for the KAN chapters: B-splines by recursion, parameter counts, edge scores."""
+"""Checks for the KAN chapters: B-splines by recursion, parameter counts, spline orders (chapter 22); edge scores,
+R² of a formula, the pruning rule (chapter 23); local support, parameter-matched widths, scaling slopes (chapter 24)."""
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 from scipy.interpolate import BSpline
 
-from ._core import answer, close, run
+from ._core import answer, close, run, value
 
-__all__ = ["bspline_recursion", "kan_param_count", "edge_score", "bspline_support"]
+__all__ = [
+    "bspline_recursion",
+    "kan_param_count",
+    "edge_score",
+    "bspline_support",
+    "spline_error",
+    "spline_order",
+    "affine_r2",
+    "kept_nodes",
+    "matched_width",
+    "loglog_slope",
+]
+
+
+def _is_int(v) -> bool:
+    """A count: a Python or numpy integer (not a bool, not a float that happens to be whole)."""
+    return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+
+
+def _count_answer(fn, *args):
+    """The student's count, or False when it is not an integer (the property then fails with its hint)."""
+    out = answer(fn, *args)
+    return int(out) if _is_int(out) else None
 
 
 def bspline_recursion(fn):
@@ -58,18 +83,24 @@ def kan_param_count(fn):
         "kan_param_count",
         [
             (
+                "the count is an integer",
+                lambda: _is_int(answer(fn, *cases[1])),
+                "a number of parameters is a whole number: return an int (use // or int only where the arithmetic is "
+                "exact), not a float.",
+            ),
+            (
                 "a single edge [1, 1] is counted right",
-                lambda: int(answer(fn, *cases[0])) == _count(*cases[0]),
+                lambda: _count_answer(fn, *cases[0]) == _count(*cases[0]),
                 "one edge has G + k spline coefficients, plus its base scale w_b and spline scale w_s.",
             ),
             (
                 "[2, 5, 1] at G = 5 and G = 20",
-                lambda: all(int(answer(fn, *c)) == _count(*c) for c in cases[1:3]),
+                lambda: all(_count_answer(fn, *c) == _count(*c) for c in cases[1:3]),
                 "count the edges: every input of a layer connects to every output.",
             ),
             (
                 "deeper and wider networks",
-                lambda: all(int(answer(fn, *c)) == _count(*c) for c in cases[3:]),
+                lambda: all(_count_answer(fn, *c) == _count(*c) for c in cases[3:]),
                 "sum over consecutive pairs of widths.",
             ),
         ],
@@ -115,12 +146,17 @@ def bspline_support(fn):
     def matches(x, G, k):
         knots = uniform_knots(G, k, (-1, 1), dtype=torch.float64)[0]
         ref = torch.nonzero(bspline_basis(torch.tensor([x], dtype=torch.float64), knots, k)[0] > 0).flatten().tolist()
-        got = sorted(int(i) for i in answer(fn, x, G, k))
-        return got == ref
+        got = list(answer(fn, x, G, k))
+        return all(_is_int(i) for i in got) and sorted(int(i) for i in got) == ref
 
     return run(
         "bspline_support",
         [
+            (
+                "the indices are integers",
+                lambda: all(_is_int(i) for i in answer(fn, 0.3037, 10, 3)),
+                "an index counts basis functions: return ints (a float from np.floor is not an index).",
+            ),
             (
                 "k + 1 bases are non-zero inside the grid",
                 lambda: len(list(answer(fn, 0.3037, 10, 3))) == 4,
@@ -135,6 +171,265 @@ def bspline_support(fn):
                 "and for other orders and grids",
                 lambda: matches(0.0531, 7, 1) and matches(0.5137, 5, 2),
                 "the non-zero bases at interval j are numbers j - k up to j.",
+            ),
+        ],
+    )
+
+
+# ---------------------------------------------------------------------------------- chapter 22: spline order
+SPLINE_SAMPLES = 1000
+
+
+def _spline_target(x):
+    return np.exp(np.sin(np.pi * x))
+
+
+def _spline_error(G, k):
+    from scipy.interpolate import make_lsq_spline
+
+    x = np.linspace(-1, 1, SPLINE_SAMPLES)
+    t = np.r_[[-1.0] * k, np.linspace(-1, 1, G + 1), [1.0] * k]
+    return float(np.abs(make_lsq_spline(x, _spline_target(x), t, k)(x) - _spline_target(x)).max())
+
+
+def _measured_order(k, grids=(10, 20, 40)):
+    errors = [_spline_error(G, k) for G in grids]
+    return float(np.polyfit(np.log(grids), -np.log(errors), 1)[0])
+
+
+def spline_error(fn):
+    """Check ``fn(G, k)``: the largest error, on 1000 equally spaced points of [-1, 1], of the least-squares spline of
+    order k on G equal intervals fitted to exp(sin(πx)) at those points (knots: the G + 1 grid points, the ends
+    repeated k more times)."""
+
+    def number(G, k):
+        out = answer(fn, G, k)
+        return float(np.asarray(out, dtype=float).reshape(-1)[0]) if np.size(out) == 1 else math.nan
+
+    return run(
+        "spline_error",
+        [
+            (
+                "the answer is one non-negative number",
+                lambda: np.size(answer(fn, 10, 3)) == 1 and number(10, 3) >= 0,
+                "return the largest absolute difference between the spline and the target over the samples.",
+            ),
+            (
+                "linear splines (k = 1) on G = 10 and 40 intervals",
+                lambda: all(math.isclose(number(G, 1), _spline_error(G, 1), rel_tol=1e-6) for G in (10, 40)),
+                "G intervals need G + 1 grid points, with each end repeated k more times (scipy's make_lsq_spline wants "
+                "that clamped knot vector); measure the maximum error, not the root mean square.",
+            ),
+            (
+                "cubic splines (k = 3) on G = 5, 10 and 20 intervals",
+                lambda: all(math.isclose(number(G, 3), _spline_error(G, 3), rel_tol=1e-6) for G in (5, 10, 20)),
+                "pass the order k to the fit: the number of repeated end knots and the spline's degree both follow it.",
+            ),
+        ],
+    )
+
+
+def spline_order(answer_value, k: int = 3):
+    """Check a measured order of convergence: the slope of −log(error) against log(G) for the least-squares spline
+    of order ``k`` of :func:`spline_error`, fitted over G = 10, 20, 40."""
+
+    def v():
+        return float(value(answer_value, "your measured order"))
+
+    try:  # the prediction typed in instead of the measurement gets its own hint
+        typed_prediction = abs(float(answer_value) - (k + 1)) < 1e-9
+    except (TypeError, ValueError):
+        typed_prediction = False
+
+    return run(
+        "spline_order",
+        [
+            (
+                "the order is one positive number",
+                lambda: np.size(value(answer_value)) == 1 and v() > 0,
+                "the error falls as G grows, so the order, the slope of −log(error) against log(G), is positive.",
+            ),
+            (
+                "it is the order measured on G = 10, 20, 40 (within 0.05)",
+                lambda: abs(v() - _measured_order(k)) <= 0.05,
+                f"{k + 1} is the prediction; the exercise asks what the errors show. Fit a straight line to −log(error) "
+                "against log(G) over the three grids and report its slope."
+                if typed_prediction
+                else "fit a straight line to −log(error) against log(G) over the three grids and report its slope; "
+                "one pair of grids alone gives a different number.",
+            ),
+        ],
+    )
+
+
+# ------------------------------------------------------------------------- chapter 23: formulas and pruning
+def affine_r2(fn):
+    """Check ``fn(x, y, f)``: R² of the least-squares fit y ≈ c·f(x) + d (1 − residual / total sum of squares)."""
+    rng = np.random.default_rng(21)
+    x = np.linspace(0.1, 1.0, 60)
+    noisy = np.sin(3 * x) + 0.2 * rng.standard_normal(60)
+
+    def reference(x, y, f):
+        a = np.c_[f(x), np.ones_like(x)]
+        resid = y - a @ np.linalg.lstsq(a, y, rcond=None)[0]
+        return 1 - (resid @ resid) / ((y - y.mean()) @ (y - y.mean()))
+
+    def r2(x, y, f):
+        out = answer(fn, x, y, f)
+        return float(np.asarray(out, dtype=float).reshape(-1)[0]) if np.size(out) == 1 else math.nan
+
+    return run(
+        "affine_r2",
+        [
+            (
+                "an exact affine image of f(x) scores 1",
+                lambda: math.isclose(r2(x, 2.5 * np.exp(x) - 7.0, np.exp), 1.0, abs_tol=1e-9),
+                "y = c·f(x) + d exactly here: fit both c and d (a column of ones next to f(x)), so that the residual "
+                "is zero.",
+            ),
+            (
+                "a noisy target gets the right R² (between 0 and 1)",
+                lambda: math.isclose(r2(x, noisy, np.sin), reference(x, noisy, np.sin), rel_tol=1e-6),
+                "R² compares the residual sum of squares with the spread of y around ITS MEAN, and it is not the "
+                "correlation coefficient itself (that one is not squared).",
+            ),
+            (
+                "a target far from zero is scored as one near zero",
+                lambda: math.isclose(r2(x, noisy + 50, np.sin), reference(x, noisy, np.sin), rel_tol=1e-6),
+                "adding a constant to y must not change R²: measure the total sum of squares around the mean of y, "
+                "not around 0.",
+            ),
+        ],
+    )
+
+
+def kept_nodes(fn):
+    """Check ``fn(score_in, score_out, threshold)``: the paper's pruning rule, a boolean per hidden node: kept when
+    its largest incoming score (score_in, shape (inputs, hidden)) AND its largest outgoing score (score_out, shape
+    (hidden, outputs)) exceed the threshold."""
+    rng = np.random.default_rng(17)
+
+    def reference(a, b, t):
+        return (a.max(axis=0) > t) & (b.max(axis=1) > t)
+
+    def cases(square):
+        n_in, n_hidden, n_out = (4, 4, 4) if square else (3, 5, 2)
+        out = []
+        for _ in range(6):
+            a = rng.uniform(0, 0.02, (n_in, n_hidden)) * (rng.random((n_in, n_hidden)) < 0.5)
+            b = rng.uniform(0, 0.02, (n_hidden, n_out)) * (rng.random((n_hidden, n_out)) < 0.5)
+            out.append((a, b))
+        return out
+
+    def agrees(square):
+        for a, b in cases(square):
+            got = np.asarray(answer(fn, a, b, 0.01))
+            if got.shape != (a.shape[1],) or not np.array_equal(got.astype(bool), reference(a, b, 0.01)):
+                return False
+        return True
+
+    a0 = np.array([[0.01, 0.5], [0.0, 0.5]])
+    b0 = np.array([[0.5], [0.3]])
+
+    return run(
+        "kept_nodes",
+        [
+            (
+                "one answer per hidden node, for 3 inputs, 5 hidden nodes and 2 outputs",
+                lambda: np.shape(answer(fn, *cases(False)[0], 0.01)) == (5,),
+                "score_in has one column per hidden node and score_out one row per hidden node: take the largest "
+                "score along the other axis of each.",
+            ),
+            (
+                "a node is kept only when both its incoming and its outgoing side are strong",
+                lambda: agrees(False),
+                "the rule is 'and', and it looks at each node's strongest edge on each side, not at a sum or a mean.",
+            ),
+            (
+                "on a square layer (4 inputs, 4 hidden, 4 outputs) too",
+                lambda: agrees(True),
+                "with a square score matrix a wrong axis gives the right shape: the incoming scores of hidden node j "
+                "are the column score_in[:, j], the outgoing ones the row score_out[j, :].",
+            ),
+            (
+                "a score equal to the threshold does not count as above it",
+                lambda: np.array_equal(np.asarray(answer(fn, a0, b0, 0.01)).astype(bool), [False, True]),
+                "the paper keeps a node when its scores EXCEED the threshold: strictly greater.",
+            ),
+        ],
+    )
+
+
+# ------------------------------------------------------------------ chapter 24: fair sizes and scaling slopes
+def _mlp_params(w: int) -> int:
+    return 2 * w + w + w * w + w + w + 1  # [2, w, w, 1] with biases
+
+
+def matched_width(fn):
+    """Check ``fn(n_params)``: the smallest width w whose MLP [2, w, w, 1] (tanh, with biases) has at least
+    ``n_params`` parameters."""
+
+    def reference(n):
+        w = 1
+        while _mlp_params(w) < n:
+            w += 1
+        return w
+
+    targets = [30, 37, 165, 330, 1000, 4417]
+    return run(
+        "matched_width",
+        [
+            (
+                "the width is an integer",
+                lambda: _is_int(answer(fn, 165)),
+                "a width counts units: return an int, rounded the right way, not the float a formula gives.",
+            ),
+            (
+                "it is right where a width fits exactly (37 and 4417 parameters)",
+                lambda: _count_answer(fn, 37) == 4 and _count_answer(fn, 4417) == 64,
+                "count every weight AND every bias of the three linear layers 2 → w → w → 1.",
+            ),
+            (
+                "it is the smallest width with at least that many parameters",
+                lambda: all(_count_answer(fn, n) == reference(n) for n in targets),
+                "between two widths, round up: the MLP may have a few more parameters than the KAN, never fewer.",
+            ),
+        ],
+    )
+
+
+def loglog_slope(fn):
+    """Check ``fn(n, error)``: the least-squares slope of log(error) against log(n) (negative when the error falls)."""
+    rng = np.random.default_rng(23)
+    n = np.array([30.0, 45.0, 75.0, 165.0, 330.0])
+    exact = 3.0 * n**-2.5
+    noisy = exact * np.exp(0.4 * rng.standard_normal(5))
+
+    def slope(a, b):
+        out = answer(fn, a, b)
+        return float(np.asarray(out, dtype=float).reshape(-1)[0]) if np.size(out) == 1 else math.nan
+
+    reference = float(np.polyfit(np.log(n), np.log(noisy), 1)[0])
+    return run(
+        "loglog_slope",
+        [
+            (
+                "an exact power law error ∝ n^(−2.5) gives −2.5",
+                lambda: math.isclose(slope(n, exact), -2.5, rel_tol=1e-6),
+                "take logarithms of both the parameter counts and the errors, and keep the sign: a falling error has "
+                "a negative slope.",
+            ),
+            (
+                "the slope is fitted to all the points, not read off the two ends",
+                lambda: math.isclose(slope(n, noisy), reference, rel_tol=1e-6),
+                "on scattered points the first and last point alone give a different slope: fit a least-squares line "
+                "through every point.",
+            ),
+            (
+                "the slope does not depend on the unit of the error",
+                lambda: math.isclose(slope(n, 1e3 * noisy), reference, rel_tol=1e-6),
+                "multiplying every error by a constant moves the line, not its slope: return the slope, not the "
+                "intercept.",
             ),
         ],
     )

@@ -33,6 +33,11 @@ def chapter_gap(h):
     return float(np.log(np.mean(np.exp(log_lam))) - np.mean(log_lam))
 
 
+def gram_of_features(h):  # the d×d Gram matrix h.T @ h instead of the samples' h @ h.T
+    lam = np.linalg.eigvalsh(h.T @ h)
+    return float(np.log(lam.mean()) - np.log(np.abs(lam)).mean())
+
+
 def log10_gap(h):  # right idea, wrong logarithm
     return iso.isometry_gap(h) / math.log(10)
 
@@ -52,7 +57,15 @@ def unsquared_drop(h):  # feature norms instead of squared norms
         (
             check.isometry_gap,
             iso.isometry_gap,
-            [naive_gap, lambda h: naive_gap(h.T @ h), log10_gap, mean_only, lambda h: ..., lambda h: 1 / 0],
+            [
+                naive_gap,
+                lambda h: naive_gap(h.T @ h),
+                gram_of_features,
+                log10_gap,
+                mean_only,
+                lambda h: ...,
+                lambda h: 1 / 0,
+            ],
         ),
         (check.isometry_gap, chapter_gap, [naive_gap]),
         (check.gap_drop, drop, [lambda h: drop(h.T), lambda h: -drop(h), unsquared_drop, lambda h: ...]),
@@ -69,3 +82,28 @@ def test_shaping_exponent_check(capsys):
     assert not check.shaping_exponent(0.33)  # off the grid
     assert not check.shaping_exponent(...)
     assert "0.25" not in capsys.readouterr().out
+
+
+def test_isometry_gap_hints_name_the_mistake(capsys):
+    """The orientation mistake gets the orientation hint, the wrong logarithm the logarithm hint."""
+    check.isometry_gap(gram_of_features)
+    assert "h.T @ h" in capsys.readouterr().out
+    check.isometry_gap(log10_gap)
+    assert "log10" in capsys.readouterr().out
+
+
+def after_fixed(h, depth):  # the reference: one batch norm does all there is to do
+    return iso.isometry_gap(iso.batch_norm(h))
+
+
+def test_fixed_rotation_gap_check(capsys):
+    wrongs = [
+        lambda h, depth: iso.isometry_gap(h),  # forgets the first batch norm
+        lambda h, depth: 0.0,  # believes the batch reaches isometry
+        lambda h, depth: max(iso.isometry_gap(h) - depth * drop(h), 0.0),  # the same drop at every layer
+        lambda h, depth: iso.isometry_gap(h) * math.exp(-depth / 50),  # keeps falling, as with Haar rotations
+        lambda h, depth: ...,
+    ]
+    assert_check(check.fixed_rotation_gap, after_fixed, wrongs, ["batch_norm"], capsys)
+    check.fixed_rotation_gap(wrongs[2])
+    assert "what is left" in capsys.readouterr().out

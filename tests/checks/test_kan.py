@@ -55,3 +55,150 @@ def test_bspline_support_check(capsys):
         lambda x, G, k: ...,
     ]
     assert_check(check.bspline_support, touched, wrongs, ["floor"], capsys)
+
+
+# ------------------------------------------------------------------------------- the second edition's checks
+def test_counts_accept_only_integers(capsys):
+    assert check.kan_param_count(lambda w, G, k: np.int64(reference_count(w, G, k)))
+    assert not check.kan_param_count(lambda w, G, k: float(reference_count(w, G, k)))  # whole, but a float
+    assert not check.kan_param_count(lambda w, G, k: reference_count(w, G, k) + 0.5)  # int() would truncate it
+    assert "whole number" in capsys.readouterr().out
+    assert not check.bspline_support(lambda x, G, k: [float(i) for i in range(3)])
+
+
+def lsq_error(G, k):
+    from scipy.interpolate import make_lsq_spline
+
+    x = np.linspace(-1, 1, 1000)
+    y = np.exp(np.sin(np.pi * x))
+    t = np.r_[[-1.0] * k, np.linspace(-1, 1, G + 1), [1.0] * k]
+    return float(np.abs(make_lsq_spline(x, y, t, k)(x) - y).max())
+
+
+def test_spline_error_check(capsys):
+    from scipy.interpolate import make_lsq_spline
+
+    def rms(G, k):
+        x = np.linspace(-1, 1, 1000)
+        y = np.exp(np.sin(np.pi * x))
+        t = np.r_[[-1.0] * k, np.linspace(-1, 1, G + 1), [1.0] * k]
+        return float(np.sqrt(np.mean((make_lsq_spline(x, y, t, k)(x) - y) ** 2)))
+
+    wrongs = [
+        lambda G, k: lsq_error(G - 1, k),  # G grid points instead of G + 1
+        lambda G, k: lsq_error(G, max(k - 1, 1)),  # order off by one
+        rms,  # root mean square instead of the maximum
+        lambda G, k: [lsq_error(G, k)] * 2,
+        lambda G, k: ...,
+    ]
+    assert_check(check.spline_error, lsq_error, wrongs, ["np.r_"], capsys)
+
+
+def test_spline_order_check(capsys):
+    grids = [10, 20, 40]
+    measured = np.polyfit(np.log(grids), -np.log([lsq_error(G, 3) for G in grids]), 1)[0]
+    assert check.spline_order(measured)
+    assert not check.spline_order(4)  # the prediction, not the measurement
+    assert "is the prediction" in capsys.readouterr().out
+    assert not check.spline_order(-measured)  # the sign of the slope
+    two_ends = np.log(lsq_error(10, 3) / lsq_error(20, 3)) / np.log(2)  # from the first two grids only
+    assert abs(two_ends - measured) > 0.05 and not check.spline_order(two_ends)
+    assert not check.spline_order(...)
+    assert f"{measured:.2f}" not in capsys.readouterr().out
+
+
+def r2(x, y, f):
+    a = np.c_[f(x), np.ones_like(x)]
+    resid = y - a @ np.linalg.lstsq(a, y, rcond=None)[0]
+    return 1 - resid @ resid / ((y - y.mean()) @ (y - y.mean()))
+
+
+def r2_no_intercept(x, y, f):
+    a = f(x)[:, None]
+    resid = y - a @ np.linalg.lstsq(a, y, rcond=None)[0]
+    return 1 - resid @ resid / ((y - y.mean()) @ (y - y.mean()))
+
+
+def r2_uncentred(x, y, f):
+    a = np.c_[f(x), np.ones_like(x)]
+    resid = y - a @ np.linalg.lstsq(a, y, rcond=None)[0]
+    return 1 - resid @ resid / (y @ y)
+
+
+def kept(a, b, t):
+    return (a.max(axis=0) > t) & (b.max(axis=1) > t)
+
+
+def matched(n):
+    w = 1
+    while w * w + 5 * w + 1 < n:
+        w += 1
+    return w
+
+
+def slope(n, e):
+    return np.polyfit(np.log(n), np.log(e), 1)[0]
+
+
+@pytest.mark.parametrize(
+    "checker, right, wrongs, secrets",
+    [
+        (
+            check.affine_r2,
+            r2,
+            [
+                r2_no_intercept,
+                r2_uncentred,
+                lambda x, y, f: np.corrcoef(f(x), y)[0, 1],  # the correlation, not squared
+                lambda x, y, f: ...,
+            ],
+            ["lstsq", "corrcoef"],
+        ),
+        (
+            check.kept_nodes,
+            kept,
+            [
+                lambda a, b, t: (a.max(axis=0) > t) | (b.max(axis=1) > t),  # "or"
+                lambda a, b, t: (a.max(axis=1) > t) & (b.max(axis=0) > t),  # axes swapped
+                lambda a, b, t: (a.sum(axis=0) > t) & (b.sum(axis=1) > t),  # sums
+                lambda a, b, t: (a.max(axis=0) >= t) & (b.max(axis=1) >= t),  # not strict
+                lambda a, b, t: ...,
+            ],
+            ["max(axis"],
+        ),
+        (
+            check.matched_width,
+            matched,
+            [
+                lambda n: float(matched(n)),  # a float
+                lambda n: (-5 + (25 - 4 * (1 - n)) ** 0.5) / 2,  # the formula's root, not rounded up
+                lambda n: int((-5 + (25 - 4 * (1 - n)) ** 0.5) / 2),  # rounded down
+                lambda n: next(w for w in range(1, 100) if w * w + 3 * w >= n),  # forgets biases
+                lambda n: ...,
+            ],
+            ["w * w", "5 * w"],
+        ),
+        (
+            check.loglog_slope,
+            slope,
+            [
+                lambda n, e: np.log(e[-1] / e[0]) / np.log(n[-1] / n[0]),  # the two ends
+                lambda n, e: -slope(n, e),  # sign
+                lambda n, e: np.polyfit(np.log(n), np.log(e), 1)[1],  # the intercept
+                lambda n, e: np.polyfit(n, e, 1)[0],  # no logarithms
+                lambda n, e: ...,
+            ],
+            ["polyfit"],
+        ),
+    ],
+)
+def test_second_edition_checks(checker, right, wrongs, secrets, capsys):
+    assert_check(checker, right, wrongs, secrets, capsys)
+
+
+def test_new_checks_report_placeholders_and_errors(capsys):
+    from tests.helpers import assert_placeholders_and_errors_reported
+
+    assert_placeholders_and_errors_reported(
+        [check.spline_error, check.affine_r2, check.kept_nodes, check.matched_width, check.loglog_slope], capsys
+    )

@@ -147,6 +147,7 @@ EXPERIMENT_KINDS = dict(
     gain_exponent="number",
     seed="seed",
     degenerate="number",
+    distinct="size",
 )
 CONV_NET = torch.nn.Sequential(torch.nn.Conv1d(1, 2, 3), torch.nn.Tanh(), torch.nn.Conv1d(2, 1, 3)).double()
 X_CONV, W_CONV = torch.randn(1, 2, 8, dtype=torch.float64), torch.randn(3, 2, 3, dtype=torch.float64)
@@ -459,6 +460,7 @@ CASES = [
     Case(isometry.isometry_gap, dict(h=np.eye(3)), dict(h="array")),
     Case(isometry.batch_norm, dict(h=np.eye(3)), dict(h="array", eps="number")),
     Case(isometry.standard_batch_norm, dict(h=np.eye(3)), dict(h="array", eps="number")),
+    Case(isometry.layer_norm, dict(h=np.eye(3)), dict(h="array", eps="number")),
     Case(isometry.haar_orthogonal, dict(d=3), dict(d="size", generator="junk", dtype="dtype")),
     Case(isometry.BNMLP, dict(width=4, depth=2), dict(width="size", depth="size", init="choice", activation="choice", gain_exponent="number", norm="choice", seed="seed", in_dim="size", out_dim="size", dtype="dtype")),
     Case(BN.forward, dict(x=XT), dict(x="tensor", return_hidden="junk"), name="BNMLP.forward"),

@@ -197,7 +197,7 @@ def test_forward_shapes_hidden_and_validation():
     for kwargs, message in [
         (dict(init="he"), "orthogonal"),
         (dict(activation="gelu"), "tanh"),
-        (dict(norm="layer"), "paper"),
+        (dict(norm="group"), "paper"),
         (dict(gain_exponent=-1), "gain_exponent"),
     ]:
         with pytest.raises(ValueError, match=message):
@@ -310,3 +310,66 @@ def test_train_deep_bn_smoke():
     assert 0.0 <= run["final_accuracy"] <= 1.0 and run["final_accuracy"] == run["test_accuracy"][-1]
     with pytest.raises(ValueError, match="batch"):
         iso.train_deep_bn(depth=2, width=8, batch=400)
+
+
+# ------------------------------------------------------------ fixed rotations, layer norm, repeated samples
+def test_layer_norm_rescales_each_sample_to_unit_rms():
+    rng = np.random.default_rng(3)
+    h = rng.standard_normal((5, 7)) * rng.uniform(0.1, 10, size=(5, 1))
+    out = iso.layer_norm(h)
+    np.testing.assert_allclose(np.mean(out**2, axis=1), 1.0, rtol=1e-12)
+    np.testing.assert_allclose(out * np.sqrt(np.mean(h**2, axis=1, keepdims=True)), h, rtol=1e-12)
+    t = torch.tensor(h, requires_grad=True)
+    torch.autograd.gradcheck(lambda z: iso.layer_norm(z), (t,))
+    with pytest.raises(ValueError):
+        iso.layer_norm(np.array([1.0, 2.0]))
+
+
+def test_fixed_rotations_drop_the_gap_once_then_keep_it():
+    """Identity and permutations keep feature norms: after the first BN the drop of the identity is exactly 0."""
+    for init in ("identity", "permutation"):
+        phi = iso.gap_per_layer(depth=30, width=8, batch=8, init=init)
+        model, x = iso.experiment(1, width=8, batch=8, init=init)
+        assert phi[1] == pytest.approx(iso.isometry_gap(iso.batch_norm(x.numpy())), rel=1e-10)
+        assert phi[1] < phi[0]
+        np.testing.assert_allclose(phi[1:], phi[1], rtol=1e-9)
+    haar = iso.gap_per_layer(depth=30, width=8, batch=8, init="orthogonal")
+    assert np.all(np.diff(haar) < 0)  # random rotations keep it falling
+
+
+def test_permutation_weights_are_seeded_permutations():
+    model = iso.BNMLP(6, 3, init="permutation", seed=4)
+    for w in model.weights:
+        w = w.detach()
+        assert torch.equal(w.sum(0), torch.ones(6, dtype=w.dtype)) and torch.equal(
+            w.sum(1), torch.ones(6, dtype=w.dtype)
+        )
+        assert set(w.unique().tolist()) == {0.0, 1.0}
+    again = iso.BNMLP(6, 3, init="permutation", seed=4)
+    assert all(torch.equal(a, b) for a, b in zip(model.weights, again.weights))
+
+
+def test_layer_norm_cannot_lower_the_gap_after_one_layer_with_rotations():
+    phi = iso.gap_per_layer(depth=20, width=8, batch=8, norm="layer")
+    np.testing.assert_allclose(phi[1:], phi[1], rtol=1e-9)
+    # a rotation keeps sample lengths: LN of a rotated, normalised batch changes nothing
+    collapse = iso.gap_per_layer(depth=80, width=8, batch=8, init="gaussian", norm="layer")
+    assert collapse[-1] > 5 * collapse[0]
+
+
+def test_distinct_repeats_samples_and_makes_the_gap_infinite():
+    _, x = iso.experiment(1, width=8, batch=8, distinct=3)
+    assert torch.equal(x[3], x[0]) and torch.equal(x[7], x[1])
+    _, full = iso.experiment(1, width=8, batch=8)
+    assert torch.equal(x[:3], full[:3])
+    assert math.isinf(iso.isometry_gap(x))
+    with pytest.raises(ValueError):
+        iso.experiment(1, width=8, batch=8, distinct=9)
+
+
+def test_repeated_samples_explode_with_orthogonal_weights():
+    depths = [10, 300]
+    random = iso.log_grad_norm_vs_depth(depths, width=16, batch=16)
+    repeated = iso.log_grad_norm_vs_depth(depths, width=16, batch=16, distinct=4)
+    assert abs(random[1] - random[0]) < 1.0
+    assert repeated[1] - repeated[0] > 5.0
