@@ -298,7 +298,9 @@ def test_shipped_depth_sweep_is_reproducible():
     i, j = shipped["variants"].index("plain"), list(shipped["depths"]).index(4)
     assert np.allclose(np.array(fresh["train_loss"], float)[0, 0, 0], shipped["train_loss"][i, j, 0], rtol=2e-3)
     assert np.allclose(np.array(fresh["test_accuracy"], float)[0, 0, 0], shipped["test_accuracy"][i, j, 0], atol=0.01)
-    assert np.allclose(np.array(fresh["lesion"]["4"], float)[0, 0], shipped["lesion"][4][i, 0], atol=0.01)
+    # a lesioned network's accuracy is the most sensitive number: a fresh install of the same package versions'
+    # ranges (another numpy/OpenBLAS build) moved it by up to 0.011 here (2026-12-02); seeds move it by 0.06
+    assert np.allclose(np.array(fresh["lesion"]["4"], float)[0, 0], shipped["lesion"][4][i, 0], atol=0.03)
     assert np.allclose(np.array(fresh["init_variance"]["4"], float)[0, 0], shipped["init_variance"][4][i, 0], rtol=1e-3)
 
 

@@ -255,7 +255,10 @@ def test_shipped_lottery_results_are_reproducible():
     fresh = und.run_lottery(seeds=(0,), sparsities=(0.0, 0.875))
     for variant in ("rewound", "reinit"):
         got = np.array(fresh[variant]["test_accuracy"])[0]
-        assert np.allclose(got, shipped[variant]["test_accuracy"][0, [0, k]], atol=0.02), variant
+        # after pruning to 12.5% and retraining, a fresh install of the same package ranges (another numpy/OpenBLAS
+        # build) moved the accuracy by up to 0.024 here (2026-12-02): the tolerance allows for that, not for a change
+        # of the method
+        assert np.allclose(got, shipped[variant]["test_accuracy"][0, [0, k]], atol=0.04), variant
 
 
 def test_shipped_depth_width_results_are_reproducible():
