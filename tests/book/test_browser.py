@@ -337,8 +337,14 @@ def test_figure_players_respond(reader):
             problems.append(f"{name}: its image does not decode or has no size")
         # every control with more than one value must be able to change the picture (from some state)
         movable = []
+        inputs = player.locator("[data-axis]")
         for axis, labels in enumerate(data["labels"]):
             if len(labels) < 2:
+                # a control the static book keeps at its default (static_controls=): hidden, disabled, and said so
+                if inputs.nth(axis).is_disabled() and not inputs.nth(axis).is_visible():
+                    if "Static preview" not in player.inner_text():
+                        problems.append(f"{name}: control {axis + 1} is fixed but the player does not say so")
+                    continue
                 problems.append(f"{name}: control {axis + 1} has a single value {labels} (a control that does nothing)")
                 continue
             others = [k.split(",") for k in data["keys"]]
