@@ -113,17 +113,20 @@ def test_static_player_product_grid_has_every_combination():
     assert len(set(data["keys"].values())) > 1
 
 
+def _sum_of_controls(fig):
+    """A one-line figure whose picture depends on every control (their sum)."""
+    ax = fig.subplots()
+    (line,) = ax.plot([0, 1], [0, 0])
+
+    def update(**values):
+        line.set_ydata([0, sum(values.values())])
+
+    return update
+
+
 def test_static_player_thins_then_goes_one_at_a_time():
     many = [Slider(f"p{i}", 0, 1, 0.1, 0.5) for i in range(6)]
-
-    def build(fig):
-        ax = fig.subplots()
-        (line,) = ax.plot([0, 1], [0, 0])
-
-        def update(**values):
-            line.set_ydata([0, sum(values.values())])
-
-        return update
+    build = _sum_of_controls
 
     f = InteractiveFigure(build, many, max_frames=64)
     mode, grids = f.static_plan()
@@ -138,15 +141,7 @@ def test_static_player_thins_then_goes_one_at_a_time():
 
 def test_static_controls_move_and_the_rest_stay_at_their_defaults():
     many = [Slider(f"p{i}", 0, 1, 0.1, 0.5) for i in range(6)]
-
-    def build(fig):
-        ax = fig.subplots()
-        (line,) = ax.plot([0, 1], [0, 0])
-
-        def update(**values):
-            line.set_ydata([0, sum(values.values())])
-
-        return update
+    build = _sum_of_controls
 
     f = InteractiveFigure(build, many, max_frames=40, static_controls=("p1", "p4"))
     mode, grids = f.static_plan()
