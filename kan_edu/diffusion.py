@@ -162,6 +162,17 @@ def diffuse(x, t, betas, seed=0):
     return mean + std * eps, eps
 
 
+def _matching(a_name: str, a, b_name: str, b):
+    """Two arrays that go together (x and z_t, z_t and eps): checked, of one kind (numpy or torch) and one shape."""
+    a = _points(a_name, a, (0, 1, 2))
+    b = _points(b_name, b, (0, 1, 2))
+    if _is_torch(a) != _is_torch(b):
+        raise v.ArgumentTypeError(f"{b_name} must be the same kind as {a_name} (both numpy or both torch)")
+    if tuple(a.shape) != tuple(b.shape):
+        raise ValueError(f"{a_name} and {b_name} must have the same shape, got {tuple(a.shape)} and {tuple(b.shape)}")
+    return a, b
+
+
 def posterior_q(x, z_t, t, betas):
     """``(mean, std)`` of ``q(z_(t-1) | z_t, x)``, the forward process run backwards when x is known.
 
@@ -170,12 +181,7 @@ def posterior_q(x, z_t, t, betas):
     only. At t = 1 the mean is x and the std 0. ``x`` and ``z_t`` have the same shape and kind.
     """
     b = _betas(betas)
-    x = _points("x", x, (0, 1, 2))
-    z_t = _points("z_t", z_t, (0, 1, 2))
-    if _is_torch(x) != _is_torch(z_t):
-        raise v.ArgumentTypeError("z_t must be the same kind as x (both numpy or both torch)")
-    if tuple(x.shape) != tuple(z_t.shape):
-        raise ValueError(f"x and z_t must have the same shape, got {tuple(x.shape)} and {tuple(z_t.shape)}")
+    x, z_t = _matching("x", x, "z_t", z_t)
     if _is_torch(x):
         v.same_device("z_t", z_t, x.device, owner="x")
     t = _step("t", t, len(b), n=x.shape[0] if len(x.shape) else None)
@@ -206,12 +212,7 @@ def ddim_step(z_t, eps, t, s, betas):
     the forward process (s = 0 returns x). ``z_t`` and ``eps`` have the same shape and kind.
     """
     b = _betas(betas)
-    z_t = _points("z_t", z_t, (0, 1, 2))
-    eps = _points("eps", eps, (0, 1, 2))
-    if _is_torch(z_t) != _is_torch(eps):
-        raise v.ArgumentTypeError("eps must be the same kind as z_t (both numpy or both torch)")
-    if tuple(z_t.shape) != tuple(eps.shape):
-        raise ValueError(f"z_t and eps must have the same shape, got {tuple(z_t.shape)} and {tuple(eps.shape)}")
+    z_t, eps = _matching("z_t", z_t, "eps", eps)
     t = int(v.size("t", t, maximum=len(b)))
     s = v.size("s", s, minimum=0, maximum=t - 1)
     ab = _alpha_bars(b)
