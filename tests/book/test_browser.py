@@ -131,7 +131,13 @@ class Reader:
         self.blocked: list[tuple[str, str]] = []   # (resource type, url) of requests that left the site
         self.failed: list[str] = []
         self.errors: list[str] = []
+        self.pending: set = set()           # requests sent and not yet finished or failed
+        self.stalled: list[str] = []        # what was still pending when open() stopped waiting
+        self.last_activity = time.perf_counter()
         self.page.route("**/*", self._route)
+        self.page.on("request", self._request_started)
+        self.page.on("requestfinished", self._request_done)
+        self.page.on("requestfailed", self._request_done)
         self.page.on("requestfailed", self._request_failed)
         self.page.on("response", lambda r: self.failed.append(f"HTTP {r.status} {r.url}") if r.status >= 400 else None)
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
@@ -145,6 +151,27 @@ class Reader:
         else:
             self.blocked.append((route.request.resource_type, url))
             route.abort("blockedbyclient")
+
+    def _request_started(self, request):
+        self.pending.add(request)
+        self.last_activity = time.perf_counter()
+
+    def _request_done(self, request):
+        self.pending.discard(request)
+        self.last_activity = time.perf_counter()
+
+    def settle(self, quiet: float = 0.5, timeout: float = 60.0) -> None:
+        """Wait until no request has been in flight for `quiet` seconds (what Playwright's "networkidle" means).
+
+        Counted here from the request events, because Playwright's own networkidle state sometimes never arrives
+        (microsoft/playwright#19835): in CI three pages waited out 90 s that open in 2-3 s here. A request still
+        pending after `timeout` is kept in `stalled` and reported by test_page_loads_offline."""
+        end = time.perf_counter() + timeout
+        while time.perf_counter() < end:
+            if not self.pending and time.perf_counter() - self.last_activity >= quiet:
+                return
+            self.page.wait_for_timeout(100)   # lets the event handlers run
+        self.stalled = sorted(r.url for r in self.pending)
 
     def _request_failed(self, request):
         if request.url.startswith(self.server):
@@ -163,8 +190,8 @@ class Reader:
                                         timeout=60_000)
             self.page.evaluate("() => document.fonts.ready.then(() => true)")
         # a page opens in 2-7 s on an idle 2-core machine; at load 7 (CI beside other jobs) some took over 30 s,
-        # so the wait allows 90 s: this test is about what a page loads, the page-weight test about how much
-        self.page.wait_for_load_state("networkidle", timeout=90_000)
+        # so the wait allows 60 s more: this test is about what a page loads, the page-weight test about how much
+        self.settle()
         return time.perf_counter() - start
 
     def new_errors(self, mark: int) -> list[str]:
@@ -198,6 +225,10 @@ def test_page_loads_offline(reader):
         warnings.warn(f"{reader.doc}: {len(reader.blocked)} request(s) to other hosts were blocked "
                       f"(not needed to read the page): {reader.blocked[:3]}")
     assert not reader.failed, f"{reader.doc}: failed requests {reader.failed[:5]}"
+    if reader.stalled:
+        # not proof of a fault of the site (the page had loaded, its math and fonts were ready), so it is said
+        warnings.warn(f"{reader.doc}: {len(reader.stalled)} request(s) still pending 60 s after the page loaded: "
+                      f"{reader.stalled[:3]}")
     assert not reader.errors, f"{reader.doc}: console errors {reader.errors[:5]}"
     assert reader.page.title(), f"{reader.doc} has no <title>"
     parts = [p.strip() for p in reader.page.title().split("\u2014")]
