@@ -23,12 +23,13 @@ help:
 	@echo "make publish  build the book and push it to the gh-pages branch of REMOTE (default origin)"
 
 # ------------------------------------------------------------------ environment
-$(VENV)/.installed: pyproject.toml
+# constraints.txt pins every package to the versions the shipped sweeps and the tests were measured with.
+$(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	# A CPU torch where one is at hand (this machine keeps a wheel on disk); otherwise pip picks one.
 	$(PY) -m pip install -q "torch==2.13.0" || echo "no local CPU torch 2.13.0: pip will choose torch"
-	$(PY) -m pip install -q -e ".[book,test]"
+	$(PY) -m pip install -q -e ".[book,test]" -c constraints.txt
 	touch $@
 
 venv: $(VENV)/.installed
