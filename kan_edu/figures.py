@@ -241,14 +241,15 @@ class _Blitter:
     Most of a redraw's time goes into what never changes between frames: the axes, their ticks, tick labels
     and grid (about 110 of 120 ms for chapter 3's four-panel figure). The blitter draws that *background*
     once, keeps its pixels, and for each frame restores them and draws the data artists on top (lines,
-    collections, patches, texts, titles, legends, spines), in the order a full draw would: about 9 ms there.
-    Titles count as data (placed as ``Axes.draw`` places them), so a title that states a number is cheap.
+    collections, patches, texts, titles, legends, spines, then the figure's texts), in the order a full draw
+    would: about 9 ms there. Titles and suptitles count as data (placed as ``Axes.draw`` places them), so a
+    title that states a number is cheap.
 
     The result is the same picture, pixel for pixel, because a frame falls back to a full draw whenever blitting
     could change it: when the background changed (limits, ticks and their labels, axis labels, axes
     positions, the resolution: compared at every frame), when axes overlap (insets, twins), for non-Cartesian
-    axes, and when a data artist sits below the grid in the drawing order (an image under a grid): then the
-    grid would be drawn over it in a full draw but under it here.
+    axes, and when a data artist sits below the grid in the drawing order (an image under a grid) or a figure
+    text below an axes: then the grid would be drawn over it in a full draw but under it here.
     """
 
     def __init__(self, fig: Figure):
@@ -279,7 +280,7 @@ class _Blitter:
     def _signature(self) -> list:
         """Everything that decides the background's pixels."""
         fig = self.fig
-        parts = [fig.dpi, len(fig.get_children()), [(t.get_text(), t.get_position()) for t in fig.texts]]
+        parts = [fig.dpi, len(fig.get_children())]
         for ax in fig.axes:
             parts.append(
                 (ax.get_visible(), ax.axison, ax.get_position().bounds, ax.get_xlim(), ax.get_ylim(),
@@ -304,7 +305,10 @@ class _Blitter:
             grid = max((a.get_zorder() for a in background if ax.axison and not hasattr(a, "get_text")), default=None)
             if grid is not None and any(a.get_zorder() <= grid for a in data if a.get_visible()):
                 return False
-        return True
+        # the figure's own texts (a suptitle) are data too, drawn after every axes, as a full draw does when they
+        # sit above the axes in the drawing order
+        top = max((ax.get_zorder() for ax in self.fig.axes), default=-np.inf)
+        return all(t.get_zorder() > top for t in self.fig.texts if t.get_visible())
 
     def draw(self) -> None:
         """Draw the figure on its canvas, by blitting when that gives the same picture."""
@@ -316,6 +320,7 @@ class _Blitter:
         signature = self._signature()
         if self.background is None or signature != self.signature:
             hidden = [a for ax in self.fig.axes for a in self._split(ax)[1] if a.get_visible()]
+            hidden += [t for t in self.fig.texts if t.get_visible()]
             for a in hidden:
                 a.set_visible(False)
             try:
@@ -340,6 +345,9 @@ class _Blitter:
                 for a in sorted(self._split(ax)[1], key=lambda a: a.get_zorder()):
                     if a.get_visible():
                         a.draw(renderer)
+        for t in sorted(self.fig.texts, key=lambda t: t.get_zorder()):
+            if t.get_visible():
+                t.draw(renderer)
 
 
 # ------------------------------------------------------------------------------------------ the figure

@@ -331,7 +331,7 @@ def _kinds_of_figure():
 
         return update
 
-    def titles_only(fig):
+    def titles(fig):
         ax1, ax2 = fig.subplots(1, 2)
         (line,) = ax1.plot([0, 1], [0, 1], label="line")
         ax1.set(xlim=(-1, 2), ylim=(-2, 2))
@@ -339,6 +339,7 @@ def _kinds_of_figure():
         ax2.xaxis.tick_top()  # a title above tick labels moves with them
         (dots,) = ax2.plot([0, 1], [1, 0], "o")
         ax2.set(xlim=(-1, 2), ylim=(-2, 2))
+        note = fig.text(0.02, 0.02, "")
 
         def update(a=1.0):
             line.set_ydata([0, a])
@@ -346,6 +347,8 @@ def _kinds_of_figure():
             ax1.set_title(f"a = {a:.1f}, $\\sqrt{{y_g}}$" if a > 0 else "")
             ax2.set_title(f"gjpq {a:+.2f}", loc="left")
             ax2.set_title("" if a < 1 else "right", loc="right")
+            fig.suptitle(f"suptitle {a:+.1f}", fontsize=10)
+            note.set_text("" if a < 0 else f"figure text {a:.1f}")
 
         return update
 
@@ -393,7 +396,7 @@ def _kinds_of_figure():
 
         return update
 
-    return [data_only, limits_and_titles, titles_only, image_under_grid, twins_and_insets, text_panel_without_axes]
+    return [data_only, limits_and_titles, titles, image_under_grid, twins_and_insets, text_panel_without_axes]
 
 
 @pytest.mark.parametrize("build", _kinds_of_figure(), ids=lambda b: b.__name__)
@@ -417,7 +420,7 @@ def test_a_data_only_update_is_blitted_and_fast():
     t.png(a=0.5)
     before = t._blitter.background
     t.png(a=1.5)
-    assert t._blitter.background is before  # a title is redrawn like data: a new title keeps the background
+    assert t._blitter.background is before  # titles and suptitles are redrawn like data: the background stays
     g = InteractiveFigure(_kinds_of_figure()[3], (Slider("a", -1.5, 1.5, 0.5, 1.0),), figsize=(6, 2.5))
     g.png(a=0.5)
     assert g._blitter.background is None  # an image under the grid: full draws
