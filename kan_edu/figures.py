@@ -257,6 +257,7 @@ class _Blitter:
         self.background = None
         self.signature = None
         self.titles = {}  # per axes, the title texts its titles were last placed for
+        self.boxes = {}  # (axis, for_layout_only) -> its tight box, for placing titles over a kept background
 
     @staticmethod
     def _split(ax) -> tuple[list, list]:
@@ -310,6 +311,29 @@ class _Blitter:
         top = max((ax.get_zorder() for ax in self.fig.axes), default=-np.inf)
         return all(t.get_zorder() > top for t in self.fig.texts if t.get_visible())
 
+    def _place_titles(self, ax, renderer) -> None:
+        """``Axes._update_title_position``, with each axis's tight box measured once per background: they are
+        part of the background (ticks, labels, offset text), and measuring one costs a few milliseconds."""
+        boxes = self.boxes
+
+        def cached(axis):
+            def get_tightbbox(renderer=None, *, for_layout_only=False):
+                key = (axis, for_layout_only)
+                if key not in boxes:
+                    boxes[key] = type(axis).get_tightbbox(axis, renderer, for_layout_only=for_layout_only)
+                return boxes[key]
+
+            return get_tightbbox
+
+        axes = [a for a in self.fig.axes for a in (a.xaxis, a.yaxis)]
+        for axis in axes:
+            axis.get_tightbbox = cached(axis)
+        try:
+            ax._update_title_position(renderer)
+        finally:
+            for axis in axes:
+                del axis.get_tightbbox
+
     def draw(self) -> None:
         """Draw the figure on its canvas, by blitting when that gives the same picture."""
         canvas = self.fig.canvas
@@ -330,7 +354,7 @@ class _Blitter:
                 for a in hidden:
                     a.set_visible(True)
             self.signature = self._signature()
-            self.titles = {}  # placed while hidden (as empty boxes): place them again below
+            self.titles, self.boxes = {}, {}  # placed while hidden (as empty boxes): place them again below
         else:
             canvas.restore_region(self.background)
         renderer = canvas.get_renderer()
@@ -340,7 +364,7 @@ class _Blitter:
                 # background and on its text, so only when a text changed (it costs a tight box of the y axis)
                 texts = (ax.title.get_text(), ax._left_title.get_text(), ax._right_title.get_text())
                 if self.titles.get(ax) != texts:
-                    ax._update_title_position(renderer)
+                    self._place_titles(ax, renderer)
                     self.titles[ax] = texts
                 for a in sorted(self._split(ax)[1], key=lambda a: a.get_zorder()):
                     if a.get_visible():
