@@ -247,9 +247,10 @@ class _Blitter:
 
     The result is the same picture, pixel for pixel, because a frame falls back to a full draw whenever blitting
     could change it: when the background changed (limits, ticks and their labels, axis labels, axes
-    positions, the resolution: compared at every frame), when axes overlap (insets, twins), for non-Cartesian
-    axes, and when a data artist sits below the grid in the drawing order (an image under a grid) or a figure
-    text below an axes: then the grid would be drawn over it in a full draw but under it here.
+    positions, the resolution, an artist under the grid: compared at every frame), when axes overlap (insets,
+    twins), for non-Cartesian axes, and when a figure text sits below an axes in the drawing order. An artist
+    at or below the grid's zorder (an image under the grid) is drawn with the background, as a full draw
+    draws it before the grid: cheap while it stays, a full draw in a frame that changes it.
     """
 
     def __init__(self, fig: Figure):
@@ -261,13 +262,16 @@ class _Blitter:
 
     @staticmethod
     def _split(ax) -> tuple[list, list]:
-        """An axes' children: (background ones, data ones); the axes patch is neither (always background)."""
+        """An axes' children: (background ones, data ones); the axes patch is neither (always background).
+
+        The background is the axes' grid and ticks (its Axis artists) and whatever a full draw paints before
+        them (at or below their zorder: an image under the grid); the rest is data."""
         from matplotlib.axis import Axis
         from matplotlib.image import AxesImage
         from matplotlib.spines import Spine
 
         framed = ax.axison and ax.get_frame_on()
-        background, data = [], []
+        children = []
         for a in ax.get_children():
             # what Axes.draw leaves out: the patch (drawn first), spines of a frameless or axis-less axes, the
             # axis of an axis-less one, animated artists
@@ -275,14 +279,25 @@ class _Blitter:
                 continue
             if a.get_animated() and not isinstance(a, AxesImage):
                 continue
-            (background if isinstance(a, Axis) else data).append(a)
+            children.append(a)
+        # get_children lists the axes' artists before its Axis artists, so at an equal zorder they are drawn first
+        grid = max((a.get_zorder() for a in children if isinstance(a, Axis)), default=None)
+        background, data = [], []
+        for a in children:
+            under = isinstance(a, Axis) or (grid is not None and a.get_zorder() <= grid)
+            (background if under else data).append(a)
         return background, data
 
     def _signature(self) -> list:
         """Everything that decides the background's pixels."""
+        from matplotlib.axis import Axis
+
         fig = self.fig
         parts = [fig.dpi, len(fig.get_children())]
         for ax in fig.axes:
+            # an artist under the grid is part of the background: redraw it when it changed (matplotlib marks it
+            # stale when it is changed, and fresh when it is drawn)
+            parts.append([a.stale for a in self._split(ax)[0] if not isinstance(a, Axis)])
             parts.append(
                 (ax.get_visible(), ax.axison, ax.get_position().bounds, ax.get_xlim(), ax.get_ylim(),
                  ax.get_xscale(), ax.get_yscale(), ax.get_xlabel(), ax.get_ylabel(), tuple(ax.patch.get_facecolor()))
@@ -301,10 +316,6 @@ class _Blitter:
                     return False
         for ax in self.fig.axes:
             if ax.name != "rectilinear":
-                return False
-            background, data = self._split(ax)
-            grid = max((a.get_zorder() for a in background if ax.axison and not hasattr(a, "get_text")), default=None)
-            if grid is not None and any(a.get_zorder() <= grid for a in data if a.get_visible()):
                 return False
         # the figure's own texts (a suptitle) are data too, drawn after every axes, as a full draw does when they
         # sit above the axes in the drawing order

@@ -361,6 +361,21 @@ def _kinds_of_figure():
 
         return update
 
+    def still_image_under_grid(fig):
+        ax1, ax2 = fig.subplots(1, 2)
+        image = ax1.imshow(np.arange(16.0).reshape(4, 4), extent=(-2, 2, -2, 2))  # zorder 0: under the grid
+        ax2.contourf(*np.meshgrid(np.linspace(-2, 2, 9), np.linspace(-2, 2, 9)), np.eye(9), zorder=0.2)
+        (line,) = ax1.plot([-2, 2], [0, 0], color="w")
+        (dot,) = ax2.plot([0], [0], "o")
+
+        def update(a=1.0):
+            line.set_ydata([0, a])
+            dot.set_ydata([a])
+            if a < 0:  # the image changes in some frames only
+                image.set_data(a * np.arange(16.0).reshape(4, 4))
+
+        return update
+
     def twins_and_insets(fig):
         ax = fig.subplots()
         twin = ax.twinx()
@@ -396,7 +411,15 @@ def _kinds_of_figure():
 
         return update
 
-    return [data_only, limits_and_titles, titles, image_under_grid, twins_and_insets, text_panel_without_axes]
+    return [
+        data_only,
+        limits_and_titles,
+        titles,
+        image_under_grid,
+        still_image_under_grid,
+        twins_and_insets,
+        text_panel_without_axes,
+    ]
 
 
 @pytest.mark.parametrize("build", _kinds_of_figure(), ids=lambda b: b.__name__)
@@ -423,4 +446,11 @@ def test_a_data_only_update_is_blitted_and_fast():
     assert t._blitter.background is before  # titles and suptitles are redrawn like data: the background stays
     g = InteractiveFigure(_kinds_of_figure()[3], (Slider("a", -1.5, 1.5, 0.5, 1.0),), figsize=(6, 2.5))
     g.png(a=0.5)
-    assert g._blitter.background is None  # an image under the grid: full draws
+    before = g._blitter.background
+    g.png(a=1.5)
+    assert g._blitter.background is not before  # an image under the grid that changes: its background too
+    h = InteractiveFigure(_kinds_of_figure()[4], (Slider("a", -1.5, 1.5, 0.5, 1.0),), figsize=(6, 2.5))
+    h.png(a=0.5)
+    before = h._blitter.background
+    h.png(a=1.5)
+    assert h._blitter.background is before  # one that stays is drawn once, with the grid
