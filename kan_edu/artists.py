@@ -120,6 +120,7 @@ class Heatmap:
         imshow_kw.setdefault("cmap", "viridis")
         imshow_kw.setdefault("interpolation", "nearest")
         imshow_kw.setdefault("aspect", "auto")
+        imshow_kw.setdefault("zorder", 1)  # above the axes' grid and ticks, so figures.py can blit redraws
         self.image = self.ax.imshow(m, **imshow_kw)
         self.texts: list = []
         self.shape = None
@@ -206,6 +207,7 @@ class DensityImage:
         imshow_kw.setdefault("cmap", "magma")
         imshow_kw.setdefault("interpolation", "bilinear")
         imshow_kw.setdefault("aspect", "auto")
+        imshow_kw.setdefault("zorder", 1)  # above the axes' grid and ticks, so figures.py can blit redraws
         self.image = self.ax.imshow(np.zeros((self.n, self.n)), origin="lower", extent=self.extent, **imshow_kw)
 
     def set_density(self, values) -> None:

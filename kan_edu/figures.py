@@ -238,33 +238,40 @@ class Choice:
 class _Blitter:
     """Redraws a figure by repainting only what an update can move.
 
-    Most of a redraw's time goes into what never changes between frames: the axes, their ticks, tick labels,
-    grid and titles (about 110 of 120 ms for chapter 3's four-panel figure). The blitter draws that
-    *background* once, keeps its pixels, and for each frame restores them and draws the data artists on top
-    (lines, collections, patches, texts, legends, spines), in the order a full draw would: about 9 ms there.
+    Most of a redraw's time goes into what never changes between frames: the axes, their ticks, tick labels
+    and grid (about 110 of 120 ms for chapter 3's four-panel figure). The blitter draws that *background*
+    once, keeps its pixels, and for each frame restores them and draws the data artists on top (lines,
+    collections, patches, texts, titles, legends, spines, then the figure's texts), in the order a full draw
+    would: about 9 ms there. Titles and suptitles count as data (placed as ``Axes.draw`` places them), so a
+    title that states a number is cheap.
 
     The result is the same picture, pixel for pixel, because a frame falls back to a full draw whenever blitting
-    could change it: when the background changed (limits, ticks and their labels, titles, axis labels, axes
-    positions, the resolution: compared at every frame), when axes overlap (insets, twins), for non-Cartesian
-    axes, and when a data artist sits below the grid in the drawing order (an image under a grid): then the
-    grid would be drawn over it in a full draw but under it here.
+    could change it: when the background changed (limits, ticks and their labels, axis labels, axes
+    positions, the resolution, an artist under the grid: compared at every frame), when axes overlap (insets,
+    twins), for non-Cartesian axes, and when a figure text sits below an axes in the drawing order. An artist
+    at or below the grid's zorder (an image under the grid) is drawn with the background, as a full draw
+    draws it before the grid: cheap while it stays, a full draw in a frame that changes it.
     """
 
     def __init__(self, fig: Figure):
         self.fig = fig
         self.background = None
         self.signature = None
+        self.titles = {}  # per axes, the title texts its titles were last placed for
+        self.boxes = {}  # (axis, for_layout_only) -> its tight box, for placing titles over a kept background
 
     @staticmethod
     def _split(ax) -> tuple[list, list]:
-        """An axes' children: (background ones, data ones); the axes patch is neither (always background)."""
+        """An axes' children: (background ones, data ones); the axes patch is neither (always background).
+
+        The background is the axes' grid and ticks (its Axis artists) and whatever a full draw paints before
+        them (at or below their zorder: an image under the grid); the rest is data."""
         from matplotlib.axis import Axis
         from matplotlib.image import AxesImage
         from matplotlib.spines import Spine
 
-        titles = {id(ax.title), id(ax._left_title), id(ax._right_title)}
         framed = ax.axison and ax.get_frame_on()
-        background, data = [], []
+        children = []
         for a in ax.get_children():
             # what Axes.draw leaves out: the patch (drawn first), spines of a frameless or axis-less axes, the
             # axis of an axis-less one, animated artists
@@ -272,18 +279,28 @@ class _Blitter:
                 continue
             if a.get_animated() and not isinstance(a, AxesImage):
                 continue
-            (background if isinstance(a, Axis) or id(a) in titles else data).append(a)
+            children.append(a)
+        # get_children lists the axes' artists before its Axis artists, so at an equal zorder they are drawn first
+        grid = max((a.get_zorder() for a in children if isinstance(a, Axis)), default=None)
+        background, data = [], []
+        for a in children:
+            under = isinstance(a, Axis) or (grid is not None and a.get_zorder() <= grid)
+            (background if under else data).append(a)
         return background, data
 
     def _signature(self) -> list:
         """Everything that decides the background's pixels."""
+        from matplotlib.axis import Axis
+
         fig = self.fig
-        parts = [fig.dpi, len(fig.get_children()), [(t.get_text(), t.get_position()) for t in fig.texts]]
+        parts = [fig.dpi, len(fig.get_children())]
         for ax in fig.axes:
+            # an artist under the grid is part of the background: redraw it when it changed (matplotlib marks it
+            # stale when it is changed, and fresh when it is drawn)
+            parts.append([a.stale for a in self._split(ax)[0] if not isinstance(a, Axis)])
             parts.append(
                 (ax.get_visible(), ax.axison, ax.get_position().bounds, ax.get_xlim(), ax.get_ylim(),
-                 ax.get_xscale(), ax.get_yscale(), ax.get_title(), ax.get_title("left"), ax.get_title("right"),
-                 ax.get_xlabel(), ax.get_ylabel(), tuple(ax.patch.get_facecolor()))
+                 ax.get_xscale(), ax.get_yscale(), ax.get_xlabel(), ax.get_ylabel(), tuple(ax.patch.get_facecolor()))
             )  # fmt: skip
             for axis in (ax.xaxis, ax.yaxis):
                 locs = list(axis.get_majorticklocs())
@@ -300,11 +317,33 @@ class _Blitter:
         for ax in self.fig.axes:
             if ax.name != "rectilinear":
                 return False
-            background, data = self._split(ax)
-            grid = max((a.get_zorder() for a in background if ax.axison and not hasattr(a, "get_text")), default=None)
-            if grid is not None and any(a.get_zorder() <= grid for a in data if a.get_visible()):
-                return False
-        return True
+        # the figure's own texts (a suptitle) are data too, drawn after every axes, as a full draw does when they
+        # sit above the axes in the drawing order
+        top = max((ax.get_zorder() for ax in self.fig.axes), default=-np.inf)
+        return all(t.get_zorder() > top for t in self.fig.texts if t.get_visible())
+
+    def _place_titles(self, ax, renderer) -> None:
+        """``Axes._update_title_position``, with each axis's tight box measured once per background: they are
+        part of the background (ticks, labels, offset text), and measuring one costs a few milliseconds."""
+        boxes = self.boxes
+
+        def cached(axis):
+            def get_tightbbox(renderer=None, *, for_layout_only=False):
+                key = (axis, for_layout_only)
+                if key not in boxes:
+                    boxes[key] = type(axis).get_tightbbox(axis, renderer, for_layout_only=for_layout_only)
+                return boxes[key]
+
+            return get_tightbbox
+
+        axes = [a for a in self.fig.axes for a in (a.xaxis, a.yaxis)]
+        for axis in axes:
+            axis.get_tightbbox = cached(axis)
+        try:
+            ax._update_title_position(renderer)
+        finally:
+            for axis in axes:
+                del axis.get_tightbbox
 
     def draw(self) -> None:
         """Draw the figure on its canvas, by blitting when that gives the same picture."""
@@ -316,6 +355,7 @@ class _Blitter:
         signature = self._signature()
         if self.background is None or signature != self.signature:
             hidden = [a for ax in self.fig.axes for a in self._split(ax)[1] if a.get_visible()]
+            hidden += [t for t in self.fig.texts if t.get_visible()]
             for a in hidden:
                 a.set_visible(False)
             try:
@@ -325,14 +365,24 @@ class _Blitter:
                 for a in hidden:
                     a.set_visible(True)
             self.signature = self._signature()
+            self.titles, self.boxes = {}, {}  # placed while hidden (as empty boxes): place them again below
         else:
             canvas.restore_region(self.background)
         renderer = canvas.get_renderer()
         for ax in self.fig.axes:
             if ax.get_visible():
+                # titles are data here, so place them as Axes.draw would; where a title sits depends only on the
+                # background and on its text, so only when a text changed (it costs a tight box of the y axis)
+                texts = (ax.title.get_text(), ax._left_title.get_text(), ax._right_title.get_text())
+                if self.titles.get(ax) != texts:
+                    self._place_titles(ax, renderer)
+                    self.titles[ax] = texts
                 for a in sorted(self._split(ax)[1], key=lambda a: a.get_zorder()):
                     if a.get_visible():
                         a.draw(renderer)
+        for t in sorted(self.fig.texts, key=lambda t: t.get_zorder()):
+            if t.get_visible():
+                t.draw(renderer)
 
 
 # ------------------------------------------------------------------------------------------ the figure

@@ -331,12 +331,48 @@ def _kinds_of_figure():
 
         return update
 
+    def titles(fig):
+        ax1, ax2 = fig.subplots(1, 2)
+        (line,) = ax1.plot([0, 1], [0, 1], label="line")
+        ax1.set(xlim=(-1, 2), ylim=(-2, 2))
+        ax1.legend(loc="upper left")
+        ax2.xaxis.tick_top()  # a title above tick labels moves with them
+        (dots,) = ax2.plot([0, 1], [1, 0], "o")
+        ax2.set(xlim=(-1, 2), ylim=(-2, 2))
+        note = fig.text(0.02, 0.02, "")
+
+        def update(a=1.0):
+            line.set_ydata([0, a])
+            dots.set_ydata([a, 0])
+            ax1.set_title(f"a = {a:.1f}, $\\sqrt{{y_g}}$" if a > 0 else "")
+            ax2.set_title(f"gjpq {a:+.2f}", loc="left")
+            ax2.set_title("" if a < 1 else "right", loc="right")
+            fig.suptitle(f"suptitle {a:+.1f}", fontsize=10)
+            note.set_text("" if a < 0 else f"figure text {a:.1f}")
+
+        return update
+
     def image_under_grid(fig):
         ax = fig.subplots()
         image = ax.imshow(np.zeros((4, 4)), vmin=-2, vmax=2)
 
         def update(a=1.0):
             image.set_data(a * np.arange(16.0).reshape(4, 4) / 16)
+
+        return update
+
+    def still_image_under_grid(fig):
+        ax1, ax2 = fig.subplots(1, 2)
+        image = ax1.imshow(np.arange(16.0).reshape(4, 4), extent=(-2, 2, -2, 2))  # zorder 0: under the grid
+        ax2.contourf(*np.meshgrid(np.linspace(-2, 2, 9), np.linspace(-2, 2, 9)), np.eye(9), zorder=0.2)
+        (line,) = ax1.plot([-2, 2], [0, 0], color="w")
+        (dot,) = ax2.plot([0], [0], "o")
+
+        def update(a=1.0):
+            line.set_ydata([0, a])
+            dot.set_ydata([a])
+            if a < 0:  # the image changes in some frames only
+                image.set_data(a * np.arange(16.0).reshape(4, 4))
 
         return update
 
@@ -375,7 +411,15 @@ def _kinds_of_figure():
 
         return update
 
-    return [data_only, limits_and_titles, image_under_grid, twins_and_insets, text_panel_without_axes]
+    return [
+        data_only,
+        limits_and_titles,
+        titles,
+        image_under_grid,
+        still_image_under_grid,
+        twins_and_insets,
+        text_panel_without_axes,
+    ]
 
 
 @pytest.mark.parametrize("build", _kinds_of_figure(), ids=lambda b: b.__name__)
@@ -391,10 +435,22 @@ def test_blitted_frames_are_the_full_draw_pixel_for_pixel(build):
 def test_a_data_only_update_is_blitted_and_fast():
     f = InteractiveFigure(_kinds_of_figure()[0], (Slider("a", -1.5, 1.5, 0.5, 1.0),), figsize=(6, 2.5))
     f.png(a=0.5)
-    assert f._blitter.background is not None  # the grid, ticks and titles are kept between frames
+    assert f._blitter.background is not None  # the grid and ticks are kept between frames
     before = f._blitter.background
     f.png(a=1.5)
     assert f._blitter.background is before  # and not redrawn for a frame that moves only data
-    g = InteractiveFigure(_kinds_of_figure()[2], (Slider("a", -1.5, 1.5, 0.5, 1.0),), figsize=(6, 2.5))
+    t = InteractiveFigure(_kinds_of_figure()[2], (Slider("a", -1.5, 1.5, 0.5, 1.0),), figsize=(6, 2.5))
+    t.png(a=0.5)
+    before = t._blitter.background
+    t.png(a=1.5)
+    assert t._blitter.background is before  # titles and suptitles are redrawn like data: the background stays
+    g = InteractiveFigure(_kinds_of_figure()[3], (Slider("a", -1.5, 1.5, 0.5, 1.0),), figsize=(6, 2.5))
     g.png(a=0.5)
-    assert g._blitter.background is None  # an image under the grid: full draws
+    before = g._blitter.background
+    g.png(a=1.5)
+    assert g._blitter.background is not before  # an image under the grid that changes: its background too
+    h = InteractiveFigure(_kinds_of_figure()[4], (Slider("a", -1.5, 1.5, 0.5, 1.0),), figsize=(6, 2.5))
+    h.png(a=0.5)
+    before = h._blitter.background
+    h.png(a=1.5)
+    assert h._blitter.background is before  # one that stays is drawn once, with the grid
