@@ -166,6 +166,7 @@ def vae_f(z):
 
 
 DENSITY = artists.density_image(AX, (0, 1, 0, 1), n=3)
+LEGEND_LINE = AX.plot([0, 1], [0, 1], label="line")[0]
 #: A small mixture for kan_edu.generative.
 GM = generative.GaussianMixture([[0.0, 0.0], [1.0, 1.0]], 0.5)
 P2 = np.ones((6, 2))
@@ -331,6 +332,8 @@ CASES = [
     Case(artists.density_image, dict(ax=AX, extent=(0, 1, 0, 1), n=3), dict(ax="junk", extent="junk", n="size")),
     Case(artists.DensityImage, dict(ax=AX, extent=(0, 1, 0, 1), n=3), dict(ax="junk", extent="junk", n="size")),
     Case(DENSITY.set_density, dict(values=np.ones(9)), dict(values="array"), name="DensityImage.set_density"),
+    Case(artists.fixed_legend, dict(ax=AX, handles=[LEGEND_LINE]), dict(ax="junk", handles="junk")),
+    Case(artists.live_title, dict(ax=AX, text="t"), dict(ax="junk", text="junk")),
     Case(generative.GaussianMixture, dict(means=[[0.0, 0.0]], stds=1.0), dict(means="array", stds="array", weights="array")),
     Case(generative.GaussianMixture.log_prob, dict(self=GM, x=P2), dict(x="array")),
     Case(generative.GaussianMixture.prob, dict(self=GM, x=P2), dict(x="array")),
