@@ -576,6 +576,8 @@ CASES = [
     Case(flows.RealNVP.trajectory, dict(self=NVP, points=np.ones((3, 2))), dict(points="array", direction="choice")),
     Case(flows.fit_flow, dict(data=PHI[:, :2], n_steps=2, batch_size=4, every=1), dict(flow="junk", data="array", n_steps="size", lr="number", batch_size="size", seed="seed", every="size", decay="junk", progress="junk"), fresh=dict(flow=small_flow)),
     Case(flows.fixed_point_inverse, dict(g=np.sin, y=V3, n=3), dict(g="function", y="array", n="size", z0="array", return_history="junk")),
+    Case(flows.moons_sweep, dict(seeds=(0,), n_steps=1), dict(seeds="junk", n_steps="size")),
+    Case(flows.moons_sweep_results, dict(), dict()),
     Case(rl.discounted_returns, dict(rewards=V3, gamma=0.9), dict(rewards="array", gamma="number")),
     Case(rl.q_values, dict(P=ENV.P, R=ENV.R, V=np.zeros(ENV.n_states), gamma=0.9), dict(DP_KINDS, V="array")),
     Case(rl.greedy_policy, dict(Q=PI_RL), dict(Q="array")),
