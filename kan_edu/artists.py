@@ -9,6 +9,10 @@ redraw costs one ``set_data``, never a new plot. These are the pieces several ch
   and, if asked, each cell's number written on it in a colour that stays readable on the cell.
 - :func:`density_image`: a 2-D density on a fixed grid, as an image. Contour plots cannot be updated in place;
   an image can, so a slider that changes a model redraws its density with one ``set_data``.
+- :func:`live_title`: a title that a figure's update may change. Changing an axes' title redraws the whole
+  figure; this is a text artist in the title's place, so only it is repainted.
+- :func:`fixed_legend`: an axes' legend that is drawn once, with the figure's background. An axes legend is
+  repainted with every frame of a figure (10-40 ms each, often the largest part of a redraw).
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from matplotlib.axes import Axes
 
 from ._validate import array, flag, instance, ordered, sequence, size
 
-__all__ = ["Mosaic", "mosaic", "Heatmap", "heatmap", "DensityImage", "density_image"]
+__all__ = ["Mosaic", "mosaic", "Heatmap", "heatmap", "DensityImage", "density_image", "live_title", "fixed_legend"]
 
 
 def _axes(ax) -> Axes:
@@ -230,3 +234,44 @@ def density_image(ax, extent, n: int = 100, **imshow_kw) -> DensityImage:
     again to update the image in place. Returns a :class:`DensityImage`.
     """
     return DensityImage(ax, extent, n, **imshow_kw)
+
+
+def fixed_legend(ax, handles=None, **legend_kw):
+    """A legend for ``ax`` that the figure draws once, with its background, instead of at every redraw.
+
+    It is a figure legend anchored to ``ax`` (``loc`` and the other keywords of ``Axes.legend`` mean what they
+    mean there), so it looks the same as ``ax.legend(...)``, pixel for pixel, wherever no data passes under it
+    (where data do pass, a redraw paints them over the legend). ``handles`` defaults to the axes' labelled
+    artists. Use it for a legend whose entries stay the same while a figure's controls move.
+    """
+    ax = _axes(ax)
+    if handles is None:
+        handles, labels = ax.get_legend_handles_labels()
+    else:
+        from matplotlib.artist import Artist
+
+        handles = [
+            instance(f"handles[{i}]", h, Artist, "a matplotlib artist")
+            for i, h in enumerate(sequence("handles", handles, 1, "matplotlib artists"))
+        ]
+        labels = [h.get_label() for h in handles]
+    if not handles:
+        raise ValueError("the legend needs labelled artists: pass handles, or give the axes' artists a label")
+    legend_kw.setdefault("bbox_to_anchor", (0, 0, 1, 1))
+    legend_kw.setdefault("bbox_transform", ax.transAxes)
+    return ax.figure.legend(handles, labels, **legend_kw)
+
+
+def live_title(ax, text: str = ""):
+    """A text artist where ``ax``'s title goes, in the title's font: set its text in a figure's update.
+
+    The axes' own title is part of the figure's background, so a figure whose title changes with a control is
+    redrawn whole (kan_edu.figures._Blitter); this one is repainted alone. Returns the text artist.
+    """
+    import matplotlib
+
+    ax = _axes(ax)
+    instance("text", text, str, "a string")
+    return ax.annotate(text, (0.5, 1), xycoords="axes fraction", xytext=(0, matplotlib.rcParams["axes.titlepad"]),
+                       textcoords="offset points", ha="center", va="baseline",
+                       fontsize=matplotlib.rcParams["axes.titlesize"])  # fmt: skip

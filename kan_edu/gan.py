@@ -73,6 +73,10 @@ def discriminator_loss(logit_real, logit_fake):
     real, fake = _logits("logit_real", logit_real), _logits("logit_fake", logit_fake)
     if isinstance(real, torch.Tensor) != isinstance(fake, torch.Tensor):
         raise TypeError("logit_real and logit_fake must both be numpy arrays or both torch tensors")
+    return _discriminator_loss(real, fake)
+
+
+def _discriminator_loss(real, fake):
     return _mean(_softplus(-real)) + _mean(_softplus(fake))
 
 
@@ -82,8 +86,10 @@ def generator_loss(logit_fake, loss: str = "non-saturating"):
     ``"minimax"``: ``mean log(1 - D)``, the game's own objective (it saturates when D rejects the samples);
     ``"non-saturating"``: ``-mean log D``; ``"wasserstein"``: ``-mean critic``, the logits read as critic values.
     """
-    fake = _logits("logit_fake", logit_fake)
-    loss = v.choice("loss", loss, LOSSES)
+    return _generator_loss(_logits("logit_fake", logit_fake), v.choice("loss", loss, LOSSES))
+
+
+def _generator_loss(fake, loss):
     if loss == "minimax":
         return -_mean(_softplus(fake))
     if loss == "non-saturating":
@@ -299,8 +305,9 @@ def train_gan_2d(
 
     g_net = mlp([latent, width, width, 2], "relu", seed=seed)
     d_net = mlp([2, width, width, 1], "relu", seed=seed + 1)
-    opt_g = torch.optim.Adam(g_net.parameters(), lr=lr, betas=(0.5, 0.999))
-    opt_d = torch.optim.Adam(d_net.parameters(), lr=lr, betas=(0.5, 0.999))
+    # foreach=True: the same updates, bit for bit, in a few batched calls instead of a loop over the tensors
+    opt_g = torch.optim.Adam(g_net.parameters(), lr=lr, betas=(0.5, 0.999), foreach=True)
+    opt_d = torch.optim.Adam(d_net.parameters(), lr=lr, betas=(0.5, 0.999), foreach=True)
     gen = torch.Generator().manual_seed(seed)
     pool = _sample_pool(target, min(steps * batch, 200_000), seed)
     z_show = torch.randn(n_show, latent, generator=torch.Generator().manual_seed(seed + 2))
@@ -311,15 +318,18 @@ def train_gan_2d(
     def step(i):
         real = pool[torch.randint(len(pool), (batch,), generator=gen)]
         z = torch.randn(batch, latent, generator=gen)
-        fake = g_net(z)
-        d_loss = discriminator_loss(d_net(real), d_net(fake.detach()))
+        with torch.no_grad():  # the discriminator's step needs no gradient through the generator
+            fake = g_net(z)
+        d_loss = _discriminator_loss(d_net(real), d_net(fake))  # (the checked losses' insides: no NaN check a step)
         opt_d.zero_grad()
         d_loss.backward()
         opt_d.step()
-        g_loss = generator_loss(d_net(g_net(torch.randn(batch, latent, generator=gen))), loss)
+        d_net.requires_grad_(False)  # the generator's step: gradients through D to the samples, not for D's weights
+        g_loss = _generator_loss(d_net(g_net(torch.randn(batch, latent, generator=gen))), loss)
         opt_g.zero_grad()
         g_loss.backward()
         opt_g.step()
+        d_net.requires_grad_(True)
         return {"d_loss": d_loss.item(), "g_loss": g_loss.item()}
 
     @torch.no_grad()

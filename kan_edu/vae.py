@@ -477,7 +477,8 @@ def fit_vae(
     model = VAE(x.shape[1], n_latent, hidden, decoder_std, seed=seed).to(x.dtype)
     lr = v.number("lr", lr, 0.0, 10.0, low_open=True)
     train.seed_everything(seed)
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    # foreach=True: the same updates, bit for bit, in a few batched calls instead of a loop over the tensors
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr, foreach=True)
     history = train.fit(
         model,
         vae_loss(beta)(model),

@@ -56,3 +56,57 @@ def test_heatmap_labels_annotations_and_contrast():
         artists.heatmap(axes(), np.eye(2), fmt="{:q}")
     with pytest.raises(TypeError, match="ax"):
         artists.heatmap("axes", np.eye(2))
+
+
+def _legend_pixels(which: str) -> np.ndarray:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = Figure(figsize=(5, 2.5), dpi=72)
+    FigureCanvasAgg(fig)
+    ax, ax2 = fig.subplots(1, 2)
+    ax.plot([0, 1], [0, 0.5], label="a")
+    ax.plot([0, 1], [0.5, 0], label="$x^*$")
+    (line,) = ax2.plot([0, 1], [0, 1], label="b")
+    ax2.plot([0, 1], [1, 0])  # unlabelled: not in the default legend
+    fig.tight_layout()
+    if which == "axes":
+        ax.legend(loc="upper center", fontsize="small")
+        ax2.legend(handles=[line], loc="lower right")
+    else:
+        artists.fixed_legend(ax, loc="upper center", fontsize="small")
+        artists.fixed_legend(ax2, [line], loc="lower right")
+    fig.canvas.draw()
+    return np.asarray(fig.canvas.buffer_rgba()).copy()
+
+
+def test_fixed_legend_looks_like_an_axes_legend_and_belongs_to_the_figure():
+    assert np.array_equal(_legend_pixels("axes"), _legend_pixels("figure"))
+    ax = axes()
+    ax.plot([0, 1], label="a")
+    legend = artists.fixed_legend(ax, loc="upper left")
+    assert legend in ax.figure.legends and ax.get_legend() is None  # drawn with the background, not per frame
+    assert [t.get_text() for t in legend.get_texts()] == ["a"]
+    with pytest.raises(ValueError, match="labelled"):
+        artists.fixed_legend(axes())
+    with pytest.raises(TypeError, match=r"handles\[0\]"):
+        artists.fixed_legend(ax, ["not an artist"])
+    with pytest.raises(TypeError, match="ax"):
+        artists.fixed_legend("axes")
+
+
+def test_live_title_sits_where_the_title_goes():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = Figure(figsize=(3, 3), dpi=72)
+    FigureCanvasAgg(fig)
+    ax = fig.subplots()
+    ax.set_title("step 10")
+    fig.canvas.draw()
+    box = ax.title.get_window_extent()
+    ax.set_title("")
+    live = artists.live_title(ax, "step 10")
+    fig.canvas.draw()
+    assert live in ax.texts and live.get_text() == "step 10"
+    assert np.allclose(live.get_window_extent().bounds, box.bounds, atol=1.5)  # same place, same font
+    with pytest.raises(TypeError, match="text"):
+        artists.live_title(ax, 3)

@@ -193,3 +193,15 @@ def test_fixed_point_inverse_converges_at_the_contraction_rate():
 def test_fixed_point_inverse_diverges_for_an_expansion():
     hist = flows.fixed_point_inverse(lambda u: 1.5 * u, np.array([1.0]), n=20, return_history=True)
     assert abs(hist[-1][0]) > 1e3  # z <- y - 1.5 z flips and grows: no inverse by iteration
+
+
+def test_shipped_moons_sweep_is_reproducible():
+    shipped = flows.moons_sweep_results()
+    setup = shipped["setup"]
+    assert setup["seeds"] == list(flows.MOONS_SWEEP["seeds"]) and len(shipped["test_nll"]) == len(setup["seeds"])
+    assert all(setup[k] == val for k, val in flows.MOONS_SWEEP.items() if k != "seeds")
+    fresh = flows.moons_sweep(seeds=(0,))
+    # one thread, the same torch build: the same numbers; another BLAS build may move the last digits
+    assert fresh["test_nll"][0] == pytest.approx(shipped["test_nll"][0], abs=0.02)
+    with pytest.raises(ValueError, match="seeds"):
+        flows.moons_sweep(seeds=())

@@ -166,6 +166,7 @@ def vae_f(z):
 
 
 DENSITY = artists.density_image(AX, (0, 1, 0, 1), n=3)
+LEGEND_LINE = AX.plot([0, 1], [0, 1], label="line")[0]
 #: A small mixture for kan_edu.generative.
 GM = generative.GaussianMixture([[0.0, 0.0], [1.0, 1.0]], 0.5)
 P2 = np.ones((6, 2))
@@ -331,6 +332,8 @@ CASES = [
     Case(artists.density_image, dict(ax=AX, extent=(0, 1, 0, 1), n=3), dict(ax="junk", extent="junk", n="size")),
     Case(artists.DensityImage, dict(ax=AX, extent=(0, 1, 0, 1), n=3), dict(ax="junk", extent="junk", n="size")),
     Case(DENSITY.set_density, dict(values=np.ones(9)), dict(values="array"), name="DensityImage.set_density"),
+    Case(artists.fixed_legend, dict(ax=AX, handles=[LEGEND_LINE]), dict(ax="junk", handles="junk")),
+    Case(artists.live_title, dict(ax=AX, text="t"), dict(ax="junk", text="junk")),
     Case(generative.GaussianMixture, dict(means=[[0.0, 0.0]], stds=1.0), dict(means="array", stds="array", weights="array")),
     Case(generative.GaussianMixture.log_prob, dict(self=GM, x=P2), dict(x="array")),
     Case(generative.GaussianMixture.prob, dict(self=GM, x=P2), dict(x="array")),
@@ -573,6 +576,8 @@ CASES = [
     Case(flows.RealNVP.trajectory, dict(self=NVP, points=np.ones((3, 2))), dict(points="array", direction="choice")),
     Case(flows.fit_flow, dict(data=PHI[:, :2], n_steps=2, batch_size=4, every=1), dict(flow="junk", data="array", n_steps="size", lr="number", batch_size="size", seed="seed", every="size", decay="junk", progress="junk"), fresh=dict(flow=small_flow)),
     Case(flows.fixed_point_inverse, dict(g=np.sin, y=V3, n=3), dict(g="function", y="array", n="size", z0="array", return_history="junk")),
+    Case(flows.moons_sweep, dict(seeds=(0,), n_steps=1), dict(seeds="junk", n_steps="size")),
+    Case(flows.moons_sweep_results, dict(), dict()),
     Case(rl.discounted_returns, dict(rewards=V3, gamma=0.9), dict(rewards="array", gamma="number")),
     Case(rl.q_values, dict(P=ENV.P, R=ENV.R, V=np.zeros(ENV.n_states), gamma=0.9), dict(DP_KINDS, V="array")),
     Case(rl.greedy_policy, dict(Q=PI_RL), dict(Q="array")),
