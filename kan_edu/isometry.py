@@ -26,7 +26,8 @@ batch-first convention: a representation ``h`` has shape (n samples, d features)
 
 Conventions: everything defaults to float64 on the CPU, but nothing is tied to a device (move a model with
 ``.to(device)`` and pass inputs on that device). The experiment functions at the end return plain numpy arrays
-for the chapter's figures; ``experiments/isometry_depth.py`` runs them deeper.
+for the chapter's figures; ``experiments/isometry_depth.py`` runs them deeper, and the activation-shaping sweep
+the chapter shows ships precomputed (:func:`shaping_sweep_results`, written by ``experiments/isometry_shaping.py``).
 """
 
 from __future__ import annotations
