@@ -26,14 +26,17 @@ batch-first convention: a representation ``h`` has shape (n samples, d features)
 
 Conventions: everything defaults to float64 on the CPU, but nothing is tied to a device (move a model with
 ``.to(device)`` and pass inputs on that device). The experiment functions at the end return plain numpy arrays
-for the chapter's figures; ``experiments/isometry_depth.py`` runs them deeper.
+for the chapter's figures; ``experiments/isometry_depth.py`` runs them deeper, and the activation-shaping sweep
+the chapter shows ships precomputed (:func:`shaping_sweep_results`, written by ``experiments/isometry_shaping.py``).
 """
 
 from __future__ import annotations
 
+import json
 import math
 import time
 from collections.abc import Sequence
+from importlib.resources import files
 
 import numpy as np
 import torch
@@ -48,7 +51,9 @@ from ._validate import (
     number,
     random_seed,
     same_length,
+    sequence,
     size,
+    sizes,
     tensor,
 )
 from ._validate import generator as _generator
@@ -65,6 +70,8 @@ __all__ = [
     "gap_per_layer",
     "log_grad_norm_vs_depth",
     "explosion_rate",
+    "shaping_sweep",
+    "shaping_sweep_results",
     "degenerate_batch",
     "near_duplicate_batch",
     "train_deep_bn",
@@ -426,6 +433,46 @@ def explosion_rate(depths: Sequence[int], log_norms: Sequence[float]) -> float:
     if np.ptp(depths) == 0:
         raise ValueError("need at least two different depths")
     return float(np.polyfit(depths, log_norms, 1)[0])
+
+
+# ----------------------------------------------------------------------------------- the shipped sweep
+#: The activation-shaping sweep that ships with the book (``experiments/isometry_shaping.py``, about 15 s on one
+#: thread): :func:`log_grad_norm_vs_depth` of tanh and sin networks (orthogonal weights, the paper's BN,
+#: width = batch = 32, seed 0, :func:`experiment`'s defaults) for every gain exponent 0, 0.05, ..., 0.6.
+SHAPING_SWEEP = {
+    "activations": ("tanh", "sin"),
+    "gain_exponents": tuple(round(0.05 * k, 2) for k in range(13)),
+    "depths": (10, 30, 100, 300, 1000),
+}
+_SHAPING_SWEEP_FILE = "data_files/isometry_shaping.json"
+
+
+def shaping_sweep(
+    activations: Sequence[str] = SHAPING_SWEEP["activations"],
+    gain_exponents: Sequence[float] = SHAPING_SWEEP["gain_exponents"],
+    depths: Sequence[int] = SHAPING_SWEEP["depths"],
+) -> dict:
+    """The first layer's log-gradient norm of shaped networks, for every activation, gain exponent and depth.
+
+    Each curve is :func:`log_grad_norm_vs_depth` ``(depths, activation=..., gain_exponent=...)`` with the other
+    settings at :func:`experiment`'s defaults; every depth is a fresh network, so any subset of the depths
+    gives the same numbers at those depths. Returns a JSON-ready ``{"setup": {"activations", "gain_exponents",
+    "depths"}, activation: [one list over the depths per gain exponent]}``.
+    """
+    activations = [choice("activations[]", a, ACTIVATIONS) for a in sequence("activations", activations, 1, "names")]
+    exponents = [number("gain_exponents[]", g, low=0) for g in sequence("gain_exponents", gain_exponents, 1, "numbers")]
+    depths = sizes("depths", depths)
+    out = {"setup": {"activations": activations, "gain_exponents": exponents, "depths": depths}}
+    for act in activations:
+        out[act] = [
+            [float(v) for v in log_grad_norm_vs_depth(depths, activation=act, gain_exponent=g)] for g in exponents
+        ]
+    return out
+
+
+def shaping_sweep_results() -> dict:
+    """The shipped sweep (see :data:`SHAPING_SWEEP` and :func:`shaping_sweep`), read from the package's data."""
+    return json.loads(files("kan_edu").joinpath(_SHAPING_SWEEP_FILE).read_text(encoding="utf-8"))
 
 
 #: Digits held out for testing by :func:`train_deep_bn` (the rest, 1500 of the 1797, train).

@@ -373,3 +373,45 @@ def test_repeated_samples_explode_with_orthogonal_weights():
     repeated = iso.log_grad_norm_vs_depth(depths, width=16, batch=16, distinct=4)
     assert abs(random[1] - random[0]) < 1.0
     assert repeated[1] - repeated[0] > 5.0
+
+
+def test_shipped_shaping_sweep_matches_a_rerun_and_the_chapters_claims():
+    shipped = iso.shaping_sweep_results()
+    setup = shipped["setup"]
+    assert setup["activations"] == list(iso.SHAPING_SWEEP["activations"])
+    assert setup["gain_exponents"] == list(iso.SHAPING_SWEEP["gain_exponents"])
+    assert setup["depths"] == list(iso.SHAPING_SWEEP["depths"])
+    for act in setup["activations"]:
+        curves = np.array(shipped[act])
+        assert curves.shape == (len(setup["gain_exponents"]), len(setup["depths"]))
+        assert np.all(np.isfinite(curves))
+    # a cheap slice, recomputed: every depth is a fresh network, so two depths reproduce two entries
+    depths = [10, 1000]
+    cols = [setup["depths"].index(d) for d in depths]
+    for act, gamma in [("tanh", 0.4), ("sin", 0.0)]:
+        fresh = iso.shaping_sweep(activations=(act,), gain_exponents=(gamma,), depths=depths)
+        assert fresh["setup"] == {"activations": [act], "gain_exponents": [gamma], "depths": depths}
+        row = np.array(shipped[act][setup["gain_exponents"].index(gamma)])[cols]
+        np.testing.assert_allclose(fresh[act][0], row, rtol=1e-9, atol=1e-9)
+    # what chapter 25 reads off the sweep: unshaped tanh and sin explode, the authors' 0.4 keeps both bounded,
+    # and some exponent below 0.4 is already enough for tanh (the exercise's answer lies on the grid)
+    growth = {
+        (act, g): curve[-1] - curve[0]
+        for act in setup["activations"]
+        for g, curve in zip(setup["gain_exponents"], shipped[act])
+    }
+    assert growth[("tanh", 0.0)] > 20 and growth[("sin", 0.0)] > 20
+    assert growth[("tanh", 0.4)] <= 2 and growth[("sin", 0.4)] <= 2
+    least = min(g for g in setup["gain_exponents"] if growth[("tanh", g)] <= 2)
+    assert 0 < least < 0.4
+
+
+def test_shaping_sweep_validates_its_arguments():
+    with pytest.raises(ValueError, match="activations"):
+        iso.shaping_sweep(activations=("cosh",), depths=[2])
+    with pytest.raises(ValueError, match="gain_exponents"):
+        iso.shaping_sweep(gain_exponents=(-0.1,), depths=[2])
+    with pytest.raises(ValueError, match="depths"):
+        iso.shaping_sweep(depths=[0])
+    with pytest.raises(TypeError, match="activations"):
+        iso.shaping_sweep(activations="tanh", depths=[2])
