@@ -452,10 +452,8 @@ def variance_profile(fn):
         forward, backward = measured(2.0)
         return forward[-1] > forward[0] and backward[0] > backward[-1]
 
-    def level_at_the_ends():
-        forward, backward = measured(1.0)
-        ref_f, ref_b = reference[1.0]
-        return close(forward[0], ref_f[0], rtol=0.03) and close(backward[-2], ref_b[-2], rtol=0.03)
+    def level(which, layer):
+        return close(measured(1.0)[which][layer], reference[1.0][which][layer], rtol=0.03)
 
     def theory():
         for c in multiples:
@@ -495,12 +493,17 @@ def variance_profile(fn):
                 "layers (last layer first)? Both lists run from the first linear layer to the last.",
             ),
             (
-                "at He's variance, the first layer's forward value and the last hidden layer's gradient value are "
-                "the mean squares of the pre-activations z and of dL/dz",
-                level_at_the_ends,
-                "measure the outputs of the linear layers (the pre-activations z, before the ReLU) and the gradients "
-                "with respect to those same outputs: not the ReLU's outputs, not the gradients of the weights. "
-                "And average the squares (a mean absolute value is not a mean square).",
+                "at He's variance, the first layer's forward value is the mean square of its pre-activations z",
+                lambda: level(0, 0),
+                "measure the outputs of the linear layers (the pre-activations z, before the ReLU), and average "
+                "their squares (a mean absolute value is not a mean square).",
+            ),
+            (
+                "at He's variance, the last hidden layer's gradient value is the mean square of dL/dz there",
+                lambda: level(1, n_layers - 2),
+                "take the gradients with respect to those same outputs, with the backward pass started from dout "
+                "itself: not with respect to the ReLU's outputs, not the gradients of the weights, not the gradient "
+                "of a sum or of a loss of your own.",
             ),
             (
                 "the forward values change by about the factor sigma^2 D / 2 per layer (x1/2, x1 and x2 at 1/2, 1 "

@@ -268,6 +268,28 @@ def profile_weight_gradients(model, x, dout):
     return forward, [m.weight.grad.pow(2).mean().item() for m in model if isinstance(m, torch.nn.Linear)]
 
 
+def _measure_from(model, x, start):
+    """The right statistics, but the backward pass starts from ``start(out)`` instead of ``dout``."""
+    import torch
+
+    kept, h = [], x
+    for layer in model:
+        h = layer(h)
+        if isinstance(layer, torch.nn.Linear):
+            h.retain_grad()
+            kept.append(h)
+    start(h).backward()
+    return [t.detach().pow(2).mean().item() for t in kept], [t.grad.pow(2).mean().item() for t in kept]
+
+
+def profile_sum_upstream(model, x, dout):  # out.sum().backward(): an upstream gradient of ones
+    return _measure_from(model, x, lambda out: out.sum())
+
+
+def profile_own_loss(model, x, dout):  # a squared error against dout instead of the product with it
+    return _measure_from(model, x, lambda out: ((out - dout) ** 2).mean())
+
+
 def profile_raw_mean(model, x, dout):
     return _measure(model, x, dout, lambda t: t.mean().item(), lambda t: t.mean().item())
 
@@ -282,6 +304,8 @@ PROFILE_HINTS = [
     (profile_after_relu, "before the ReLU"),
     (profile_weight_gradients, "not the gradients of the weights"),
     (profile_raw_mean, "without squaring"),
+    (profile_sum_upstream, "not the gradient of a sum"),
+    (profile_own_loss, "a loss of your own"),
 ]
 
 

@@ -254,6 +254,16 @@ def nesterov_library_form(grad, phi0, lr, beta, steps):  # right, but in the rew
     return np.array(path)
 
 
+def nesterov_records_look_ahead(grad, phi0, lr, beta, steps):  # UDL's loop, but the path keeps the look-ahead points
+    phi, m = phi0.copy(), np.zeros_like(phi0)
+    path = [phi]
+    for _ in range(steps):
+        m = beta * m + (1 - beta) * grad(phi - lr * beta * m)
+        phi = phi - lr * m
+        path.append(phi - lr * beta * m)
+    return np.array(path)
+
+
 def nesterov_two_gradients(grad, phi0, lr, beta, steps):
     grad(phi0)  # an extra evaluation at the current point
     return nesterov_right(grad, phi0, lr, beta, steps)
@@ -297,6 +307,7 @@ NESTEROV_HINTS = [
     (nesterov_uphill, "a sign is flipped"),
     (nesterov_old_average, "off by one"),
     (nesterov_library_form, "look-ahead points"),
+    (nesterov_records_look_ahead, "look-ahead points"),
     (nesterov_two_gradients, "once per step"),
     (nesterov_no_start, "steps + 1 rows"),
     (nesterov_one_step_more, "steps + 1 rows"),
