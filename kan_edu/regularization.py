@@ -10,7 +10,13 @@ For a model that is linear in its parameters, y = Φw (for example the hinge mod
 * **ensembling**: bootstrap fits averaged (:func:`bootstrap_fits`);
 * **the Bayesian view**: a Gaussian prior on w is an L2 regulariser; the posterior and the posterior
   predictive have closed forms (:func:`bayes_posterior`, :func:`bayes_predictive`);
-* **data augmentation**: shifted copies of 1-D signals (:func:`augment_shifts`).
+* **data augmentation**: shifted copies of 1-D signals (:func:`augment_shifts`);
+* **noise injection** into the inputs of the hinge model: the exact mean and covariance of its features at
+  noisy inputs (:func:`input_noise_moments`), and the fit that minimises the loss averaged over the noise
+  (:func:`input_noise_fit`), which is least squares plus the quadratic penalty wᵀCw;
+* **multi-task and transfer learning** with a linear layer on top of fixed features: the rank-r layer that
+  serves many related tasks best, learnt from their data at once (:func:`multitask_basis`), whose r outputs a new
+  task with few data then uses as its features.
 
 And for the **implicit regularisation** of gradient descent with a finite step α, which follows the gradient
 flow of the modified loss L + (α/4)|∇L|² more closely than the flow of L itself:
@@ -25,7 +31,7 @@ from typing import Callable
 import numpy as np
 
 from ._validate import array as _array
-from ._validate import function, non_negative, positive, random_seed, size
+from ._validate import function, interval, non_negative, number, positive, random_seed, size
 
 __all__ = [
     "ridge",
@@ -36,6 +42,9 @@ __all__ = [
     "bayes_posterior",
     "bayes_predictive",
     "augment_shifts",
+    "input_noise_moments",
+    "input_noise_fit",
+    "multitask_basis",
     "product_loss",
     "gradient_descent",
     "gradient_flow",
@@ -195,6 +204,85 @@ def augment_shifts(x, y, shifts):
     shifts = [int(k) for k in _array("shifts", shifts, (0, 1), integral=True).reshape(-1)]
     xs = [x] + [np.roll(x, k, axis=1) for k in shifts]
     return np.concatenate(xs), np.concatenate([y] * len(xs))
+
+
+# ---------------------------------------------------------------------------------- noise injection
+def input_noise_moments(x, n_hidden: int, noise_std: float, x_range=(0.0, 1.0)):
+    """The features of the hinge model (:func:`kan_edu.performance.hinge_features`) at noisy inputs x + ε,
+    ε ~ N(0, σ²): their exact means, one row per input, and their covariances summed over the inputs.
+
+    Returns ``(mean, cov)`` of shapes (N, D + 1) and (D + 1, D + 1). For u = x + ε − k ~ N(μ, σ²) with
+    μ = x − k, t = μ/σ: E[relu(u)] = μΦ(t) + σφ(t) and E[relu(u)²] = (μ² + σ²)Φ(t) + μσφ(t); two hinges at
+    joints k < k' share the same ε, and relu(u)·relu(u') = relu(u')² + (k' − k)·relu(u'). So the expected
+    loss Σᵢ E[(h(xᵢ + εᵢ)ᵀw − yᵢ)²] is |Φ̄w − y|² + wᵀCw: least squares at the mean features plus a penalty.
+    """
+    from scipy.special import ndtr  # the standard normal's cdf, without scipy.stats' overhead
+
+    x = _array("x", x, 1, empty=False)
+    n_hidden = size("n_hidden", n_hidden)
+    noise_std = non_negative("noise_std", noise_std)
+    lo, hi = interval("x_range", x_range)
+    joints = lo + (hi - lo) * np.arange(n_hidden) / n_hidden
+    mu = x[:, None] - joints  # (N, D): the mean of each hinge's argument
+    if noise_std == 0.0:  # no noise: the features themselves, and no spread
+        return np.concatenate([np.ones((len(x), 1)), np.maximum(mu, 0.0)], axis=1), np.zeros((n_hidden + 1,) * 2)
+    t = mu / noise_std
+    cdf, pdf = ndtr(t), np.exp(-0.5 * t * t) / np.sqrt(2 * np.pi)
+    first = mu * cdf + noise_std * pdf  # E relu(u)
+    second_same = (mu**2 + noise_std**2) * cdf + mu * noise_std * pdf  # E relu(u)^2
+    # E[relu(u_j) relu(u_l)] for j <= l (joint l to the right): E relu(u_l)^2 + (k_l - k_j) E relu(u_l)
+    later = np.maximum.outer(np.arange(n_hidden), np.arange(n_hidden))  # the index of the joint further right
+    gap = np.abs(joints[:, None] - joints[None, :])
+    second = second_same[:, later] + gap * first[:, later]  # (N, D, D)
+    mean = np.concatenate([np.ones((len(x), 1)), first], axis=1)
+    hinge_cov = second - first[:, :, None] * first[:, None, :]
+    cov = np.zeros((n_hidden + 1, n_hidden + 1))
+    cov[1:, 1:] = hinge_cov.sum(axis=0)  # the constant feature has no variance
+    return mean, (cov + cov.T) / 2.0
+
+
+def input_noise_fit(x, y, n_hidden: int, noise_std: float, x_range=(0.0, 1.0), rcond: float = 1e-10):
+    """The hinge model's weights that minimise the squared loss averaged over Gaussian input noise:
+    argmin Σᵢ E_ε[(h(xᵢ + ε)ᵀw − yᵢ)²] = argmin |Φ̄w − y|² + wᵀCw (see :func:`input_noise_moments`).
+
+    This is what training on ever more noisy copies of the data converges to. The smallest-norm minimiser is
+    returned (with ``noise_std=0`` it is the minimum-norm least-squares fit). Shape (D + 1,).
+    """
+    x = _array("x", x, 1, empty=False)
+    y = _array("y", y, shape=(len(x),), like="x")
+    mean, cov = input_noise_moments(x, n_hidden, noise_std, x_range)
+    rcond = non_negative("rcond", rcond)
+    lam, vecs = np.linalg.eigh(cov)
+    root = np.sqrt(np.clip(lam, 0.0, None))[:, None] * vecs.T  # rootᵀ root = cov
+    stacked = np.concatenate([mean, root])
+    return np.linalg.lstsq(stacked, np.concatenate([y, np.zeros(len(root))]), rcond=rcond)[0]
+
+
+# ---------------------------------------------------------------------------------- multi-task learning
+def multitask_basis(phi, y, rank: int, lam: float = 1e-3, rcond: float = 1e-10):
+    """The shared layer of a multi-task linear network, learnt from T related tasks observed at the same inputs
+    (``y`` of shape (N, T), one column per task).
+
+    The network maps the features ``phi`` (N, P) through a layer B (P, r) to r shared units, and each task t
+    reads them out with its own head a_t: predictions Φ B a_t, all tasks' weights W = B A of rank at most r.
+    Each task is first fitted alone (ridge with the small ``lam``, which keeps this well posed when P > N), and
+    B keeps the top ``rank`` right singular directions of the fitted values ΦŴ: Φ B spans their top left
+    singular vectors. With ``lam=0`` and ΦᵀΦ invertible this is reduced-rank regression, the exact minimiser of
+    Σ_t |Φ w_t − y_t|² over all W of rank ≤ r (Eckart-Young, as the residual of Ŵ is orthogonal to Φ's columns).
+    Returns B (P, r), scaled so that the shared units have unit mean square on these inputs: (Φ B)ᵀ(Φ B)/N = I.
+    """
+    phi, y = _design(phi, y, y_ndim=2)
+    rank = size("rank", rank, maximum=min(phi.shape[1], y.shape[1]))
+    rcond = number("rcond", rcond, low=0, high=1, high_open=True)  # a relative cut-off: 1 or more keeps nothing
+    W = ridge(phi, y, lam, rcond)  # (P, T): every task fitted alone
+    fitted = phi @ W
+    if not np.all(np.isfinite(fitted)):
+        raise ValueError("phi and y are too large: the tasks' fits overflow")
+    _, s, vt = np.linalg.svd(fitted, full_matrices=False)
+    if not s[rank - 1] > rcond * s[0]:
+        raise ValueError(f"phi and y: the tasks' fits have fewer than rank={rank} independent directions")
+    B = W @ vt[:rank].T  # (P, r): Φ B = U_r S_r
+    return B * (np.sqrt(len(phi)) / s[:rank])
 
 
 # --------------------------------------------------------------------------- implicit regularisation

@@ -1,5 +1,6 @@
 """Checks for gradients and initialisation (chapter 7): the toy model's backward pass, a variance for leaky ReLU,
-backpropagation in matrix form for any activation, the canonical PyTorch training loop."""
+backpropagation in matrix form for any activation, the canonical PyTorch training loop, and the variances of the
+activations and gradients measured layer by layer."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import numpy as np
 from .. import backprop
 from ._core import answer, close, run
 
-__all__ = ["toy_backward", "leaky_he_variance", "train_loop", "net_gradients"]
+__all__ = ["toy_backward", "leaky_he_variance", "train_loop", "net_gradients", "variance_profile"]
 
 
 def toy_backward(fn):
@@ -366,6 +367,157 @@ def net_gradients(fn):
                 "it works for another activation (softplus) too",
                 lambda: matches("softplus"),
                 "use the act and act_grad you are given rather than a fixed activation.",
+            ),
+        ],
+    )
+
+
+# ------------------------------------------------------------------ variances measured layer by layer
+_PROFILE_DEPTH, _PROFILE_WIDTH, _PROFILE_BATCH, _PROFILE_SEED = 10, 128, 128, 3
+
+
+def _profile_problem(multiple):
+    """A ReLU MLP of ``_PROFILE_DEPTH`` linear layers (zero offsets, weights of variance ``multiple`` times He's),
+    as numpy parameters and as a float64 ``torch.nn.Sequential``, with the batch and the upstream gradient.
+
+    The weights are the same standard normal draws for every ``multiple``, rescaled: a ReLU network without
+    offsets is positively homogeneous, so the profiles at ½, 1 and 2 times He's variance are exact geometric
+    rescalings of each other and the theory's factor is the only thing that changes. The inputs and the upstream
+    gradient are scaled so that, at He's variance, the first layer's mean square and the last hidden layer's
+    gradient mean square are exactly 1: there a standard deviation and a variance agree, and only the factor per
+    layer at the other two variances tells them apart (the check's hint for that mistake is then the right one).
+    """
+    import torch
+
+    rng = np.random.default_rng(_PROFILE_SEED)
+    D = _PROFILE_WIDTH
+    he = [np.sqrt(2.0 / D) * rng.normal(size=(D, D)) for _ in range(_PROFILE_DEPTH)]
+    x = rng.normal(size=(_PROFILE_BATCH, D))
+    x /= np.sqrt(np.mean((x @ he[0].T) ** 2))
+    dout = rng.normal(size=(_PROFILE_BATCH, D))
+    _, cache = backprop._forward([(W, np.zeros(D)) for W in he], x)
+    dout /= np.sqrt(np.mean(((dout @ he[-1]) * (cache["z"][-2] > 0)) ** 2))
+    params = [(np.sqrt(multiple) * W, np.zeros(D)) for W in he]
+    layers = []
+    for k, (W, b) in enumerate(params):
+        linear = torch.nn.Linear(D, D).double()
+        with torch.no_grad():
+            linear.weight.copy_(torch.from_numpy(W))
+            linear.bias.copy_(torch.from_numpy(b))
+        layers += [linear] + ([torch.nn.ReLU()] if k < len(params) - 1 else [])
+    return params, torch.nn.Sequential(*layers), x, dout
+
+
+def _profile_reference(params, x, dout):
+    """Mean squares of every layer's pre-activations and of their gradients, by numpy backpropagation."""
+    out, cache = backprop._forward(params, x)
+    _, dzs = backprop._backward(params, cache, dout)
+    return np.array([np.mean(z * z) for z in cache["z"]]), np.array([np.mean(d * d) for d in dzs])
+
+
+def _log_slope(values):
+    """The least-squares slope of log(values) against the layer number: log of the mean factor per layer."""
+    return float(np.polyfit(np.arange(len(values)), np.log(values), 1)[0])
+
+
+def variance_profile(fn):
+    """Check ``fn(model, x, dout) -> (forward, backward)``: for every ``nn.Linear`` of a ReLU MLP, in layer order,
+    the mean square of its outputs z_k (the pre-activations) over the batch and the units, and the mean square
+    of ∂L/∂z_k for L = Σ out · dout, measured by hand on networks at ½, 1 and 2 times He's variance."""
+    import torch
+
+    multiples = (0.5, 1.0, 2.0)
+    problems = {c: _profile_problem(c) for c in multiples}  # outside run: an error here is the check's own
+    reference = {c: _profile_reference(p[0], p[2], p[3]) for c, p in problems.items()}
+    n_layers = _PROFILE_DEPTH
+
+    def measured(c):
+        _, model, x, dout = _profile_problem(c)  # a fresh model: what the student's code does to it stays there
+        out = answer(fn, model, torch.tensor(x), torch.tensor(dout))
+        if not isinstance(out, (tuple, list)) or len(out) != 2:
+            return None
+        try:
+            pair = [np.array([float(v) for v in (s.detach() if hasattr(s, "detach") else s)]) for s in out]
+        except (TypeError, ValueError, RuntimeError):
+            return None
+        return pair if all(a.shape == (n_layers,) for a in pair) else None
+
+    def positive():
+        return all(
+            (got := measured(c)) is not None and all(np.all(np.isfinite(a)) and np.all(a > 0) for a in got)
+            for c in multiples
+        )
+
+    def directions():
+        forward, backward = measured(2.0)
+        return forward[-1] > forward[0] and backward[0] > backward[-1]
+
+    def level(which, layer):
+        return close(measured(1.0)[which][layer], reference[1.0][which][layer], rtol=0.03)
+
+    def theory():
+        for c in multiples:
+            forward, backward = measured(c)
+            factor = np.log(c)  # σ²D/2 is c times He's factor of 1
+            if abs(_log_slope(forward) - factor) > 0.2 or abs(_log_slope(backward) + factor) > 0.2:
+                return False
+        return True
+
+    def every_layer():
+        return all(
+            close(measured(c)[0], reference[c][0], rtol=0.03) and close(measured(c)[1], reference[c][1], rtol=0.03)
+            for c in multiples
+        )
+
+    return run(
+        "variance_profile",
+        [
+            (
+                f"the function returns two sequences (forward, backward) of {n_layers} numbers, one per nn.Linear "
+                "layer of the model",
+                lambda: all(measured(c) is not None for c in multiples),
+                "return a pair: one number per linear layer for the activations, one per linear layer for the "
+                "gradients (average each layer's values into a single number, not one per unit or per example).",
+            ),
+            (
+                "every value is a positive, finite number",
+                positive,
+                "a mean square is positive; a mean of the raw values (without squaring) is near zero and may be "
+                "negative.",
+            ),
+            (
+                "at twice He's variance, the forward values grow from the first layer to the last and the gradients "
+                "shrink from the first layer to the last (both listed in layer order)",
+                directions,
+                "are the two lists swapped, or the gradients listed in the order the backward pass visits the "
+                "layers (last layer first)? Both lists run from the first linear layer to the last.",
+            ),
+            (
+                "at He's variance, the first layer's forward value is the mean square of its pre-activations z",
+                lambda: level(0, 0),
+                "measure the outputs of the linear layers (the pre-activations z, before the ReLU), and average "
+                "their squares (a mean absolute value is not a mean square).",
+            ),
+            (
+                "at He's variance, the last hidden layer's gradient value is the mean square of dL/dz there",
+                lambda: level(1, n_layers - 2),
+                "take the gradients with respect to those same outputs, with the backward pass started from dout "
+                "itself: not with respect to the ReLU's outputs, not the gradients of the weights, not the gradient "
+                "of a sum or of a loss of your own.",
+            ),
+            (
+                "the forward values change by about the factor sigma^2 D / 2 per layer (x1/2, x1 and x2 at 1/2, 1 "
+                "and 2 times He's variance), and the gradients by the same factor per layer going down",
+                theory,
+                "a spread in the units of z (a standard deviation, a mean absolute value) changes by only the "
+                "square root of that factor: the theory is about the mean square.",
+            ),
+            (
+                "every layer's values are the mean squares over the whole batch and all the units (within 3%)",
+                every_layer,
+                "average over the batch and the units together: the theory's variance is over the random weights, "
+                "so across the units. A variance over the batch of each unit leaves out what all the inputs share, "
+                "and deep layers make the inputs alike.",
             ),
         ],
     )

@@ -1,4 +1,5 @@
-"""Checks for fitting models (chapter 6): one step of momentum, one step of Adam, mini-batch SGD with a schedule."""
+"""Checks for fitting models (chapter 6): one step of momentum, one step of Adam, mini-batch SGD with a schedule,
+and Nesterov momentum in UDL's look-ahead form."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import numpy as np
 from .. import optim
 from ._core import NotAnswered, answer, close, run
 
-__all__ = ["momentum_step", "adam_step", "sgd_schedule"]
+__all__ = ["momentum_step", "adam_step", "sgd_schedule", "nesterov"]
 
 
 def _arrays(out, count, shape):
@@ -297,3 +298,178 @@ def _recorded_reference(seed, n, B, E, P):
     grad = _Recorder(P)
     _sgd_reference(grad, np.zeros(P), n, B, E, 0.2, 0.7, seed)
     return grad.calls
+
+
+# ------------------------------------------------------------------ Nesterov momentum, UDL's look-ahead form
+# The loss the check runs on: a coupled quadratic plus a quartic, so that the gradient is not linear and a
+# gradient taken at the wrong point cannot be undone by rescaling anything. Its gradient is written out here
+# for the student's loop; the reference trajectory gets its gradients from torch's autograd instead.
+_NESTEROV_A = np.array([[2.0, 0.5, 0.0], [0.5, 1.0, 0.3], [0.0, 0.3, 4.0]])
+_NESTEROV_START = np.array([1.0, -1.5, 0.5])
+
+
+def _nesterov_grad(phi):
+    phi = np.asarray(phi, dtype=float)
+    return _NESTEROV_A @ phi + 0.4 * phi**3
+
+
+def _nesterov_reference(phi0, lr, beta, steps):
+    """UDL's Nesterov trajectory φ_0..φ_T and the look-ahead points ψ_0..ψ_T, from ``torch.optim.SGD``.
+
+    UDL writes m_{t+1} = β m_t + (1 − β) ∇L(φ_t − αβ m_t), φ_{t+1} = φ_t − α m_{t+1}. With ψ_t = φ_t − αβ m_t
+    (the look-ahead point) this becomes ψ_{t+1} = ψ_t − α(β m_{t+1} + (1 − β) ∇L(ψ_t)), and with
+    m = (1 − β) b that is ``torch.optim.SGD(lr=α(1 − β), momentum=β, nesterov=True)`` acting on ψ, with b its
+    momentum buffer. So torch's parameters are the look-ahead points, and φ_t = ψ_t + αβ(1 − β) b_t.
+    """
+    import torch
+
+    p = torch.tensor(phi0, dtype=torch.float64, requires_grad=True)
+    A = torch.tensor(_NESTEROV_A)
+    opt = torch.optim.SGD([p], lr=lr * (1 - beta), momentum=beta, nesterov=True)
+    phis, psis = [np.array(phi0, dtype=float)], []
+    for _ in range(steps):
+        psis.append(p.detach().numpy().copy())
+        opt.zero_grad()
+        (0.5 * p @ A @ p + 0.1 * (p**4).sum()).backward()
+        opt.step()
+        buffer = opt.state[p]["momentum_buffer"].detach().numpy()
+        phis.append(p.detach().numpy() + lr * beta * (1 - beta) * buffer)
+    psis.append(p.detach().numpy().copy())
+    return np.array(phis), np.array(psis)
+
+
+class _PointRecorder:
+    """The check's gradient, remembering every point it was evaluated at."""
+
+    def __init__(self):
+        self.points = []
+
+    def __call__(self, phi):
+        self.points.append(np.array(phi, dtype=float, copy=True))
+        return _nesterov_grad(phi)
+
+
+def nesterov(fn):
+    """Check ``fn(grad, phi0, lr, beta, steps) -> path`` of shape (steps + 1, P): Nesterov momentum as UDL writes
+    it, m ← β m + (1 − β) ∇L(φ − αβ m), φ ← φ − α m, with m = 0 at the start, one gradient per step. The
+    reference is torch's ``SGD(nesterov=True)`` mapped back from its look-ahead points (see
+    :func:`_nesterov_reference`)."""
+    lr, beta, steps = 0.1, 0.8, 6
+    ref_phi, ref_psi = _nesterov_reference(_NESTEROV_START, lr, beta, steps)  # outside run: errors are ours
+    long_phi, long_psi = _nesterov_reference(_NESTEROV_START, 0.05, 0.9, 30)
+
+    def run_student(lr=lr, beta=beta, steps=steps):
+        grad, start = _PointRecorder(), _NESTEROV_START.copy()
+        out = answer(fn, grad, start, lr, beta, steps)
+        path = np.asarray(out, dtype=float)
+        if path.shape != (steps + 1, start.size):
+            return None, grad.points, start
+        return path, grad.points, start
+
+    def shape_ok():
+        path, _, _ = run_student()
+        return path is not None and close(path[0], _NESTEROV_START)
+
+    def leaves_start():
+        _, _, start = run_student()
+        return np.array_equal(start, _NESTEROV_START)
+
+    def one_gradient_per_step():
+        return len(run_student()[1]) == steps
+
+    def path():
+        return run_student()[0]
+
+    def second_call():
+        return run_student()[1][1]
+
+    g0 = _nesterov_grad(_NESTEROV_START)
+    return run(
+        "nesterov",
+        [
+            (
+                f"the function returns the whole path, an array of shape (steps + 1, {_NESTEROV_START.size}) that "
+                "starts at phi0",
+                shape_ok,
+                "record the starting point first, then the point after each step: steps + 1 rows in all "
+                "(no step missing, none extra).",
+            ),
+            (
+                "phi0 itself is left unchanged",
+                leaves_start,
+                "build new arrays at every step instead of updating phi0 in place.",
+            ),
+            (
+                "grad is called once per step",
+                one_gradient_per_step,
+                "Nesterov momentum costs one gradient per step, the one at the look-ahead point; do not also "
+                "evaluate it at the current point.",
+            ),
+            (
+                "the parameters move in the first step",
+                lambda: not close(path()[1], _NESTEROV_START),
+                "m starts at zero, so a step along the old average goes nowhere: update the average first, then "
+                "step along the new one (the step order is off by one).",
+            ),
+            (
+                "the first step goes downhill",
+                lambda: float(np.dot(path()[1] - _NESTEROV_START, g0)) < 0,
+                "subtract the step: the parameters move against the averaged gradient (a sign is flipped).",
+            ),
+            (
+                "the path holds UDL's parameters phi_t, not the look-ahead points of the rewritten (library) form",
+                lambda: not close(path(), ref_psi),
+                "that is the form libraries use, whose parameters are the look-ahead points; this exercise asks "
+                "for UDL's form: keep phi, take the gradient at the look-ahead point, and step from phi.",
+            ),
+            (
+                "the first step, with m = 0, moves by lr (1 - beta) times the gradient at phi0",
+                lambda: close(path()[1], ref_phi[1], rtol=1e-9, atol=1e-12),
+                "the newest gradient enters the average with the weight that beta leaves over (the two weights "
+                "sum to one), and the step is the learning rate times the new average.",
+            ),
+            (
+                "the second gradient is not taken at the current point phi_1",
+                lambda: not close(second_call(), path()[1], rtol=1e-9, atol=1e-12),
+                "a gradient at the current point is plain (heavy-ball) momentum; Nesterov takes it where the "
+                "momentum is about to carry the parameters (and m, once it is no longer zero, must not be set back "
+                "to zero at the next step).",
+            ),
+            (
+                "the second gradient is taken ahead of phi_1, in the direction the parameters are moving",
+                lambda: float(np.dot(second_call() - path()[1], path()[1] - _NESTEROV_START)) > 0,
+                "the look-ahead point lies where the momentum carries the parameters, not behind them: check the "
+                "sign of the look-ahead.",
+            ),
+            (
+                "the second gradient is taken exactly at the look-ahead point",
+                lambda: close(second_call(), ref_psi[1], rtol=1e-9, atol=1e-12),
+                "the look-ahead is the step the old average alone would take: scale it by both the learning rate "
+                "and beta.",
+            ),
+            (
+                "the second step starts from phi_1 and moves along the updated average",
+                lambda: close(path()[2], ref_phi[2], rtol=1e-9, atol=1e-12),
+                "the look-ahead point is only where the gradient is taken: the step itself starts from the "
+                "current parameters.",
+            ),
+            (
+                "30 steps with lr = 0.05 and beta = 0.9 follow the reference (torch.optim.SGD with nesterov=True, "
+                "mapped back to UDL's parameters)",
+                lambda: _follows(run_student(0.05, 0.9, 30), long_phi, long_psi),
+                "carry m from one step to the next (it starts at zero once, before the loop), and use lr and beta "
+                "as given.",
+            ),
+        ],
+    )
+
+
+def _follows(result, ref_phi, ref_psi):
+    """The student's path and gradient points (from ``run_student``) equal the reference's."""
+    path, points, _ = result
+    return (
+        path is not None
+        and len(points) == len(ref_psi) - 1
+        and close(path, ref_phi, rtol=1e-9, atol=1e-12)
+        and close(np.array(points), ref_psi[:-1], rtol=1e-9, atol=1e-12)
+    )

@@ -197,3 +197,139 @@ def test_net_gradients_passes_the_solution_and_names_each_mistake(capsys):
 
 def test_net_gradients_reports_placeholder_and_errors(capsys):
     assert_placeholders_and_errors_reported([check.net_gradients], capsys)
+
+
+# ------------------------------------------------------------------ variances measured layer by layer
+def _measure(model, x, dout, forward_stat, backward_stat, where="z", order=1):
+    """Run the model by hand, keep each linear layer's output (``where="z"``) or the ReLU's output after it
+    (``"h"``), send ``dout`` back, and reduce each kept tensor and its gradient with the two statistics."""
+    import torch
+
+    kept, h = [], x
+    for layer in model:
+        h = layer(h)
+        if isinstance(layer, torch.nn.Linear) == (where == "z"):
+            h.retain_grad()
+            kept.append(h)
+    if where == "h":  # the output layer has no ReLU after it: keep its output too
+        h.retain_grad()
+        kept.append(h)
+    h.backward(dout)
+    forward = [forward_stat(t.detach()) for t in kept]
+    backward = [backward_stat(t.grad) for t in kept][::order]
+    return forward, backward
+
+
+def profile_right(model, x, dout):
+    return _measure(model, x, dout, lambda t: t.pow(2).mean().item(), lambda t: t.pow(2).mean().item())
+
+
+def profile_unbiased_variance(model, x, dout):  # torch's var over all entries: also right (mean ~ 0, N large)
+    return _measure(model, x, dout, lambda t: t.var().item(), lambda t: t.var().item())
+
+
+def profile_std(model, x, dout):
+    return _measure(model, x, dout, lambda t: t.std().item(), lambda t: t.std().item())
+
+
+def profile_mean_abs(model, x, dout):
+    return _measure(model, x, dout, lambda t: t.abs().mean().item(), lambda t: t.abs().mean().item())
+
+
+def profile_batch_axis(model, x, dout):  # each unit's variance over the batch, averaged over the units
+    return _measure(model, x, dout, lambda t: t.var(0).mean().item(), lambda t: t.var(0).mean().item())
+
+
+def profile_per_unit(model, x, dout):  # a vector per layer instead of one number
+    return _measure(model, x, dout, lambda t: t.var(0).numpy(), lambda t: t.var(0).numpy())
+
+
+def profile_swapped(model, x, dout):
+    forward, backward = profile_right(model, x, dout)
+    return backward, forward
+
+
+def profile_backward_in_backward_order(model, x, dout):
+    stat = lambda t: t.pow(2).mean().item()  # noqa: E731
+    return _measure(model, x, dout, stat, stat, order=-1)
+
+
+def profile_after_relu(model, x, dout):
+    stat = lambda t: t.pow(2).mean().item()  # noqa: E731
+    return _measure(model, x, dout, stat, stat, where="h")
+
+
+def profile_weight_gradients(model, x, dout):
+    import torch
+
+    forward, _ = profile_right(model, x, dout)
+    model.zero_grad()
+    model(x).backward(dout)
+    return forward, [m.weight.grad.pow(2).mean().item() for m in model if isinstance(m, torch.nn.Linear)]
+
+
+def _measure_from(model, x, start):
+    """The right statistics, but the backward pass starts from ``start(out)`` instead of ``dout``."""
+    import torch
+
+    kept, h = [], x
+    for layer in model:
+        h = layer(h)
+        if isinstance(layer, torch.nn.Linear):
+            h.retain_grad()
+            kept.append(h)
+    start(h).backward()
+    return [t.detach().pow(2).mean().item() for t in kept], [t.grad.pow(2).mean().item() for t in kept]
+
+
+def profile_sum_upstream(model, x, dout):  # out.sum().backward(): an upstream gradient of ones
+    return _measure_from(model, x, lambda out: out.sum())
+
+
+def profile_own_loss(model, x, dout):  # a squared error against dout instead of the product with it
+    return _measure_from(model, x, lambda out: ((out - dout) ** 2).mean())
+
+
+def profile_raw_mean(model, x, dout):
+    return _measure(model, x, dout, lambda t: t.mean().item(), lambda t: t.mean().item())
+
+
+PROFILE_HINTS = [
+    (profile_std, "standard deviation"),
+    (profile_mean_abs, "a mean absolute value is not"),
+    (profile_batch_axis, "variance over the batch of each unit"),
+    (profile_per_unit, "not one per unit"),
+    (profile_swapped, "swapped"),
+    (profile_backward_in_backward_order, "last layer first"),
+    (profile_after_relu, "before the ReLU"),
+    (profile_weight_gradients, "not the gradients of the weights"),
+    (profile_raw_mean, "without squaring"),
+    (profile_sum_upstream, "not the gradient of a sum"),
+    (profile_own_loss, "a loss of your own"),
+]
+
+
+def test_variance_profile_passes_right_answers_and_names_each_mistake(capsys):
+    assert check.variance_profile(profile_right)
+    assert check.variance_profile(profile_unbiased_variance)
+    capsys.readouterr()
+    for wrong, words in PROFILE_HINTS:
+        assert not check.variance_profile(wrong), wrong.__name__
+        out = " ".join(capsys.readouterr().out.split())
+        assert words in out, (wrong.__name__, out)
+        assert "pow(2)" not in out and "** 2" not in out and "raised" not in out
+
+
+def test_variance_profile_networks_follow_the_theory():
+    """The check's networks: the measured factor per layer is within 0.05 of the theory's (in log), at every
+    variance, so the check's tolerance of 0.2 tests the reader's code, not the luck of the draw."""
+    from kan_edu.check.backprop import _log_slope, _profile_problem, _profile_reference
+
+    for c in (0.5, 1.0, 2.0):
+        params, _, x, dout = _profile_problem(c)
+        forward, backward = _profile_reference(params, x, dout)
+        assert abs(_log_slope(forward) - np.log(c)) < 0.05 and abs(_log_slope(backward) + np.log(c)) < 0.05
+
+
+def test_variance_profile_reports_placeholder_and_errors(capsys):
+    assert_placeholders_and_errors_reported([check.variance_profile], capsys)

@@ -193,3 +193,150 @@ def test_sgd_schedule_passes_the_solution_and_names_each_mistake(capsys):
 
 def test_sgd_schedule_reports_placeholder_and_errors(capsys):
     assert_placeholders_and_errors_reported([check.sgd_schedule], capsys)
+
+
+# ------------------------------------------------------------------ Nesterov momentum, UDL's look-ahead form
+def nesterov_right(grad, phi0, lr, beta, steps):
+    phi, m = phi0.copy(), np.zeros_like(phi0)
+    path = [phi]
+    for _ in range(steps):
+        m = beta * m + (1 - beta) * grad(phi - lr * beta * m)
+        phi = phi - lr * m
+        path.append(phi)
+    return np.array(path)
+
+
+def _nesterov_variant(look=lambda phi, m, lr, beta: phi - lr * beta * m, weight=True, step_from=None, sign=1.0):
+    """UDL's loop with one thing changed: where the gradient is taken, the average's weight, where the step
+    starts, or the sign of the step."""
+
+    def nesterov(grad, phi0, lr, beta, steps):
+        phi, m = phi0.copy(), np.zeros_like(phi0)
+        path = [phi]
+        for _ in range(steps):
+            ahead = look(phi, m, lr, beta)
+            m = beta * m + ((1 - beta) if weight else 1.0) * grad(ahead)
+            phi = (ahead if step_from == "ahead" else phi) - sign * lr * m
+            path.append(phi)
+        return np.array(path)
+
+    return nesterov
+
+
+nesterov_heavy_ball = _nesterov_variant(look=lambda phi, m, lr, beta: phi)
+nesterov_look_behind = _nesterov_variant(look=lambda phi, m, lr, beta: phi + lr * beta * m)
+nesterov_look_without_lr = _nesterov_variant(look=lambda phi, m, lr, beta: phi - beta * m)
+nesterov_look_without_beta = _nesterov_variant(look=lambda phi, m, lr, beta: phi - lr * m)
+nesterov_torch_weights = _nesterov_variant(weight=False)
+nesterov_steps_from_ahead = _nesterov_variant(step_from="ahead")
+nesterov_uphill = _nesterov_variant(sign=-1.0)
+
+
+def nesterov_old_average(grad, phi0, lr, beta, steps):  # the step order off by one: step, then update m
+    phi, m = phi0.copy(), np.zeros_like(phi0)
+    path = [phi]
+    for _ in range(steps):
+        g = grad(phi - lr * beta * m)
+        phi = phi - lr * m
+        m = beta * m + (1 - beta) * g
+        path.append(phi)
+    return np.array(path)
+
+
+def nesterov_library_form(grad, phi0, lr, beta, steps):  # right, but in the rewritten variables (look-ahead points)
+    phi, m = phi0.copy(), np.zeros_like(phi0)
+    path = [phi]
+    for _ in range(steps):
+        g = grad(phi)
+        m = beta * m + (1 - beta) * g
+        phi = phi - lr * (beta * m + (1 - beta) * g)
+        path.append(phi)
+    return np.array(path)
+
+
+def nesterov_records_look_ahead(grad, phi0, lr, beta, steps):  # UDL's loop, but the path keeps the look-ahead points
+    phi, m = phi0.copy(), np.zeros_like(phi0)
+    path = [phi]
+    for _ in range(steps):
+        m = beta * m + (1 - beta) * grad(phi - lr * beta * m)
+        phi = phi - lr * m
+        path.append(phi - lr * beta * m)
+    return np.array(path)
+
+
+def nesterov_two_gradients(grad, phi0, lr, beta, steps):
+    grad(phi0)  # an extra evaluation at the current point
+    return nesterov_right(grad, phi0, lr, beta, steps)
+
+
+def nesterov_no_start(*args):
+    return nesterov_right(*args)[1:]
+
+
+def nesterov_one_step_more(grad, phi0, lr, beta, steps):
+    return nesterov_right(grad, phi0, lr, beta, steps + 1)
+
+
+def nesterov_in_place(grad, phi0, lr, beta, steps):
+    phi, m = phi0, np.zeros_like(phi0)
+    path = [phi.copy()]
+    for _ in range(steps):
+        m = beta * m + (1 - beta) * grad(phi - lr * beta * m)
+        phi -= lr * m
+        path.append(phi.copy())
+    return np.array(path)
+
+
+def nesterov_m_reset_each_step(grad, phi0, lr, beta, steps):
+    phi, path = phi0.copy(), [phi0.copy()]
+    for _ in range(steps):
+        m = np.zeros_like(phi0)
+        m = beta * m + (1 - beta) * grad(phi - lr * beta * m)
+        phi = phi - lr * m
+        path.append(phi)
+    return np.array(path)
+
+
+NESTEROV_HINTS = [
+    (nesterov_heavy_ball, "heavy-ball"),
+    (nesterov_look_behind, "sign of the look-ahead"),
+    (nesterov_look_without_lr, "both the learning rate and beta"),
+    (nesterov_look_without_beta, "both the learning rate and beta"),
+    (nesterov_torch_weights, "weights sum to one"),
+    (nesterov_steps_from_ahead, "starts from the current parameters"),
+    (nesterov_uphill, "a sign is flipped"),
+    (nesterov_old_average, "off by one"),
+    (nesterov_library_form, "look-ahead points"),
+    (nesterov_records_look_ahead, "look-ahead points"),
+    (nesterov_two_gradients, "once per step"),
+    (nesterov_no_start, "steps + 1 rows"),
+    (nesterov_one_step_more, "steps + 1 rows"),
+    (nesterov_in_place, "in place"),
+    (nesterov_m_reset_each_step, "set back to zero"),
+]
+
+
+def test_nesterov_passes_the_solution_and_names_each_mistake(capsys):
+    assert check.nesterov(nesterov_right)
+    capsys.readouterr()
+    for wrong, words in NESTEROV_HINTS:
+        assert not check.nesterov(wrong), wrong.__name__
+        out = " ".join(capsys.readouterr().out.split())
+        assert words in out, (wrong.__name__, out)
+        assert "lr * beta * m" not in out and "(1 - beta) * grad" not in out and "raised" not in out
+
+
+def test_nesterov_reference_is_udl_form_written_directly():
+    """The check's torch-derived reference equals UDL's look-ahead loop in numpy (and its ψ are the points where
+    that loop takes its gradients): the change of variables in its docstring holds."""
+    from kan_edu.check.optim import _NESTEROV_START, _nesterov_reference, _PointRecorder
+
+    phis, psis = _nesterov_reference(_NESTEROV_START, 0.07, 0.85, 20)
+    grad = _PointRecorder()
+    assert np.allclose(nesterov_right(grad, _NESTEROV_START.copy(), 0.07, 0.85, 20), phis, rtol=1e-12, atol=1e-14)
+    assert np.allclose(np.array(grad.points), psis[:-1], rtol=1e-12, atol=1e-14)
+    assert np.allclose(nesterov_library_form(_PointRecorder(), _NESTEROV_START.copy(), 0.07, 0.85, 20), psis)
+
+
+def test_nesterov_reports_placeholder_and_errors(capsys):
+    assert_placeholders_and_errors_reported([check.nesterov], capsys)

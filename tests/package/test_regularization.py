@@ -9,6 +9,7 @@ import pytest
 import torch
 from scipy.linalg import expm
 
+from kan_edu import performance as pf
 from kan_edu import regularization as rg
 
 
@@ -208,3 +209,81 @@ def test_gradient_descent_follows_the_modified_flow_to_second_order():
     assert mod1 < plain1 / 5 and mod2 < plain2 / 5
     assert 1.7 < plain1 / plain2 < 2.3  # first order in the step
     assert 3.2 < mod1 / mod2 < 4.8  # second order in the step
+
+
+# ------------------------------------------------------------------ noise injection
+def test_input_noise_moments_match_sampling():
+    """Means and summed covariances of the hinge features at noisy inputs, against 400 000 sampled inputs."""
+    x, sigma, D = np.array([0.05, 0.31, 0.5, 0.77, 0.98]), 0.08, 7
+    mean, cov = rg.input_noise_moments(x, D, sigma)
+    rng = np.random.default_rng(0)
+    feats = pf.hinge_features(x[None, :] + sigma * rng.normal(size=(400_000, 1)), D)  # (M, N, D + 1)
+    assert np.allclose(mean, feats.mean(0), atol=5e-4)
+    sampled = sum(np.cov(feats[:, i, :].T) for i in range(len(x)))
+    assert np.allclose(cov, sampled, atol=5e-4)
+    assert np.allclose(cov, cov.T) and np.linalg.eigvalsh(cov).min() > -1e-12
+
+
+def test_input_noise_moments_without_noise_are_the_features():
+    x = np.linspace(0, 1, 9)
+    mean, cov = rg.input_noise_moments(x, 6, 0.0)
+    assert np.allclose(mean, pf.hinge_features(x, 6)) and np.all(cov == 0)
+
+
+def test_input_noise_fit_is_the_limit_of_training_on_noisy_copies():
+    """Least squares on many noisy copies of the data approaches the exact noise-averaged fit (error ~ 1/sqrt(M))."""
+    x, y = pf.sample_1d(10, 0.3, seed=1)
+    sigma, D = 0.05, 12
+    exact = rg.input_noise_fit(x, y, D, sigma)
+    rng = np.random.default_rng(2)
+    grid = pf.hinge_features(np.linspace(0, 1, 101), D)
+    gaps = []
+    for copies in (200, 20_000):
+        noisy = (x[None, :] + sigma * rng.normal(size=(copies, 1))).reshape(-1)
+        sampled = np.linalg.lstsq(pf.hinge_features(noisy, D), np.tile(y, copies), rcond=None)[0]
+        gaps.append(np.abs(grid @ (sampled - exact)).max())
+    assert gaps[1] < 0.02 and gaps[1] < gaps[0] / 3
+
+
+def test_input_noise_fit_minimises_the_expected_loss_and_reduces_to_least_squares():
+    x, y = pf.sample_1d(12, 0.3, seed=4)
+    D, sigma = 8, 0.04
+    w = rg.input_noise_fit(x, y, D, sigma)
+    mean, cov = rg.input_noise_moments(x, D, sigma)
+
+    def expected_loss(v):
+        return np.sum((mean @ v - y) ** 2) + v @ cov @ v
+
+    rng = np.random.default_rng(0)
+    assert all(expected_loss(w) <= expected_loss(w + 1e-3 * rng.normal(size=w.shape)) for _ in range(20))
+    assert np.allclose(rg.input_noise_fit(x, y, D, 0.0), pf.least_squares(pf.hinge_features(x, D), y))
+
+
+# ------------------------------------------------------------------ multi-task learning
+def test_multitask_basis_is_reduced_rank_regression():
+    """With lam = 0, the rank-r layer reaches the loss that alternating least squares over (B, A) converges to,
+    the smallest loss of any rank-r weight matrix; its shared units are orthonormal (mean square 1)."""
+    rng = np.random.default_rng(3)
+    N, P, T, r = 60, 9, 6, 2
+    phi = rng.normal(size=(N, P))
+    Y = phi @ rng.normal(size=(P, 3)) @ rng.normal(size=(3, T)) + 0.3 * rng.normal(size=(N, T))
+    B = rg.multitask_basis(phi, Y, r, lam=0.0)
+    units = phi @ B
+    assert np.allclose(units.T @ units / N, np.eye(r), atol=1e-10)
+    heads = np.linalg.lstsq(units, Y, rcond=None)[0]
+    loss = np.sum((units @ heads - Y) ** 2)
+    Bals = rng.normal(size=(P, r))  # alternating least squares, an independent route to the optimum
+    for _ in range(2000):
+        A = np.linalg.lstsq(phi @ Bals, Y, rcond=None)[0]
+        Bals = np.linalg.lstsq(np.kron(A.T, phi), Y.T.reshape(-1), rcond=None)[0].reshape(r, P).T
+    als = np.sum((phi @ Bals @ np.linalg.lstsq(phi @ Bals, Y, rcond=None)[0] - Y) ** 2)
+    assert loss <= als + 1e-8 and als <= loss * (1 + 1e-6)
+
+
+def test_multitask_basis_rejects_a_rank_the_tasks_cannot_fill():
+    phi = np.random.default_rng(0).normal(size=(20, 5))
+    Y = np.outer(phi @ np.ones(5), np.ones(3))  # three copies of one task: rank 1
+    with pytest.raises(ValueError, match="rank"):
+        rg.multitask_basis(phi, Y, 2)
+    with pytest.raises(ValueError, match="rank"):
+        rg.multitask_basis(phi, Y, 4)  # more than the number of tasks
