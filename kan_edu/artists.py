@@ -262,16 +262,17 @@ def fixed_legend(ax, handles=None, **legend_kw):
     return ax.figure.legend(handles, labels, **legend_kw)
 
 
-def live_title(ax, text: str = ""):
+def live_title(ax, text: str = "", **text_kw):
     """A text artist where ``ax``'s title goes, in the title's font: set its text in a figure's update.
 
-    The axes' own title is part of the figure's background, so a figure whose title changes with a control is
-    redrawn whole (kan_edu.figures._Blitter); this one is repainted alone. Returns the text artist.
+    A handle to change with ``.set_text`` in an update, instead of calling ``ax.set_title`` each time; the
+    redraw repaints it with the data (kan_edu.figures._Blitter). ``text_kw`` (``fontsize``, ``color``...) go to
+    the text. Returns the text artist.
     """
     import matplotlib
 
     ax = _axes(ax)
     instance("text", text, str, "a string")
+    text_kw = {"fontsize": matplotlib.rcParams["axes.titlesize"], **text_kw}
     return ax.annotate(text, (0.5, 1), xycoords="axes fraction", xytext=(0, matplotlib.rcParams["axes.titlepad"]),
-                       textcoords="offset points", ha="center", va="baseline",
-                       fontsize=matplotlib.rcParams["axes.titlesize"])  # fmt: skip
+                       textcoords="offset points", ha="center", va="baseline", **text_kw)  # fmt: skip
