@@ -120,16 +120,27 @@ class KANLayer(nn.Module):
     def _forward(self, x):
         if self.slopes is not None:  # the linear stand-in of an additive warm start (see KAN.fit)
             return x @ (self.slopes * self.mask)
-        m = self._numeric_mask()
         # b(x) and the k+1 local bases of every input go into ONE (B, in, 1 + G + k) buffer
-        feats = self._features(x)
-        weight = torch.cat(
-            [(self.scale_base * m).unsqueeze(-1), (self.scale_spline * m).unsqueeze(-1) * self.coef], dim=-1
-        )  # (in, out, 1+nb)
-        y = feats.flatten(1) @ weight.permute(0, 2, 1).reshape(-1, self.out_dim)
+        y = self._combine(self._features(x))
         if self.sym_mask.any():
             y = y + self._symbolic_part(x)
         return y
+
+    def _combine(self, feats):
+        """(B, out_dim): the numeric edges' sum from the features, as one matmul."""
+        m = self._numeric_mask()
+        weight = torch.cat(
+            [(self.scale_base * m).unsqueeze(-1), (self.scale_spline * m).unsqueeze(-1) * self.coef], dim=-1
+        )  # (in, out, 1+nb)
+        return feats.flatten(1) @ weight.permute(0, 2, 1).reshape(-1, self.out_dim)
+
+    def _forward_and_activations(self, x):
+        """:meth:`_forward` and :meth:`_edge_activations` with the features computed once, for a loss that needs
+        both (training with the sparsity regulariser): the same numbers as calling the two."""
+        if self.slopes is not None or self.sym_mask.any():
+            return self._forward(x), self._edge_activations(x)
+        feats = self._features(x)
+        return self._combine(feats), self._numeric_activations(feats)
 
     def _symbolic_part(self, x):
         y = torch.zeros(x.shape[0], self.out_dim, dtype=x.dtype, device=x.device)
@@ -146,14 +157,17 @@ class KANLayer(nn.Module):
         return self._edge_activations(self._check_input(x).to(self.coef.dtype))
 
     def _edge_activations(self, x):
-        spline = self._spline(x)
-        base = BASE_FUNCTIONS[self.base_fn](x).unsqueeze(-1)
-        numeric = (self.scale_base * base + self.scale_spline * spline) * self._numeric_mask()
+        numeric = self._numeric_activations(self._features(x))
         if self.sym_mask.any():
             numeric = numeric.clone()
             for i, j in self.sym_mask.nonzero().tolist():
                 numeric[:, i, j] = self._symbolic_edge(x[:, i], i, j) * self.mask[i, j]
         return numeric
+
+    def _numeric_activations(self, feats):
+        """(B, in, out): every numeric edge's b(x)·w_b + spline(x)·w_s from the features (symbolic edges 0)."""
+        spline = torch.einsum("bim,iom->bio", feats[..., 1:], self.coef)
+        return (self.scale_base * feats[..., :1] + self.scale_spline * spline) * self._numeric_mask()
 
     def _spline(self, x):
         """The spline part Σ_m c_ijm B_m(x_i) for every edge, (B, in, out)."""

@@ -8,6 +8,7 @@ fitted floats back into the simple numbers (rationals, multiples of π) they sta
 
 from __future__ import annotations
 
+import hashlib
 import numbers
 from dataclasses import dataclass
 from typing import Callable
@@ -79,8 +80,9 @@ def fit_affine(
 ) -> tuple[tuple[float, float, float, float], float]:
     """Fit y ≈ c·f(a·x + b) + d for the library function ``name``; return ((a, b, c, d), R²).
 
-    For each (a, b) on a grid (over the standardised input), c and d follow by linear least squares; the grid
-    zooms ``zooms`` times around the best pair, and Levenberg-Marquardt polishes all four constants at the end.
+    For each (a, b) on an ``n_grid`` x ``n_grid`` grid (over the standardised input), c and d follow by linear
+    least squares; the grid zooms ``zooms`` times around the best pair (to the 4 x 4 steps around it, with at
+    most 21 x 21 points), and Levenberg-Marquardt polishes all four constants at the end.
     Pairs where f is undefined (log or sqrt of a negative number) are skipped. ``x`` and ``y`` are arrays or
     tensors with the same number of entries (flattened), at least 2.
     """
@@ -94,15 +96,35 @@ def fit_affine(
     return _fit_affine(torch.from_numpy(x), torch.from_numpy(y), name, a_range, b_range, n_grid, zooms)
 
 
-#: Each zoom shrinks the search box about tenfold: after 30, float64 has nothing left to find.
+#: Each zoom shrinks the search box at least fivefold: after 30, float64 has nothing left to find.
 MAX_ZOOMS = 30
+#: Points per side of a zoom's grid (the first grid has ``n_grid``): 4 steps of the previous grid in 20.
+ZOOM_GRID = 21
+
+
+#: Fits already made, by their arguments (the samples by a digest of their bytes): ranking an edge and then
+#: fixing it (``suggest_symbolic``, then ``auto_symbolic`` or ``fix_symbolic``) fits the same samples again.
+_FITS: dict = {}
+_MAX_FITS = 4096
 
 
 @torch.no_grad()
 def _fit_affine(x, y, name, a_range=(-10.0, 10.0), b_range=(-10.0, 10.0), n_grid=41, zooms=3):
-    """:func:`fit_affine` for checked arguments (``x``, ``y`` finite tensors of the same length)."""
-    x = torch.as_tensor(x, dtype=torch.float64).reshape(-1)
-    y = torch.as_tensor(y, dtype=torch.float64).reshape(-1)
+    """:func:`fit_affine` for checked arguments (``x``, ``y`` finite tensors of the same length); a fit of the
+    same samples with the same settings is looked up, not repeated (the result is a pure function of them)."""
+    x = torch.as_tensor(x, dtype=torch.float64).detach().cpu().reshape(-1).contiguous()
+    y = torch.as_tensor(y, dtype=torch.float64).detach().cpu().reshape(-1).contiguous()
+    digest = hashlib.blake2b(x.numpy().tobytes() + b"|" + y.numpy().tobytes(), digest_size=16).digest()
+    key = (name, tuple(map(float, a_range)), tuple(map(float, b_range)), n_grid, zooms, digest)
+    if key not in _FITS:
+        if len(_FITS) >= _MAX_FITS:
+            _FITS.pop(next(iter(_FITS)))
+        _FITS[key] = _search_affine(x, y, name, a_range, b_range, n_grid, zooms)
+    return _FITS[key]
+
+
+def _search_affine(x, y, name, a_range, b_range, n_grid, zooms):
+    """The grid search and polish of :func:`fit_affine` (float64 tensors ``x`` and ``y``)."""
     if name == "0":
         return (0.0, 0.0, 0.0, 0.0), float(_r2(y, torch.zeros_like(y)))
     f = SYMBOLIC_LIB[name].torch
@@ -112,26 +134,32 @@ def _fit_affine(x, y, name, a_range=(-10.0, 10.0), b_range=(-10.0, 10.0), n_grid
     s = s if s > 0 else torch.ones_like(s)
     x_raw, x = x, (x - m) / s
     (a_lo, a_hi), (b_lo, b_hi) = a_range, b_range
-    best = None
+    y_centred = y - y.mean()
+    y_ss = (y_centred * y_centred).sum()
+    best, n = None, n_grid
     for _ in range(zooms + 1):
-        a = torch.linspace(a_lo, a_hi, n_grid, dtype=torch.float64)
-        b = torch.linspace(b_lo, b_hi, n_grid, dtype=torch.float64)
+        a = torch.linspace(a_lo, a_hi, n, dtype=torch.float64)
+        b = torch.linspace(b_lo, b_hi, n, dtype=torch.float64)
         fx = f(a[:, None, None] * x + b[None, :, None])  # (A, B, N)
-        defined = torch.isfinite(fx).all(-1)  # (A, B): f defined at every sample
+        total = fx.sum(-1)
+        # (A, B): f defined (and not near overflow) at every sample. A NaN or an infinity makes the sum
+        # non-finite, so this costs one reduction instead of a pass of isfinite over all A·B·N values.
+        defined = torch.isfinite(total)
         if not bool(defined.all()):  # (most functions are defined everywhere: skip the masking then)
             fx.nan_to_num_(nan=0.0, posinf=0.0, neginf=0.0)
-        fm, ym = fx.mean(-1, keepdim=True), y.mean()
-        centred = fx - fm
-        cov = (centred * (y - ym)).sum(-1)
-        var = (centred * centred).sum(-1)
+            total = fx.sum(-1)
+        centred = fx - (total / x.numel())[..., None]
+        cov = centred @ y_centred
+        var = torch.linalg.vector_norm(centred, dim=-1) ** 2
         ok = defined & (var > 1e-24 * (x.numel() - 1))  # f defined everywhere and not constant (std > 1e-12)
-        r2 = torch.where(ok, cov**2 / (var * ((y - ym) ** 2).sum() + 1e-300), torch.full_like(cov, -1.0))
-        ia, ib = divmod(int(torch.argmax(r2)), n_grid)
+        r2 = torch.where(ok, cov**2 / (var * y_ss + 1e-300), torch.full_like(cov, -1.0))
+        ia, ib = divmod(int(torch.argmax(r2)), n)
         if best is None or r2[ia, ib] >= best[2]:
             best = (float(a[ia]), float(b[ib]), float(r2[ia, ib]))
-        da, db = (a_hi - a_lo) / (n_grid - 1), (b_hi - b_lo) / (n_grid - 1)
+        da, db = (a_hi - a_lo) / (n - 1), (b_hi - b_lo) / (n - 1)
         a_lo, a_hi = best[0] - 2 * da, best[0] + 2 * da
         b_lo, b_hi = best[1] - 2 * db, best[1] + 2 * db
+        n = min(n_grid, ZOOM_GRID)  # a zoom only refines a start for the polish below: a coarser grid will do
     a_best, b_best = best[0] / float(s), best[1] - best[0] * float(m) / float(s)
     x = x_raw
     fx = f(a_best * x + b_best)

@@ -74,8 +74,22 @@ class TrainingMixin:
         return self._regularization(x, non_negative("lamb_l1", lamb_l1), non_negative("lamb_entropy", lamb_entropy))
 
     def _regularization(self, x, lamb_l1, lamb_entropy):
-        total = x.new_zeros(()).to(self.layers[0].coef.dtype)
-        for scores in self._edge_scores(x):
+        return self._penalty(self._edge_scores(x), lamb_l1, lamb_entropy)
+
+    def _forward_and_scores(self, x):
+        """The output and every layer's edge scores from one pass (training with the regulariser needs both;
+        computing each layer's features once instead of three times halves such a step)."""
+        scores = []
+        for l, layer in enumerate(self.layers):
+            y, phi = layer._forward_and_activations(x)
+            scores.append(phi.abs().mean(0))
+            x = self._nodes(l, y)
+        return x, scores
+
+    def _penalty(self, edge_scores, lamb_l1, lamb_entropy):
+        """μ₁ Σ|Φ|₁ + μ₂ Σ S(Φ) for the edge scores of every layer."""
+        total = edge_scores[0].new_zeros(())
+        for scores in edge_scores:
             l1 = scores.sum()
             p = scores / (l1 + 1e-12)
             entropy = -(p * torch.log(p + 1e-12)).sum()
@@ -194,8 +208,12 @@ class TrainingMixin:
 
             def closure():
                 optimizer.zero_grad()
-                value = loss(self._forward(xb), yb)
-                reg = self._regularization(xb, lamb_l1, lamb_entropy) if regularise else value.new_zeros(())
+                if regularise:
+                    pred, scores = self._forward_and_scores(xb)
+                    value, reg = loss(pred, yb), self._penalty(scores, lamb_l1, lamb_entropy)
+                else:
+                    value = loss(self._forward(xb), yb)
+                    reg = value.new_zeros(())
                 total = value + lamb * reg
                 total.backward()
                 stats["reg"] = reg.item()

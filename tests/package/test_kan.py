@@ -200,6 +200,27 @@ def test_regulariser_is_the_papers():
     assert float(model.regularization(x, 1.0, 2.0)) == pytest.approx(float(total), rel=1e-6)
 
 
+def test_training_pass_computes_output_and_scores_once_with_the_same_numbers():
+    """fit's regularised loss takes the output and the edge scores from one pass (each layer's features once):
+    the same output and scores, bit for bit, as the network's forward pass and edge_scores, and gradients that
+    agree to rounding, with a product node and a symbolic edge in the network too."""
+    model = KAN([2, [2, 1], 1], seed=0, dtype=torch.float64)
+    x = torch.rand(64, 2, dtype=torch.float64) * 2 - 1
+    model.fix_symbolic(1, 0, 0, "sin", x=x)
+    pred, scores = model._forward_and_scores(x)
+    assert torch.equal(pred, model(x))
+    assert all(torch.equal(a, b) for a, b in zip(scores, model.edge_scores(x)))
+    params = [p for p in model.parameters() if p.requires_grad]
+    one = torch.autograd.grad(pred.square().mean() + 0.01 * model._penalty(scores, 1.0, 2.0), params, allow_unused=True)
+    two = torch.autograd.grad(
+        model(x).square().mean() + 0.01 * model.regularization(x, 1.0, 2.0), params, allow_unused=True
+    )
+    assert sum(a is not None for a in one) >= 4
+    for a, b in zip(one, two):
+        assert (a is None) == (b is None)
+        assert a is None or torch.allclose(a, b, rtol=1e-12, atol=1e-14)
+
+
 def test_prune_removes_dead_nodes():
     model = KAN([2, 4, 1], seed=0, dtype=torch.float64)
     with torch.no_grad():  # strong nodes 0 and 2, silent nodes 1 and 3
@@ -256,6 +277,26 @@ def test_fit_affine_recovers_known_constants():
     assert torch.allclose(c * torch.sin(a * x + b) + d, y, atol=1e-4)
     _, r2_exp = fit_affine(x, torch.exp(0.02 * x), "exp")  # a tiny scale must still be found
     assert r2_exp > 1 - 1e-6
+
+
+def test_fit_affine_reuses_a_fit_only_for_the_same_samples_and_settings():
+    """Fits are looked up by their samples' bytes and settings: the same arguments give the stored answer
+    (what the search itself gives), while a change in one sample, the function or the grid fits again."""
+    from kan_edu.kan import symbolic
+
+    x = torch.linspace(-1, 1, 200, dtype=torch.float64)
+    y = 2.5 * torch.sin(3.0 * x + 0.5) - 0.7
+    symbolic._FITS.clear()
+    first = fit_affine(x, y, "sin")
+    assert len(symbolic._FITS) == 1 and fit_affine(x.clone(), y.clone(), "sin") == first
+    assert len(symbolic._FITS) == 1
+    assert first == symbolic._search_affine(x, y, "sin", (-10.0, 10.0), (-10.0, 10.0), 41, 3)
+    nudged = y.clone()
+    nudged[7] += 0.5
+    assert fit_affine(x, nudged, "sin") != first
+    fit_affine(x, y, "cos")
+    fit_affine(x, y, "sin", n_grid=21)
+    assert len(symbolic._FITS) == 4
 
 
 def test_symbolic_formula_agrees_with_the_network():
