@@ -1,9 +1,11 @@
 """experiments/isometry_depth.py: the measurements chapter 25 quotes, deeper than the chapter itself runs.
 
-    .venv/bin/python experiments/isometry_depth.py        # under a minute on one core
+    .venv/bin/python experiments/isometry_depth.py   # about 100 s on one core;
+                                                      # writes kan_edu/data_files/isometry_depth.json
 
-You are in the experiments folder: this script is not part of the test suite and writes nothing; it prints
-numbers that book/25-depth-without-limits.md quotes. Everything is seeded, float64, one thread, width = batch
+You are in the experiments folder: this script is not part of the test suite. It prints its measurements and
+writes those that book/25-depth-without-limits.md states (parts 2 and 4) to the JSON file, which the chapter
+reads and glues; tests/package/test_isometry.py recomputes one seed and compares. Everything is seeded, float64, one thread, width = batch
 (n = d, the setting of the paper's theory, Meterez et al. 2024, arXiv 2310.02012). It prints
 
 1. the isometry gap φ of an orthogonal + paper-BN linear chain (d = n = 32) at layers 0, 500 and 1000, and
@@ -15,7 +17,9 @@ numbers that book/25-depth-without-limits.md quotes. Everything is seeded, float
    orthogonal against Gaussian, the cost per layer per step, and a standard-BN ReLU baseline.
 """
 
+import json
 import time
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -24,6 +28,7 @@ from kan_edu import isometry as iso
 
 torch.set_num_threads(1)
 SEEDS = range(5)
+OUT = Path(__file__).resolve().parents[1] / "kan_edu" / "data_files" / "isometry_depth.json"
 
 
 def forward_pass():
@@ -45,14 +50,17 @@ def forward_pass():
 
 def gradients():
     print("2. first-layer log-gradient norm, depth 10 -> 1000, identity activation, paper BN, d = n = 32")
+    out = {}
     for init in ("orthogonal", "gaussian"):
         runs = [iso.log_grad_norm_vs_depth([10, 1000], init=init, seed=s) for s in SEEDS]
         changes = [g[1] - g[0] for g in runs]
+        out[init] = [float(c) for c in changes]
         print(
             f"   {init:10s} change per seed: "
             + ", ".join(f"{c:+.2f}" for c in changes)
             + f"  (depth 10 values {min(g[0] for g in runs):.2f} to {max(g[0] for g in runs):.2f})"
         )
+    return {"log_grad_change_10_to_1000": out}
 
 
 def shaping():
@@ -68,12 +76,13 @@ def shaping():
 
 def training():
     print("4. digits, shaped tanh (exponent 0.4), paper BN, width = batch = 64, 150 SGD steps, lr 0.05")
-    per_layer = []
+    per_layer, accuracy = [], {}
     for depth in (100, 200, 300):
         line = []
         for init in ("orthogonal", "gaussian"):
             run = iso.train_deep_bn(depth=depth, init=init, steps=150)
             per_layer.append(run["seconds"] / 150 / depth)
+            accuracy.setdefault(str(depth), {})[init] = float(run["final_accuracy"])
             line.append(f"{init} {100 * run['final_accuracy']:.1f}%")
         print(f"   depth {depth}: " + ", ".join(line))
     print(f"   cost: {1e3 * np.median(per_layer):.2f} ms per layer per step (median over runs, incl. evaluation)")
@@ -83,13 +92,16 @@ def training():
             depth=depth, init="orthogonal", activation="relu", gain_exponent=0.0, norm="standard", steps=150
         )
         print(f"   depth {depth}: {100 * run['final_accuracy']:.1f}%")
+    return {"digits_accuracy_by_depth": accuracy}
 
 
 def main():
     start = time.perf_counter()
+    results = {"seeds": list(SEEDS)}
     for part in (forward_pass, gradients, shaping, training):
-        part()
-    print(f"total {time.perf_counter() - start:.0f} s")
+        results.update(part() or {})
+    OUT.write_text(json.dumps(results, indent=1, allow_nan=False) + "\n", encoding="utf-8")
+    print(f"wrote {OUT}; total {time.perf_counter() - start:.0f} s")
 
 
 if __name__ == "__main__":

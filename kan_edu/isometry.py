@@ -26,7 +26,7 @@ batch-first convention: a representation ``h`` has shape (n samples, d features)
 
 Conventions: everything defaults to float64 on the CPU, but nothing is tied to a device (move a model with
 ``.to(device)`` and pass inputs on that device). The experiment functions at the end return plain numpy arrays
-for the chapter's figures; ``experiments/isometry_depth.py`` runs them deeper, and the activation-shaping sweep
+for the chapter's figures; ``experiments/isometry_depth.py`` runs them deeper (:func:`depth_results`), and the activation-shaping sweep
 the chapter shows ships precomputed (:func:`shaping_sweep_results`, written by ``experiments/isometry_shaping.py``).
 """
 
@@ -72,6 +72,7 @@ __all__ = [
     "explosion_rate",
     "shaping_sweep",
     "shaping_sweep_results",
+    "depth_results",
     "degenerate_batch",
     "near_duplicate_batch",
     "train_deep_bn",
@@ -473,6 +474,17 @@ def shaping_sweep(
 def shaping_sweep_results() -> dict:
     """The shipped sweep (see :data:`SHAPING_SWEEP` and :func:`shaping_sweep`), read from the package's data."""
     return json.loads(files("kan_edu").joinpath(_SHAPING_SWEEP_FILE).read_text(encoding="utf-8"))
+
+
+_DEPTH_FILE = "data_files/isometry_depth.json"
+
+
+def depth_results() -> dict:
+    """The deeper runs that chapter 25 quotes, shipped by ``experiments/isometry_depth.py``:
+    ``log_grad_change_10_to_1000`` (per weight init, one change of the first layer's log-gradient per seed, from
+    :func:`log_grad_norm_vs_depth`) and ``digits_accuracy_by_depth`` (depth -> init -> the final test accuracy
+    of :func:`train_deep_bn` with its defaults), read from the package's data."""
+    return json.loads(files("kan_edu").joinpath(_DEPTH_FILE).read_text(encoding="utf-8"))
 
 
 #: Digits held out for testing by :func:`train_deep_bn` (the rest, 1500 of the 1797, train).

@@ -474,6 +474,7 @@ CASES = [
     Case(isometry.log_grad_norm_vs_depth, dict(depths=[1, 2], width=4, batch=4), dict(EXPERIMENT_KINDS, depths="array")),
     Case(isometry.shaping_sweep, dict(activations=("tanh",), gain_exponents=(0.4,), depths=[1, 2]), dict(activations="junk", gain_exponents="junk", depths="junk")),
     Case(isometry.shaping_sweep_results, dict(), dict()),
+    Case(isometry.depth_results, dict(), dict()),
     Case(isometry.explosion_rate, dict(depths=[1, 2, 3], log_norms=[0.0, 0.5, 1.0]), dict(depths="array", log_norms="array")),
     Case(isometry.degenerate_batch, dict(n=3, d=3), dict(n="size", d="size", spread="number", seed="seed")),
     Case(isometry.near_duplicate_batch, dict(n=3, d=3), dict(n="size", d="size", distance="number", seed="seed")),

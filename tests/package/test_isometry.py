@@ -415,3 +415,19 @@ def test_shaping_sweep_validates_its_arguments():
         iso.shaping_sweep(depths=[0])
     with pytest.raises(TypeError, match="activations"):
         iso.shaping_sweep(activations="tanh", depths=[2])
+
+
+def test_shipped_depth_results_match_a_rerun():
+    """experiments/isometry_depth.py's shipped numbers, which chapter 25 glues: the right shape, and one seed of
+    each weight init recomputed (depth 10 and 1000 are fresh networks, so the change reproduces exactly)."""
+    shipped = iso.depth_results()
+    changes = shipped["log_grad_change_10_to_1000"]
+    assert set(changes) == {"orthogonal", "gaussian"}
+    assert all(len(v) == len(shipped["seeds"]) for v in changes.values())
+    assert max(abs(c) for c in changes["orthogonal"]) < 0.5 < 10 < min(changes["gaussian"])
+    for init in ("orthogonal", "gaussian"):
+        g = iso.log_grad_norm_vs_depth([10, 1000], init=init, seed=shipped["seeds"][1])
+        assert g[1] - g[0] == pytest.approx(changes[init][1], abs=1e-9)
+    accuracy = shipped["digits_accuracy_by_depth"]
+    assert set(accuracy) == {"100", "200", "300"}
+    assert all(0 <= a <= 1 for row in accuracy.values() for a in row.values())
