@@ -1,4 +1,5 @@
-"""kan_edu.regularization: ways to make a model generalise better (UDL chapter 9), in numpy.
+"""kan_edu.regularization: ways to make a model generalise better (UDL chapter 9), in numpy (torch for the
+self-supervised encoder).
 
 For a model that is linear in its parameters, y = Φw (for example the hinge model of
 :mod:`kan_edu.performance`), with the least-squares loss L(w) = |Φw − y|²:
@@ -16,7 +17,12 @@ For a model that is linear in its parameters, y = Φw (for example the hinge mod
   (:func:`input_noise_fit`), which is least squares plus the quadratic penalty wᵀCw;
 * **multi-task and transfer learning** with a linear layer on top of fixed features: the rank-r layer that
   serves many related tasks best, learnt from their data at once (:func:`multitask_basis`), whose r outputs a new
-  task with few data then uses as its features.
+  task with few data then uses as its features;
+* **self-supervised learning** on unlabelled 1-D signals: hide a random stretch of each signal
+  (:func:`mask_signals`) and train a small encoder and decoder to fill it in (:func:`masked_pretext_train`);
+  the same network trained on labels alone is the baseline (:func:`train_classifier`);
+  the encoder's features (:func:`apply_network`) are then read out by a linear probe, multinomial logistic regression
+  with an L2 penalty, fitted to a few labelled examples (:func:`linear_probe`).
 
 And for the **implicit regularisation** of gradient descent with a finite step α, which follows the gradient
 flow of the modified loss L + (α/4)|∇L|² more closely than the flow of L itself:
@@ -30,8 +36,20 @@ from typing import Callable
 
 import numpy as np
 
+from ._validate import (
+    MAX_SIZE,
+    function,
+    interval,
+    module,
+    non_negative,
+    number,
+    positive,
+    random_seed,
+    size,
+    sizes,
+    total_size,
+)
 from ._validate import array as _array
-from ._validate import function, interval, non_negative, number, positive, random_seed, size
 
 __all__ = [
     "ridge",
@@ -45,6 +63,11 @@ __all__ = [
     "input_noise_moments",
     "input_noise_fit",
     "multitask_basis",
+    "mask_signals",
+    "masked_pretext_train",
+    "train_classifier",
+    "apply_network",
+    "linear_probe",
     "product_loss",
     "gradient_descent",
     "gradient_flow",
@@ -283,6 +306,187 @@ def multitask_basis(phi, y, rank: int, lam: float = 1e-3, rcond: float = 1e-10):
         raise ValueError(f"phi and y: the tasks' fits have fewer than rank={rank} independent directions")
     B = W @ vt[:rank].T  # (P, r): Φ B = U_r S_r
     return B * (np.sqrt(len(phi)) / s[:rank])
+
+
+# ---------------------------------------------------------------------------- self-supervised learning
+def mask_signals(x, length: int, seed: int = 0):
+    """Hide one random stretch of ``length`` consecutive samples in each signal of ``x`` (N, L).
+
+    The stretch starts at a position drawn uniformly from 0..L − ``length`` (numpy, from ``seed``); hidden
+    samples are set to 0. Returns ``(masked, mask)``: the masked signals (N, L) and a boolean array (N, L) that
+    is True where a sample was hidden.
+    """
+    x = _array("x", x, 2, empty=False)
+    length = size("length", length, maximum=x.shape[1])
+    return _mask_signals(x, length, np.random.default_rng(random_seed("seed", seed)))
+
+
+def _mask_signals(x, length, rng):
+    """:func:`mask_signals` on checked arguments, drawing from the generator ``rng``."""
+    start = rng.integers(0, x.shape[1] - length + 1, size=len(x))
+    position = np.arange(x.shape[1])
+    mask = (position >= start[:, None]) & (position < start[:, None] + length)
+    return np.where(mask, 0.0, x), mask
+
+
+def _check_network(n_in, hidden, n_out, names="hidden"):
+    """Refuse widths whose network would only exhaust the memory (the message names the arguments ``names``)."""
+    widths = [n_in, *hidden, n_out]
+    total_size(names, sum((a + 1) * b for a, b in zip(widths[:-1], widths[1:])), "parameters")
+
+
+def _encoder(n_in, hidden, seed):
+    """The encoder of :func:`masked_pretext_train` and :func:`train_classifier`: ReLU layers ``[n_in, *hidden]``."""
+    import torch
+
+    from .nn import mlp
+
+    return torch.nn.Sequential(*mlp([n_in, *hidden], seed=seed), torch.nn.ReLU())
+
+
+def _adam(params, loss_of_step, steps, lr, betas=(0.9, 0.999), eps=1e-8):
+    """``steps`` Adam steps on ``params`` (the update of torch.optim.Adam, written out; unlike that class it does
+    not import torch's compiler, which costs seconds once). ``loss_of_step(i)`` returns step i's loss tensor.
+    Returns the loss of every step."""
+    import torch
+
+    m = [torch.zeros_like(p) for p in params]
+    v = [torch.zeros_like(p) for p in params]
+    losses = []
+    for t in range(1, steps + 1):
+        loss = loss_of_step(t - 1)
+        grads = torch.autograd.grad(loss, params)
+        with torch.no_grad():
+            for p, g, m_p, v_p in zip(params, grads, m, v):
+                m_p.lerp_(g, 1 - betas[0])  # running mean of the gradient
+                v_p.mul_(betas[1]).addcmul_(g, g, value=1 - betas[1])  # and of its square
+                denom = (v_p / (1 - betas[1] ** t)).sqrt_().add_(eps)
+                p.addcdiv_(m_p, denom, value=-lr / (1 - betas[0] ** t))
+        losses.append(loss.item())
+    return np.array(losses)
+
+
+def masked_pretext_train(
+    x, hidden=(64, 64), mask_length: int = 8, steps: int = 300, batch_size: int = 128, lr: float = 3e-3, seed: int = 0
+):
+    """Self-supervised pre-training by masked-signal prediction on unlabelled signals ``x`` (N, L).
+
+    The encoder is an MLP ``[L, *hidden]`` with a ReLU after every layer (:func:`kan_edu.nn.mlp` plus a final
+    ReLU), the decoder one linear layer back to L samples. Each step draws ``batch_size`` signals, hides a fresh
+    random stretch of ``mask_length`` samples in each (:func:`mask_signals`), and takes an Adam step on the mean
+    squared error of the decoder's output *on the hidden samples only*: the network must guess what it cannot
+    see from what it can. Everything (weights, batches, masks) is drawn from ``seed``; with ``steps=0`` the
+    networks are returned as initialised, the same architecture untrained. Returns ``(encoder, decoder,
+    losses)``: two torch modules in float32 on the CPU, without gradients, and the loss of every step (numpy,
+    shape (steps,)).
+    """
+    import torch
+
+    from .nn import mlp
+
+    x = _array("x", x, 2, empty=False)
+    hidden = sizes("hidden", hidden)
+    mask_length = size("mask_length", mask_length, maximum=x.shape[1])
+    steps, batch_size = size("steps", steps, minimum=0), size("batch_size", batch_size)
+    total_size("batch_size and x", batch_size * x.shape[1], "samples per batch")
+    lr, seed = positive("lr", lr), random_seed("seed", seed, sequences=False)
+    _check_network(x.shape[1], hidden, x.shape[1])
+    encoder, decoder = _encoder(x.shape[1], hidden, seed), mlp([hidden[-1], x.shape[1]], seed=seed + 1)
+    rng = np.random.default_rng(seed)
+
+    def loss_of_step(_):
+        batch = x[rng.integers(0, len(x), size=batch_size)]
+        masked, mask = _mask_signals(batch, mask_length, rng)
+        guess = decoder(encoder(torch.as_tensor(masked, dtype=torch.float32)))
+        return ((guess - torch.as_tensor(batch, dtype=torch.float32))[torch.as_tensor(mask)] ** 2).mean()
+
+    losses = _adam([*encoder.parameters(), *decoder.parameters()], loss_of_step, steps, lr)
+    return encoder.requires_grad_(False), decoder.requires_grad_(False), losses
+
+
+def train_classifier(
+    x, labels, hidden=(64, 64), n_classes: int | None = None, steps: int = 200, lr: float = 3e-3, seed: int = 0
+):
+    """The encoder of :func:`masked_pretext_train` (the same architecture and, for the same ``seed``, the same
+    initial weights) plus a linear head to ``n_classes`` logits, trained end to end on labelled signals: ``steps``
+    full-batch Adam steps on the mean cross-entropy of ``x`` (N, L) and ``labels`` (N,) in 0..K−1 (K defaults to
+    the largest label + 1). Returns the network (a torch module without gradients) and the loss of every step.
+    """
+    import torch
+
+    from .nn import mlp
+
+    x = _array("x", x, 2, empty=False)
+    labels = _array("labels", labels, shape=(len(x),), like="x", low=0, high=MAX_SIZE, integral=True).astype(int)
+    hidden = sizes("hidden", hidden)
+    k = int(labels.max()) + 1 if n_classes is None else size("n_classes", n_classes, minimum=int(labels.max()) + 1)
+    steps, lr = size("steps", steps, minimum=0), positive("lr", lr)
+    seed = random_seed("seed", seed, sequences=False)
+    _check_network(x.shape[1], hidden, k, "hidden, labels and n_classes")
+    net = torch.nn.Sequential(*_encoder(x.shape[1], hidden, seed), *mlp([hidden[-1], k], seed=seed + 1))
+    x_t, y_t = torch.as_tensor(x, dtype=torch.float32), torch.as_tensor(labels)
+    losses = _adam(list(net.parameters()), lambda _: torch.nn.functional.cross_entropy(net(x_t), y_t), steps, lr)
+    return net.requires_grad_(False), losses
+
+
+def apply_network(net, x):
+    """What the torch network ``net`` computes for the rows of ``x`` (N, L), as a float64 numpy array: the frozen
+    features of an encoder, say, or a decoder's output. Runs without gradients, in float32."""
+    import torch
+
+    net = module("net", net)
+    x = _array("x", x, 2)
+    first = next((m for m in net.modules() if isinstance(m, torch.nn.Linear)), None)
+    if first is None:
+        raise ValueError("net must start with a torch.nn.Linear layer (it reads rows of x), found none")
+    if first.weight.device.type != "cpu":
+        raise ValueError(f"net must be on the CPU, got {first.weight.device}")
+    if x.shape[1] != first.in_features:
+        raise ValueError(f"x must have {first.in_features} columns, the inputs of net, got shape {x.shape}")
+    with torch.no_grad():
+        return net(torch.as_tensor(x, dtype=torch.float32)).double().numpy()
+
+
+def linear_probe(features, labels, lam: float = 1e-2, n_classes: int | None = None, tol: float = 1e-12):
+    """A linear probe: multinomial logistic regression with an L2 penalty on the weights (not the biases).
+
+    Minimises (1/N) Σᵢ −log softmax(W ᵀfᵢ + b)[yᵢ] + (λ/2)|W|², a convex problem, with L-BFGS (scipy) from zero.
+    ``features`` (N, P), ``labels`` (N,) integers in 0..K−1 with K = ``n_classes`` (default: the largest label
+    + 1). This is scikit-learn's ``LogisticRegression(C=1/(λN))``. L-BFGS stops when a step lowers the loss by
+    less than ``tol`` relative to it (smaller is more exact and slower: a small λ on separable data needs many
+    steps). Returns ``(W, b)`` of shapes (P, K) and (K,): the class scores of new features F are F @ W + b.
+    """
+    from scipy.optimize import minimize
+    from scipy.special import log_softmax
+
+    features = _array("features", features, 2, empty=False)
+    labels = _array(
+        "labels", labels, shape=(len(features),), like="features", low=0, high=MAX_SIZE, integral=True
+    ).astype(int)
+    lam, tol = positive("lam", lam), positive("tol", tol)
+    k = int(labels.max()) + 1 if n_classes is None else size("n_classes", n_classes, minimum=int(labels.max()) + 1)
+    n, p = features.shape
+    total_size("features, labels and n_classes", (p + 1) * k, "weights")
+    onehot = np.eye(k)[labels]
+
+    def loss_and_grad(theta):
+        W, b = theta[: p * k].reshape(p, k), theta[p * k :]
+        logp = log_softmax(features @ W + b, axis=1)
+        residual = (np.exp(logp) - onehot) / n
+        loss = -np.sum(onehot * logp) / n + 0.5 * lam * np.sum(W * W)
+        return loss, np.concatenate([(features.T @ residual + lam * W).ravel(), residual.sum(0)])
+
+    with np.errstate(all="ignore"):  # features too large overflow: refused below
+        theta = minimize(
+            loss_and_grad,
+            np.zeros(p * k + k),
+            jac=True,
+            method="L-BFGS-B",
+            options=dict(maxiter=5000, ftol=tol, gtol=1e-10),
+        ).x
+    if not np.all(np.isfinite(theta)):
+        raise ValueError("features are too large: the probe's fit overflows (standardise them first)")
+    return theta[: p * k].reshape(p, k), theta[p * k :]
 
 
 # --------------------------------------------------------------------------- implicit regularisation

@@ -1,5 +1,5 @@
-"""Checks for chapter 9 (regularization): ridge regression, the Bayesian posterior predictive, dropout and
-augmentation by shifts."""
+"""Checks for chapter 9 (regularization): ridge regression, the Bayesian posterior predictive, dropout,
+augmentation by shifts, and a straight line across a hidden stretch of a signal."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 from .. import regularization
 from ._core import answer, close, run
 
-__all__ = ["ridge", "posterior_predictive", "dropout", "augment_shifts"]
+__all__ = ["ridge", "posterior_predictive", "dropout", "augment_shifts", "fill_gap"]
 
 
 def _augmented(phi, y, lam):
@@ -270,6 +270,82 @@ def augment_shifts(fn):
                 "every block matches the reference, in the order of shifts",
                 lambda: close(out()[0], x_ref, rtol=0, atol=0),
                 "one block per entry of shifts, in the order given (a shift of 0 is a plain copy).",
+            ),
+        ],
+    )
+
+
+def _line_fill(masked, mask):
+    """An independent reference: each hidden sample on the straight line between the nearest visible samples on
+    either side (the nearest visible value where the hidden stretch reaches an end of the signal)."""
+    out = masked.copy()
+    for r in range(len(out)):
+        visible = np.flatnonzero(~mask[r])
+        for i in np.flatnonzero(mask[r]):
+            left, right = visible[visible < i], visible[visible > i]
+            if len(left) and len(right):
+                a, b = left[-1], right[0]
+                out[r, i] = masked[r, a] + (masked[r, b] - masked[r, a]) * (i - a) / (b - a)
+            else:
+                out[r, i] = masked[r, (left[-1] if len(left) else right[0])]
+    return out
+
+
+def fill_gap(fn):
+    """Check ``fn(masked, mask) -> filled``: the signals with every hidden sample (``mask`` True) replaced by the
+    straight line between the nearest visible samples around it, and by the nearest visible value where the
+    hidden stretch touches an end; visible samples unchanged."""
+    rng = np.random.default_rng(51)
+    x = rng.normal(size=(6, 12))
+    mask = np.zeros_like(x, dtype=bool)
+    for r, (start, length) in enumerate([(3, 4), (0, 3), (8, 4), (5, 1), (1, 6), (4, 5)]):
+        mask[r, start : start + length] = True
+    masked = np.where(mask, 0.0, x)
+    ramp = np.tile(np.arange(12.0), (2, 1)) * np.array([[1.0], [-2.0]])  # two straight lines
+    ramp_mask = np.zeros_like(ramp, dtype=bool)
+    ramp_mask[0, 2:6], ramp_mask[1, 5:9] = True, True
+
+    def out(a=masked, m=mask):
+        a_in, m_in = a.copy(), m.copy()
+        res = np.asarray(answer(fn, a_in, m_in), dtype=float)
+        if not (np.array_equal(a_in, a) and np.array_equal(m_in, m)):
+            raise ValueError("your function changed the arrays it was given; build a new array instead")
+        return res
+
+    def inner_rows():
+        inner = [0, 3, 4, 5]  # the rows whose hidden stretch has visible samples on both sides
+        return close(out()[inner], _line_fill(masked, mask)[inner], rtol=1e-9, atol=1e-12)
+
+    return run(
+        "fill_gap",
+        [
+            (
+                "the result has the shape of the signals",
+                lambda: out().shape == x.shape,
+                "return one filled signal per row of masked, each as long as before.",
+            ),
+            (
+                "the visible samples are unchanged",
+                lambda: close(out()[~mask], x[~mask], rtol=0, atol=0),
+                "only the samples where mask is True are guesses; copy the others as they are.",
+            ),
+            (
+                "a straight line with a hidden stretch is filled back exactly",
+                lambda: close(out(np.where(ramp_mask, 0.0, ramp), ramp_mask), ramp, rtol=1e-9, atol=1e-12),
+                "a hidden sample lies on the line through the last visible sample before the stretch and the first "
+                "visible sample after it, at its own position between them.",
+            ),
+            (
+                "each hidden sample inside a signal lies on the line between its visible neighbours, row by row",
+                inner_rows,
+                "treat every row on its own, with its own hidden stretch; the two ends of the line are the visible "
+                "samples just outside the stretch, not the first and last samples of the signal.",
+            ),
+            (
+                "a stretch that touches an end of the signal takes the value of the nearest visible sample",
+                lambda: close(out()[[1, 2]], _line_fill(masked, mask)[[1, 2]], rtol=1e-9, atol=1e-12),
+                "where there is a visible sample on one side only, there is no line to draw: repeat that sample's "
+                "value across the hidden stretch.",
             ),
         ],
     )

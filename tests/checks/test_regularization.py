@@ -183,3 +183,53 @@ def test_augment_shifts_passes_the_solution_and_names_each_mistake(capsys):
 
 def test_augment_shifts_reports_placeholder_and_errors(capsys):
     assert_placeholders_and_errors_reported([check.augment_shifts], capsys)
+
+
+def fill_gap_right(masked, mask):
+    filled = masked.copy()
+    for row, hid in zip(filled, mask):
+        row[hid] = np.interp(np.flatnonzero(hid), np.flatnonzero(~hid), row[~hid])
+    return filled
+
+
+def _fill_flat(masked, mask):  # one long signal: rows leak into each other
+    flat, hid = masked.ravel().copy(), mask.ravel()
+    flat[hid] = np.interp(np.flatnonzero(hid), np.flatnonzero(~hid), flat[~hid])
+    return flat.reshape(masked.shape)
+
+
+def _fill_ends(masked, mask):  # a line from the first to the last sample of the signal
+    filled = masked.copy()
+    for row, hid in zip(filled, mask):
+        row[hid] = np.interp(np.flatnonzero(hid), [0, len(row) - 1], [row[0], row[-1]])
+    return filled
+
+
+def _fill_in_place(masked, mask):
+    for row, hid in zip(masked, mask):
+        row[hid] = np.interp(np.flatnonzero(hid), np.flatnonzero(~hid), row[~hid])
+    return masked
+
+
+FILL_HINTS = [
+    (lambda m, k: m[:, :-1], "each as long as before"),
+    (lambda m, k: np.where(k, m.mean(), m), "on the line through"),
+    (lambda m, k: np.where(k, 0.0, m) + k * 1.0, "on the line through"),
+    (_fill_ends, "just outside the stretch"),
+    (_fill_flat, "visible sample on one side only"),
+    (_fill_in_place, "changed the arrays"),
+]
+
+
+def test_fill_gap_passes_the_solution_and_names_each_mistake(capsys):
+    assert check.fill_gap(fill_gap_right)
+    capsys.readouterr()
+    for wrong, words in FILL_HINTS:
+        assert not check.fill_gap(wrong)
+        out = " ".join(capsys.readouterr().out.split())
+        assert words in out, out
+        assert "np.interp" not in out and "flatnonzero" not in out
+
+
+def test_fill_gap_reports_placeholder_and_errors(capsys):
+    assert_placeholders_and_errors_reported([check.fill_gap], capsys)

@@ -287,3 +287,123 @@ def test_multitask_basis_rejects_a_rank_the_tasks_cannot_fill():
         rg.multitask_basis(phi, Y, 2)
     with pytest.raises(ValueError, match="rank"):
         rg.multitask_basis(phi, Y, 4)  # more than the number of tasks
+
+
+# ------------------------------------------------------------------------------ self-supervised learning
+def _waves(n=600, length=24, seed=0):
+    """Smooth signals with structure a network can learn: random sums of two sine waves."""
+    rng = np.random.default_rng(seed)
+    t = np.linspace(0, 1, length)
+    freq, phase, amp = rng.uniform(1, 3, (n, 2, 1)), rng.uniform(0, 2 * np.pi, (n, 2, 1)), rng.normal(size=(n, 2, 1))
+    return np.sum(amp * np.sin(2 * np.pi * freq * t + phase), axis=1)
+
+
+def test_mask_signals_hides_one_stretch_of_the_given_length():
+    x = np.arange(1.0, 61.0).reshape(3, 20)
+    masked, mask = rg.mask_signals(x, 5, seed=3)
+    assert mask.shape == x.shape and mask.dtype == bool
+    for row, hid in zip(mask, mask.astype(int)):
+        where = np.flatnonzero(row)
+        assert len(where) == 5 and np.all(np.diff(where) == 1)  # one run of 5 consecutive samples
+        assert np.sum(np.abs(np.diff(hid))) <= 2
+    assert np.all(masked[mask] == 0.0) and np.array_equal(masked[~mask], x[~mask])
+    again = rg.mask_signals(x, 5, seed=3)
+    assert np.array_equal(again[1], mask) and not np.array_equal(rg.mask_signals(x, 5, seed=4)[1], mask)
+    assert np.all(rg.mask_signals(x, 20, seed=0)[1])  # the whole signal
+    with pytest.raises(ValueError, match="length"):
+        rg.mask_signals(x, 21)
+
+
+def test_adam_is_torchs_adam():
+    torch.manual_seed(0)
+    mine, ref = torch.nn.Linear(5, 3), torch.nn.Linear(5, 3)
+    ref.load_state_dict(mine.state_dict())
+    x, y = torch.randn(20, 5), torch.randn(20, 3)
+    losses = rg._adam(list(mine.parameters()), lambda i: ((mine(x) - y) ** 2).mean(), 40, 0.05)
+    opt = torch.optim.Adam(ref.parameters(), lr=0.05)
+    ref_losses = []
+    for _ in range(40):
+        opt.zero_grad()
+        loss = ((ref(x) - y) ** 2).mean()
+        loss.backward()
+        opt.step()
+        ref_losses.append(loss.item())
+    assert np.allclose(losses, ref_losses, rtol=1e-5, atol=1e-6)
+    for p, q in zip(mine.parameters(), ref.parameters()):
+        assert torch.allclose(p, q, atol=1e-6)
+
+
+def test_masked_pretext_training_lowers_the_loss_and_is_reproducible():
+    x = _waves()
+    enc, dec, losses = rg.masked_pretext_train(x, hidden=(32, 32), mask_length=6, steps=150, seed=1)
+    assert losses.shape == (150,) and np.all(np.isfinite(losses))
+    assert losses[-20:].mean() < 0.6 * losses[:20].mean()
+    # it fills a hidden stretch better than guessing zero does (the signals have mean zero)
+    masked, mask = rg.mask_signals(x[:200], 6, seed=9)
+    guess = rg.apply_network(dec, rg.apply_network(enc, masked))
+    assert np.mean((guess - x[:200])[mask] ** 2) < 0.6 * np.mean(x[:200][mask] ** 2)
+    enc2, dec2, losses2 = rg.masked_pretext_train(x, hidden=(32, 32), mask_length=6, steps=150, seed=1)
+    assert np.array_equal(losses, losses2)
+    for p, q in zip([*enc.parameters(), *dec.parameters()], [*enc2.parameters(), *dec2.parameters()]):
+        assert torch.equal(p, q)
+    assert not np.array_equal(losses, rg.masked_pretext_train(x, hidden=(32, 32), steps=150, seed=2)[2])
+    # steps=0: the untrained networks, the starting point of the training above
+    enc0, _, none = rg.masked_pretext_train(x, hidden=(32, 32), steps=0, seed=1)
+    assert none.shape == (0,)
+    start = rg._encoder(x.shape[1], [32, 32], 1)
+    assert all(torch.equal(p, q) for p, q in zip(enc0.parameters(), start.parameters()))
+    assert not all(torch.equal(p, q) for p, q in zip(enc0.parameters(), enc.parameters()))
+    assert not any(p.requires_grad for p in enc.parameters())
+
+
+def test_train_classifier_starts_from_the_pretext_encoder_and_fits_its_labels():
+    x = _waves(n=40, seed=3)
+    labels = np.arange(40) % 4
+    net, losses = rg.train_classifier(x, labels, hidden=(16, 16), steps=300, lr=1e-2, seed=5)
+    assert losses[-1] < 0.1 * losses[0]
+    assert np.mean(rg.apply_network(net, x).argmax(1) == labels) == 1.0  # 40 points, 4 classes: memorised
+    net0, _ = rg.train_classifier(x, labels, hidden=(16, 16), steps=0, seed=5)
+    enc0 = rg.masked_pretext_train(x, hidden=(16, 16), steps=0, seed=5)[0]
+    assert all(torch.equal(p, q) for p, q in zip(net0[:4].parameters(), enc0.parameters()))
+    assert np.array_equal(losses, rg.train_classifier(x, labels, hidden=(16, 16), steps=300, lr=1e-2, seed=5)[1])
+    assert rg.train_classifier(x, labels, hidden=(16,), n_classes=7, steps=1)[0][-1].out_features == 7
+
+
+def test_apply_network_is_the_network_in_float32():
+    net = torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.Tanh())
+    x = np.random.default_rng(0).normal(size=(5, 4))
+    out = rg.apply_network(net, x)
+    assert out.dtype == np.float64 and out.shape == (5, 3)
+    assert np.allclose(out, net(torch.as_tensor(x, dtype=torch.float32)).detach().numpy())
+    with pytest.raises(ValueError, match="x must have 4 columns"):
+        rg.apply_network(net, np.ones((2, 5)))
+
+
+@pytest.mark.parametrize("lam", [1e-3, 0.1, 3.0])
+def test_linear_probe_is_sklearns_logistic_regression(lam):
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(0)
+    features = rng.normal(size=(60, 5))
+    labels = (features @ rng.normal(size=(5, 3)) + rng.normal(size=(60, 3))).argmax(1)
+    W, b = rg.linear_probe(features, labels, lam, tol=1e-14)
+    ref = LogisticRegression(C=1.0 / (lam * len(features)), tol=1e-12, max_iter=10_000).fit(features, labels)
+    assert W.shape == (5, 3) and b.shape == (3,)
+    # the penalty fixes W; the biases are fixed up to a constant shared by the classes: compare probabilities
+    assert np.allclose(W, ref.coef_.T, atol=1e-5)
+    probs = np.exp(features @ W + b)
+    probs /= probs.sum(1, keepdims=True)
+    assert np.allclose(probs, ref.predict_proba(features), atol=1e-6)
+
+
+def test_linear_probe_is_zero_mean_weights_and_shrinks_with_the_penalty():
+    rng = np.random.default_rng(1)
+    features, labels = rng.normal(size=(30, 4)), np.arange(30) % 3
+    W, _ = rg.linear_probe(features, labels, 0.1, n_classes=5, tol=1e-14)
+    assert W.shape == (4, 5)
+    assert np.allclose(W.sum(1), 0.0, atol=1e-6)  # the penalty's choice among W + c·1ᵀ, which score alike
+    assert np.all(np.abs(W[:, 3:]) <= np.abs(W[:, :3]).max())  # unseen classes only get the shared shift
+    norms = [np.linalg.norm(rg.linear_probe(features, labels, lam)[0]) for lam in (0.01, 0.1, 1.0, 10.0)]
+    assert np.all(np.diff(norms) < 0)
+    with pytest.raises(ValueError, match="n_classes"):
+        rg.linear_probe(features, labels, 0.1, n_classes=2)
