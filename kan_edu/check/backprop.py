@@ -469,6 +469,14 @@ def variance_profile(fn):
             for c in multiples
         )
 
+    def mean_squares_exactly():
+        # in float64 every way of measuring agrees to many digits: 1e-6 tells the mean square from a variance
+        # (which subtracts the small mean of the values) and from float32 rounding of the activations
+        return all(
+            close(measured(c)[0], reference[c][0], rtol=1e-6) and close(measured(c)[1], reference[c][1], rtol=1e-6)
+            for c in multiples
+        )
+
     return run(
         "variance_profile",
         [
@@ -518,6 +526,12 @@ def variance_profile(fn):
                 "average over the batch and the units together: the theory's variance is over the random weights, "
                 "so across the units. A variance over the batch of each unit leaves out what all the inputs share, "
                 "and deep layers make the inputs alike.",
+            ),
+            (
+                "every layer's values are the mean squares themselves, to 6 digits",
+                mean_squares_exactly,
+                "average the squares of the values, without subtracting their mean first (a variance is not a mean "
+                "square when the mean is not exactly zero), and keep the network's float64 numbers.",
             ),
         ],
     )
