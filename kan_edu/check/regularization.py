@@ -324,12 +324,18 @@ def fill_gap(fn):
     ramp_mask = np.zeros_like(ramp, dtype=bool)
     ramp_mask[0, 2:6], ramp_mask[1, 5:9] = True, True
 
+    changed = []  # set when the student's function writes into the arrays it is given
+
     def out(a=masked, m=mask):
         a_in, m_in = a.copy(), m.copy()
         res = np.asarray(answer(fn, a_in, m_in), dtype=float)
         if not (np.array_equal(a_in, a) and np.array_equal(m_in, m)):
-            raise ValueError("your function changed the arrays it was given; build a new array instead")
+            changed.append(True)
         return res
+
+    def leaves_inputs():
+        out()
+        return not changed
 
     def inner_rows():
         inner = [0, 3, 4, 5]  # the rows whose hidden stretch has visible samples on both sides
@@ -342,6 +348,17 @@ def fill_gap(fn):
                 "the result has the shape of the signals",
                 lambda: out().shape == x.shape,
                 "return one filled signal per row of masked, each as long as before.",
+            ),
+            (
+                "the arrays passed in (masked and mask) are left unchanged",
+                leaves_inputs,
+                "your function changed the arrays it was given: build a new array (a copy of masked) and fill that "
+                "one, instead of writing into masked.",
+            ),
+            (
+                "the result is a numpy array of float64 numbers",
+                lambda: is_float64(answer(fn, masked.copy(), mask.copy()), array=True),
+                "keep numpy's double precision: do not round the signals to float32 or turn them into lists.",
             ),
             (
                 "the visible samples are unchanged",

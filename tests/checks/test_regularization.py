@@ -292,8 +292,8 @@ REVIEW15 = [
     (check.augment_shifts, lambda *a: _augment(*a, "original last"), "original signals"),
     (check.fill_gap, lambda *a: _fill(*a, "zero ends"), "touches an end"),
     (check.fill_gap, lambda *a: _fill(*a, "mean"), "filled back exactly"),
-    (check.fill_gap, lambda *a: _fill(*a, "float32"), "Hint"),
-    (check.fill_gap, lambda *a: _fill(*a, "in place"), "Hint"),
+    (check.fill_gap, lambda *a: _fill(*a, "float32"), "float32"),
+    (check.fill_gap, lambda *a: _fill(*a, "in place"), "writing into masked"),
 ]
 
 
