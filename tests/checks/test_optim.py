@@ -370,11 +370,13 @@ def _adam(theta, m, v, grad, t, lr, beta1, beta2, eps, mistake=None):
 
 
 def _sgd(grad, phi0, n_data, batch_size, epochs, lr0, decay, seed, mistake=None):
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(0 if mistake == "seed ignored" else seed)
     phi = np.array(phi0, dtype=float)
     path = [phi]
     for epoch in range(epochs):
         lr = lr0 * decay ** (epoch + 1 if mistake == "epoch + 1" else epoch)
+        if mistake == "new generator each epoch":
+            rng = np.random.default_rng(seed)
         order = rng.permutation(n_data)
         stop = n_data - batch_size + 1 if mistake == "drop last" else n_data
         for start in range(0, stop, batch_size):
@@ -423,6 +425,8 @@ REVIEW15 = [
     (check.sgd_schedule, lambda *a: _sgd(*a, mistake="drop last"), "3 steps"),
     (check.sgd_schedule, lambda *a: _sgd(*a, mistake="decay every step"), "constant within an epoch"),
     (check.sgd_schedule, lambda *a: _sgd(*a, mistake="float32"), "Hint"),
+    (check.sgd_schedule, lambda *a: _sgd(*a, mistake="new generator each epoch"), "new random order"),
+    (check.sgd_schedule, lambda *a: _sgd(*a, mistake="seed ignored"), "one generator made from seed"),
     (check.nesterov, lambda *a: _nesterov(*a, mistake="ahead +"), "ahead of phi_1"),
     (check.nesterov, lambda *a: _nesterov(*a, mistake="no lr"), "look-ahead point"),
     (check.nesterov, lambda *a: _nesterov(*a, mistake="float32"), "first step"),
