@@ -68,3 +68,16 @@ def assert_placeholders_and_errors_reported(checkers, capsys):
     for checker in checkers:
         assert not checker(broken)
     assert capsys.readouterr().out.count("RuntimeError") == len(checkers)
+
+
+def assert_names_the_mistake(checker, wrong, words, secrets, capsys):
+    """``checker`` rejects ``wrong`` with a cross and a hint (no exception), the output contains ``words`` (what
+    names the mistake), and it prints none of ``secrets`` (fragments of the reference answer)."""
+    capsys.readouterr()
+    verdict = checker(wrong)
+    out = " ".join(capsys.readouterr().out.split())
+    assert not verdict, f"{checker.__name__} accepts a wrong answer"
+    assert "\u2718" in out and "Hint" in out, out
+    assert words in out, out
+    for secret in secrets:
+        assert secret not in out, f"{checker.__name__} printed {secret!r}"

@@ -238,3 +238,13 @@ def unbiased(estimates, truth, sigmas: float = 5.0) -> bool:
         return False
     standard_error = e.std(ddof=1) / np.sqrt(e.size)
     return bool(abs(e.mean() - scalar(truth)) <= sigmas * standard_error + 1e-12 * max(1.0, abs(scalar(truth))))
+
+
+def is_float64(x, array: bool = False) -> bool:
+    """``x`` holds double-precision numbers (a Python float, numpy float64); with ``array``, ``x`` must also be a
+    numpy array, not a list. Rounding to float32 loses about half of the digits the checks compare."""
+    import numpy as np
+
+    if array and not isinstance(x, np.ndarray):
+        return False
+    return np.asarray(x).dtype == np.float64

@@ -160,6 +160,11 @@ def train_loop(fn):
 
     # computed before run(): an error here is the checker's, and raises, rather than being blamed on the reader
     reference = ours()
+    other_setup = dict(epochs=2, lr=0.02, gamma=0.8)  # a second setting: the arguments must be used, not assumed
+    model_other, loader_other = _loop_problem()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        reference_other = _loop_variant(model_other, loader_other, **other_setup)
     mistakes = {
         "no_clear": ours(clear=False)[1],
         "sum": ours(reduction="sum")[1],
@@ -188,6 +193,16 @@ def train_loop(fn):
 
     def params():
         return student()[1]
+
+    def uses_its_arguments():
+        model, loader = _loop_problem()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            out = answer(fn, model, loader, *other_setup.values())
+        got = torch.nn.utils.parameters_to_vector(model.parameters()).detach().numpy()
+        return np.allclose(got, reference_other[1], rtol=1e-9, atol=1e-12) and np.allclose(
+            np.asarray(out, dtype=float), reference_other[0], rtol=1e-9, atol=1e-12
+        )
 
     def differs(key):
         return not np.allclose(params(), mistakes[key], rtol=1e-9, atol=1e-12)
@@ -241,6 +256,12 @@ def train_loop(fn):
                 ),
                 "use SGD with momentum 0.9, record each batch's loss before the optimiser's step, and take no "
                 "extra steps.",
+            ),
+            (
+                "with other arguments (2 epochs, lr = 0.02, gamma = 0.8) it matches the reference loop as well",
+                uses_its_arguments,
+                "use the epochs, lr and gamma the function is given, not numbers of your own: the loop must train "
+                "with any setting.",
             ),
         ],
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import deep
-from ._core import answer, close, run
+from ._core import answer, close, is_float64, run
 from ._core import count_value as _count
 from ._core import is_count as _is_count
 
@@ -43,6 +43,11 @@ def deep_network(fn):
                 "the output has shape (N, D_o): one row per example, one column per output",
                 lambda: np.shape(answer(fn, *shallow_case[:3])) == shallow_case[3].shape,
                 "Omega_k has shape (D_k, D_{k-1}); with examples in rows, a layer is b + h @ W.T.",
+            ),
+            (
+                "the output is a numpy array of float64 numbers",
+                lambda: is_float64(answer(fn, *shallow_case[:3]), array=True),
+                "keep numpy's double precision: do not round the result to float32 or turn it into a list.",
             ),
             (
                 "with every weight zero, the output is the output bias (negative entries included)",
@@ -82,6 +87,8 @@ def count_linear_regions(fn):
     on_grid = (np.abs(x - 0.5), 2)  # the joint is a grid point
     in_cell = (np.abs(x - 0.33337), 2)  # the joint lies between two grid points
     randoms = [random_pieces(n) for n in (4, 9, 17)]
+    # two joints on grid points and one between two grid points, in one function: 4 pieces
+    mixed = (np.abs(x - 0.25) + np.abs(x - 0.5) + np.abs(x - 0.70003), 4)
     W, b = deep.sawtooth_network(3, 3)
     folded = (deep.forward(x, W, b), 27)
 
@@ -122,9 +129,19 @@ def count_linear_regions(fn):
                 "every joint, up or down, counts; runs of changes are separated by cells where the slope stays put.",
             ),
             (
-                "the count does not depend on the scale of y (y * 1000, y / 1000, a steep sawtooth)",
+                "joints on grid points and joints between grid points, in one function, are all counted",
+                lambda: right([mixed]),
+                "a joint on a grid point changes the slope once, a joint between grid points changes it in two "
+                "neighbouring places: count each run of changes once, whatever its length.",
+            ),
+            (
+                "the count does not depend on the scale of y (y * 1e6, y * 1000, y / 1000, y * 1e-7, a steep sawtooth)",
                 lambda: right(
-                    [(y * 1000, n) for y, n in randoms[:2]] + [(y / 1000, n) for y, n in randoms[:2]] + [folded]
+                    [(y * 1000, n) for y, n in randoms[:2]]
+                    + [(y / 1000, n) for y, n in randoms[:2]]
+                    + [(y * 1e-7, n) for y, n in randoms[:2]]
+                    + [(y * 1e6, n) for y, n in randoms[:2]]
+                    + [folded]
                 ),
                 "make the tolerance relative: compare slope changes with 1e-6 times the largest |slope|.",
             ),

@@ -8,7 +8,7 @@ import math
 import numpy as np
 
 from .. import losses
-from ._core import answer, close, run
+from ._core import answer, close, is_float64, run
 from ._core import is_number as _number
 from ._core import scalar as _scalar
 
@@ -39,6 +39,11 @@ def gaussian_nll(fn):
                 "the answer is a single number",
                 lambda: _number(answer(fn, y, mu, 1.0)),
                 "add the negative log-likelihoods of all examples.",
+            ),
+            (
+                "the answer is a double-precision (float64) number",
+                lambda: is_float64(answer(fn, y, mu, sigma)),
+                "keep numpy's float64: rounding the loss to float32 throws away about half of its digits.",
             ),
             (
                 "y = mu with sigma = 1 gives 0.5 log(2 pi) = 0.919 for one example",
@@ -135,7 +140,15 @@ def softmax_cross_entropy(fn):
     shift = rng.normal(scale=3.0, size=(N, 1))
 
     def ce(lab, logits):
-        return _scalar(answer(fn, lab, logits))
+        return _scalar(answer(fn, np.array(lab), np.array(logits, dtype=float)))  # copies: the data stay intact
+
+    def leaves_logits():
+        logits, lab = 5 * z + 1.0, labels.copy()
+        answer(fn, lab, logits)
+        return np.array_equal(logits, 5 * z + 1.0) and np.array_equal(lab, labels)
+
+    far_rows = np.array([[1000.0, 999.0], [-1000.0, -1001.0]])  # each row needs its own maximum
+    expected_far = 1.0 + 2 * math.log1p(math.exp(-1.0))
 
     def reference():
         # independent: probabilities by the naive formula (fine for these small logits), then -log
@@ -150,7 +163,7 @@ def softmax_cross_entropy(fn):
         [
             (
                 "the answer is a single number",
-                lambda: _number(answer(fn, labels, z)),
+                lambda: _number(answer(fn, labels.copy(), z.copy())),
                 "add the losses of all examples.",
             ),
             (
@@ -176,6 +189,17 @@ def softmax_cross_entropy(fn):
                 "exp(1000) overflows: subtract each row's largest logit before exponentiating (the log-sum-exp trick).",
             ),
             (
+                "rows whose logits lie far apart (about 1000 and about -1000) each give an exact loss",
+                lambda: close(ce(np.array([1, 0]), far_rows), expected_far, rtol=1e-9),
+                "one shift for the whole array still makes exp underflow to 0 in a row far below the largest "
+                "logit: shift every row by its own maximum (along the class axis, kept as a column).",
+            ),
+            (
+                "the labels and logits passed in are left unchanged",
+                leaves_logits,
+                "do not subtract from the logits in place (-=): that changes the caller's array; build a new one.",
+            ),
+            (
                 "the loss agrees with kan_edu.losses on a larger random problem",
                 lambda: close(ce(labels, 5 * z), losses.categorical_nll(labels, 5 * z), rtol=1e-7),
                 "work row by row: one softmax over the K logits of each example.",
@@ -192,6 +216,11 @@ def softplus(fn):
     def values_match():
         out = np.asarray(answer(fn, z), dtype=float)
         return out.shape == z.shape and np.allclose(out, ref, rtol=1e-6, atol=1e-12)
+
+    def double_precision_array():
+        z_in = z.copy()
+        out = answer(fn, z_in)
+        return is_float64(out, array=True) and np.array_equal(z_in, z)
 
     def no_overflow():
         with np.errstate(over="raise", invalid="raise"):
@@ -210,6 +239,11 @@ def softplus(fn):
                 "softplus(z) equals log(1 + exp(z)) for z in [-30, 30], element-wise with the input's shape",
                 values_match,
                 "compute log(1 + exp(z)) with numpy functions applied element-wise to the array.",
+            ),
+            (
+                "the result is a new float64 numpy array, and the input is left unchanged",
+                double_precision_array,
+                "keep numpy's double precision (no float32, no list), and do not overwrite the input in place.",
             ),
             (
                 "large inputs (z = 800, 1000) give finite results close to z, without overflow",

@@ -115,6 +115,11 @@ def adam_step(fn):
         new = student(theta, z, z, g, 1, 0.01, 0.9, 0.999, 1e-8)[0]
         return close(new, theta - 0.01 * np.sign(g), rtol=1e-6, atol=1e-7)
 
+    def leaves_inputs():
+        args = [theta.copy(), m.copy(), v.copy(), g.copy()]
+        answer(fn, *args[:3], args[3], 3, *hyper.values())
+        return all(np.array_equal(a, b) for a, b in zip(args, (theta, m, v, g)))
+
     def trajectory(step):
         A = np.diag([1.0, 10.0, 0.1])
         th, mm, vv = np.array([1.0, -1.0, 2.0]), np.zeros(3), np.zeros(3)
@@ -139,6 +144,12 @@ def adam_step(fn):
                 "v is the moving average of the squared gradients with weight beta2",
                 lambda: same(2, theta, m, v, g, 3, **hyper),
                 "v averages grad ** 2, element by element.",
+            ),
+            (
+                "the inputs are left unchanged (no in-place updates)",
+                leaves_inputs,
+                "build new arrays (m = beta1 * m + ...) instead of writing into the arguments (m *= beta1, "
+                "theta -= ...): the caller's arrays must keep their values.",
             ),
             (
                 "the very first step (t = 1, m = v = 0) moves every parameter by lr, against the gradient's sign",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import performance
-from ._core import answer, close, run
+from ._core import answer, close, is_float64, run
 
 __all__ = ["bias_variance", "shell_fraction", "variance_by_size"]
 
@@ -94,6 +94,11 @@ def shell_fraction(fn):
                 "a shell of width 0 holds no volume, and a shell of width 1 holds all of it",
                 lambda: close(val(5, 0.0), 0.0) and close(val(5, 1.0), 1.0),
                 "the inner ball has radius 1 - eps; what fraction of the volume does it take?",
+            ),
+            (
+                "the fraction is a double-precision (float64) number",
+                lambda: is_float64(answer(fn, 3, 0.1)),
+                "keep Python's or numpy's float64: rounding to float32 keeps only about 7 digits.",
             ),
             (
                 "in one dimension the shell fraction is eps itself",

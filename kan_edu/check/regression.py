@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import regression
-from ._core import answer, close, run
+from ._core import answer, close, is_float64, run
 from ._core import is_number as _number
 from ._core import scalar as _scalar
 
@@ -39,6 +39,12 @@ def linear_map(fn):
                 lambda: out(x, beta, Omega).shape == (5, 2),
                 "one row per example and one column per output: Omega has shape (D_o, D_i), and each example's "
                 "D_i inputs must meet the D_i columns of Omega.",
+            ),
+            (
+                "the result is a numpy array of float64 numbers",
+                lambda: is_float64(answer(fn, x.copy(), beta.copy(), Omega.copy()), array=True),
+                "keep the result a numpy array in double precision: do not turn it into a list, and do not round "
+                "it to float32.",
             ),
             (
                 "with Omega = 0 every example's output is beta",
@@ -163,6 +169,11 @@ def least_squares_loss(fn):
                 "add up the squared residuals over all examples, so that many examples give one number.",
             ),
             (
+                "the loss is a double-precision (float64) number",
+                lambda: is_float64(answer(fn, 0.1, 0.2, xr, yr)),
+                "keep numpy's float64: rounding the loss to float32 throws away about half of its digits.",
+            ),
+            (
                 "the loss is zero for a line that passes through every point",
                 lambda: close(loss(0.5, -1.5, x, exact), 0.0, atol=1e-9),
                 "the residual of example i is the line's prediction at x_i minus y_i.",
@@ -224,6 +235,11 @@ def fit_line(fn):
                 "the answer is a pair of numbers (phi0, phi1)",
                 two_numbers,
                 "return the offset and the slope, in that order, for example as a tuple.",
+            ),
+            (
+                "both numbers are double precision (float64)",
+                lambda: all(is_float64(v) for v in answer(fn, x, y)),
+                "compute in numpy's float64: data or results rounded to float32 keep only about 7 digits.",
             ),
             (
                 "noise-free data on the line y = 2 - 0.5 x gives phi0 = 2 and phi1 = -0.5",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import regularization
-from ._core import answer, close, run
+from ._core import answer, close, is_float64, run
 
 __all__ = ["ridge", "posterior_predictive", "dropout", "augment_shifts", "fill_gap"]
 
@@ -33,6 +33,11 @@ def ridge(fn):
                 "w has one entry per feature (shape (P,))",
                 lambda: w(phi, y, 1.0).shape == (5,),
                 "phi has shape (N, P): the weights live in the P-dimensional feature space.",
+            ),
+            (
+                "w is a numpy array of float64 numbers",
+                lambda: is_float64(answer(fn, phi, y, 1.0), array=True),
+                "keep numpy's double precision: rounding to float32 keeps only about 7 digits of the weights.",
             ),
             (
                 "with a tiny lambda, w is the ordinary least-squares solution",
@@ -115,15 +120,23 @@ def dropout(fn):
     h = np.random.default_rng(31).normal(size=(6, 9))
     ones = np.ones((400, 500))  # 200 000 entries: the fraction dropped is p to within about 0.001
 
+    changed = []  # set when the student's function writes into the h it is given
+
     def out(x, p, seed=0, training=True):
         x_in = x.copy()
         res = np.asarray(answer(fn, x_in, p, np.random.default_rng(seed), training), dtype=float)
         if not np.array_equal(x_in, x):
-            raise ValueError("your function changed the array h it was given; build a new array instead")
+            changed.append(True)
         return res
 
     def same_shape():
-        return out(h, 0.5).shape == h.shape and out(h, 0.5, training=False).shape == h.shape
+        shapes = out(h, 0.5).shape == h.shape and out(h, 0.5, training=False).shape == h.shape
+        return shapes and not changed
+
+    def new_array_at_test_time():
+        h_in = h.copy()
+        res = answer(fn, h_in, 0.5, np.random.default_rng(0), False)
+        return isinstance(res, np.ndarray) and not np.shares_memory(res, h_in)
 
     def two_values(p):
         y = out(ones, p, seed=1)
@@ -195,6 +208,12 @@ def dropout(fn):
                 follows_rng,
                 "draw the random numbers with rng itself (not np.random's global functions or a new generator), so "
                 "that the same seed gives the same mask.",
+            ),
+            (
+                "with training=False the output is a new array, not the array h itself",
+                new_array_at_test_time,
+                "return a copy at test time: handing back h itself lets a later in-place change of the output "
+                "change the caller's h as well.",
             ),
         ],
     )
@@ -305,12 +324,18 @@ def fill_gap(fn):
     ramp_mask = np.zeros_like(ramp, dtype=bool)
     ramp_mask[0, 2:6], ramp_mask[1, 5:9] = True, True
 
+    changed = []  # set when the student's function writes into the arrays it is given
+
     def out(a=masked, m=mask):
         a_in, m_in = a.copy(), m.copy()
         res = np.asarray(answer(fn, a_in, m_in), dtype=float)
         if not (np.array_equal(a_in, a) and np.array_equal(m_in, m)):
-            raise ValueError("your function changed the arrays it was given; build a new array instead")
+            changed.append(True)
         return res
+
+    def leaves_inputs():
+        out()
+        return not changed
 
     def inner_rows():
         inner = [0, 3, 4, 5]  # the rows whose hidden stretch has visible samples on both sides
@@ -323,6 +348,17 @@ def fill_gap(fn):
                 "the result has the shape of the signals",
                 lambda: out().shape == x.shape,
                 "return one filled signal per row of masked, each as long as before.",
+            ),
+            (
+                "the arrays passed in (masked and mask) are left unchanged",
+                leaves_inputs,
+                "your function changed the arrays it was given: build a new array (a copy of masked) and fill that "
+                "one, instead of writing into masked.",
+            ),
+            (
+                "the result is a numpy array of float64 numbers",
+                lambda: is_float64(answer(fn, masked.copy(), mask.copy()), array=True),
+                "keep numpy's double precision: do not round the signals to float32 or turn them into lists.",
             ),
             (
                 "the visible samples are unchanged",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import shallow
-from ._core import answer, close, run
+from ._core import answer, close, is_float64, run
 from ._core import count_value as _count
 from ._core import is_count as _is_count
 
@@ -17,6 +17,11 @@ def relu(fn):
     rng = np.random.default_rng(3)
     z = rng.normal(scale=3.0, size=(7, 5))
 
+    def fresh_array():
+        z_in = z.copy()
+        out = answer(fn, z_in)
+        return np.array_equal(z_in, z) and is_float64(out, array=True) and not np.shares_memory(out, z_in)
+
     return run(
         "relu",
         [
@@ -26,14 +31,20 @@ def relu(fn):
                 "apply the operation element by element, so a (7, 5) array gives a (7, 5) array.",
             ),
             (
+                "relu returns a new float64 numpy array and leaves its input unchanged",
+                lambda: fresh_array(),
+                "build the result as a new numpy array of the same dtype: do not overwrite the input in place, "
+                "do not return a list, and do not round to float32.",
+            ),
+            (
                 "relu(z) = z wherever z > 0",
                 lambda: close(np.asarray(answer(fn, z))[z > 0], z[z > 0]),
                 "positive inputs pass through unchanged.",
             ),
             (
                 "relu(z) = 0 wherever z <= 0",
-                lambda: close(np.asarray(answer(fn, z))[z <= 0], 0 * z[z <= 0]),
-                "negative inputs are clipped to zero.",
+                lambda: bool(np.all(np.asarray(answer(fn, z.copy()))[z <= 0] == 0.0)),
+                "negative inputs are clipped to exactly zero (not to a small positive number).",
             ),
             (
                 "relu works on plain numbers too",
@@ -65,6 +76,11 @@ def shallow_network(fn):
                 "the output has one value per input x (shape (N,))",
                 lambda: np.shape(answer(fn, x, *cases[1][:3])) == x.shape,
                 "sum over the hidden units, not over the inputs.",
+            ),
+            (
+                "the output is a numpy array of float64 numbers",
+                lambda: is_float64(answer(fn, x, *cases[1][:3]), array=True),
+                "keep numpy's double precision: do not round the result to float32 or turn it into a list.",
             ),
             (
                 "with all weights zero the output is the constant phi[0]",

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from kan_edu import check
-from tests.helpers import assert_check, assert_placeholders_and_errors_reported
+from tests.helpers import assert_check, assert_names_the_mistake, assert_placeholders_and_errors_reported
 
 
 def toy_right(x, y, phi):
@@ -333,3 +333,111 @@ def test_variance_profile_networks_follow_the_theory():
 
 def test_variance_profile_reports_placeholder_and_errors(capsys):
     assert_placeholders_and_errors_reported([check.variance_profile], capsys)
+
+
+# ------------------------------------------------------------------ review of issue 15: more plausible mistakes
+def _loop15(mistake):
+    def train_loop(model, loader, epochs, lr, gamma):
+        import torch
+
+        opt = torch.optim.SGD(
+            model.parameters(),
+            lr=0.05 if mistake == "lr fixed" else lr,
+            momentum=0.9,
+            nesterov=mistake == "nesterov",
+            weight_decay=1e-3 if mistake == "weight decay" else 0.0,
+        )
+        sched = torch.optim.lr_scheduler.ExponentialLR(opt, gamma=0.95 if mistake == "gamma fixed" else gamma)
+        losses = []
+        for _ in range(epochs):
+            epoch_losses = []
+            for x, y in loader:
+                opt.zero_grad()
+                if mistake == "l1":
+                    loss = torch.nn.functional.l1_loss(model(x), y)
+                else:
+                    loss = torch.nn.functional.mse_loss(model(x), y)
+                loss.backward()
+                opt.step()
+                epoch_losses.append(loss.item())
+            losses += [sum(epoch_losses) / len(epoch_losses)] if mistake == "per epoch" else epoch_losses
+            sched.step()
+        return losses
+
+    return train_loop
+
+
+def _toy(x, y, phi, mistake=None):
+    b0, w0, b1, w1, b2, w2 = phi
+    z0 = b0 + w0 * x
+    h1 = np.tanh(z0)
+    z1 = b1 + w1 * h1
+    h2 = np.sin(z1)
+    f = b2 + w2 * h2
+    d_f = (f - y) if mistake == "no factor 2" else 2 * (f - y)
+    d_z1 = np.cos(z1) * w2 * d_f
+    d_z0 = (1 - (np.tanh(h1) if mistake == "tanh twice" else h1) ** 2) * w1 * d_z1
+    g = np.array([np.sum(d_z0), np.sum(d_z0 * x), np.sum(d_z1), np.sum(d_z1 * h1), np.sum(d_f), np.sum(d_f * h2)])
+    return g / np.size(x) if mistake == "mean" else g
+
+
+def _net(params, X, target, act, act_grad, mistake=None):
+    hs, zs = [X], []
+    for k, (W, b) in enumerate(params):
+        zs.append(hs[-1] @ W.T + b)
+        if k < len(params) - 1:
+            hs.append(act(zs[-1]))
+    dz = 2 * (zs[-1] - target) / (1 if mistake == "sum" else len(X))
+    grads = [None] * len(params)
+    for k in reversed(range(len(params))):
+        grads[k] = (dz.T @ hs[k], dz.mean(0) if mistake == "db mean" else dz.sum(0))
+        if k > 0:
+            slope = act_grad(hs[k]) if mistake == "slope at h" else act_grad(zs[k - 1])
+            dz = (dz @ params[k][0]) * slope
+    return grads
+
+
+def _profile(model, x, dout, mistake):
+    import torch
+
+    zs, inputs, h = [], [], x
+    for module in model:
+        if isinstance(module, torch.nn.Linear):
+            inputs.append(h.detach())
+        h = module(h)
+        if isinstance(module, torch.nn.Linear):
+            h.retain_grad()
+            zs.append(h)
+    h.backward(dout)
+    backward = [z.grad.pow(2).mean().item() for z in zs]
+    if mistake == "first example only":
+        return [z.detach()[0].pow(2).mean().item() for z in zs], [z.grad[0].pow(2).mean().item() for z in zs]
+    if mistake == "inputs of the linear layers":
+        return [a.pow(2).mean().item() for a in inputs], backward
+    return [z.detach().pow(2).mean().item() for z in zs], backward[::-1]
+
+
+REVIEW15 = [
+    (check.train_loop, _loop15("nesterov"), "Hint"),
+    (check.train_loop, _loop15("gamma fixed"), "Hint"),
+    (check.train_loop, _loop15("lr fixed"), "Hint"),
+    (check.train_loop, _loop15("weight decay"), "Hint"),
+    (check.train_loop, _loop15("per epoch"), "Hint"),
+    (check.train_loop, _loop15("l1"), "Hint"),
+    (check.toy_backward, lambda x, y, p: _toy(x, y, p, "tanh twice"), "beta0 and omega0"),
+    (check.toy_backward, lambda x, y, p: _toy(x, y, p, "mean"), "summed"),
+    (check.toy_backward, lambda x, y, p: _toy(x, y, p, "no factor 2"), "Hint"),
+    (check.leaky_he_variance, lambda D, a: 1.0 / (D * (1 + a**2)), "He's 2 / D"),
+    (check.leaky_he_variance, lambda D, a: 2.0 / (D * (1 + a) ** 2), "1 / D"),
+    (check.leaky_he_variance, lambda D, a: 2.0 / (D * (1 + a)), "any slope"),
+    (check.net_gradients, lambda *a: _net(*a, mistake="slope at h"), "tanh hidden layer"),
+    (check.net_gradients, lambda *a: _net(*a, mistake="db mean"), "linear model"),
+    (check.net_gradients, lambda *a: _net(*a, mistake="sum"), "Hint"),
+    (check.variance_profile, lambda *a: _profile(*a, "first example only"), "Hint"),
+    (check.variance_profile, lambda *a: _profile(*a, "inputs of the linear layers"), "Hint"),
+]
+
+
+@pytest.mark.parametrize("checker, wrong, words", REVIEW15, ids=lambda c: getattr(c, "__name__", ""))
+def test_more_plausible_mistakes_are_named(checker, wrong, words, capsys):
+    assert_names_the_mistake(checker, wrong, words, ["zero_grad()\n", "2.0 / (fan_in", "dz.T @ hs"], capsys)

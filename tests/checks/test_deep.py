@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from kan_edu import check, deep
-from tests.helpers import assert_check, assert_hint_or_not_answered
+from tests.helpers import assert_check, assert_hint_or_not_answered, assert_names_the_mistake
 
 
 def chapter_forward(x, weights, biases):
@@ -209,3 +209,51 @@ def test_count_linear_regions_wants_a_whole_number(capsys):
     assert not check.count_linear_regions(lambda y: np.array([chapter_count(y)] * 2))
     out = " ".join(capsys.readouterr().out.split())
     assert "whole number" in out and "could not use" not in out
+
+
+# ------------------------------------------------------------------ review of issue 15: more plausible mistakes
+def _deep(x, weights, biases, relu_first=True, last_bias=True, dtype=float):
+    h = x
+    for k, (W, b) in enumerate(zip(weights[:-1], biases[:-1])):
+        h = b + h @ W.T
+        h = np.maximum(h, 0.0) if (k > 0 or relu_first) else h
+    out = h @ weights[-1].T + (biases[-1] if last_bias else 0.0)
+    return out.astype(dtype)
+
+
+def _regions(y, tol=None, half_marks=False):
+    slopes = np.diff(y)
+    change = np.abs(np.diff(slopes)) > (tol if tol is not None else 1e-6 * np.abs(slopes).max())
+    if half_marks:  # a joint between grid points gives two marks: halve the marks, rounding up
+        return int((change.sum() + 1) // 2) + 1
+    starts = change & ~np.concatenate([[False], change[:-1]])
+    return int(starts.sum()) + 1
+
+
+def _regions_sign_changes(y):  # only the turning points, not every change of slope
+    change = np.diff(np.sign(np.diff(y))) != 0
+    return int((change & ~np.concatenate([[False], change[:-1]])).sum()) + 1
+
+
+def _tent(k, offsets=(0.0, -0.5), last=(2.0, -4.0)):
+    first, fold = np.array([[1.0], [1.0]]), np.array([[2.0, -4.0], [2.0, -4.0]])
+    return [first] + [fold] * (k - 1) + [np.array([last])], [np.array(offsets)] * k + [np.zeros(1)]
+
+
+REVIEW15 = [
+    (check.deep_network, lambda x, W, b: _deep(x, W, b, dtype=np.float32), "float32"),
+    (check.deep_network, lambda x, W, b: _deep(x, W, b, last_bias=False), "output bias"),
+    (check.deep_network, lambda x, W, b: _deep(x, W, b, relu_first=False), "no ReLU on the output"),
+    (check.count_linear_regions, lambda y: _regions(y, tol=1e-9), "relative"),
+    (check.count_linear_regions, lambda y: _regions(y, half_marks=True), "each run of changes once"),
+    (check.count_linear_regions, _regions_sign_changes, "up or down"),
+    (check.count_linear_regions, lambda y: _regions(y) + 0.5, "whole number"),
+    (check.tent_network, lambda k: _tent(max(k - 1, 1)), "Hint"),
+    (check.tent_network, lambda k: _tent(k, offsets=(0.0, 0.5)), "Hint"),
+    (check.tent_network, lambda k: _tent(k, last=(1.0, -2.0)), "Hint"),
+]
+
+
+@pytest.mark.parametrize("checker, wrong, words", REVIEW15, ids=lambda c: getattr(c, "__name__", ""))
+def test_more_plausible_mistakes_are_named(checker, wrong, words, capsys):
+    assert_names_the_mistake(checker, wrong, words, ["h @ W.T", "run_starts", "[2.0, -4.0]"], capsys)

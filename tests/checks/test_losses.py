@@ -8,7 +8,7 @@ import pytest
 from scipy.special import logsumexp
 
 from kan_edu import check
-from tests.helpers import assert_check, assert_hint_or_not_answered
+from tests.helpers import assert_check, assert_hint_or_not_answered, assert_names_the_mistake
 
 
 def right_gauss(y, mu, sigma):
@@ -157,3 +157,68 @@ def test_softplus_check_wants_the_tiny_values(capsys):
     assert not check.softplus(stable_but_imprecise)
     out = " ".join(capsys.readouterr().out.split())
     assert "very negative inputs" in out and "Hint" in out
+
+
+# ------------------------------------------------------------------ review of issue 15: more plausible mistakes
+def _sp(z):
+    return np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))
+
+
+_HALF = 0.5 * np.log(2 * np.pi)
+
+
+def _softmax_ce(labels, logits, one_shift=False, in_place=False, dtype=float):
+    m = logits.max() if one_shift else logits.max(axis=1, keepdims=True)  # one shift for all rows: underflow
+    if in_place:  # shifts the caller's logits
+        logits -= m
+        m = 0.0 * m
+    shifted = logits - m
+    lse = np.log(np.exp(shifted).sum(axis=1))
+    return dtype(np.sum(lse - shifted[np.arange(len(labels)), labels]))
+
+
+def _softmax_ce_max_logit(labels, logits):  # the largest logit used in place of the true class's
+    m = logits.max(axis=1, keepdims=True)
+    lse = m[:, 0] + np.log(np.exp(logits - m).sum(axis=1))
+    return np.sum(lse) - np.sum(logits.max(axis=1))
+
+
+REVIEW15 = [
+    (check.softplus, lambda z: _sp(z).astype(np.float32), "float32"),
+    (check.softplus, lambda z: np.maximum(z, 0.0) + np.log(1 + np.exp(-np.abs(z))), "very negative inputs"),
+    (
+        check.softplus,
+        lambda z: np.where(np.abs(z) > 20, np.maximum(z, 0.0), np.log1p(np.exp(np.clip(z, -20, 20)))),
+        "for z in [-30, 30]",
+    ),
+    (check.gaussian_nll, lambda y, mu, s: np.sum((y - mu) ** 2 / (2 * s**2) + np.log(s**2) + _HALF), "log(sigma)"),
+    (check.gaussian_nll, lambda y, mu, s: np.sum((y - mu) ** 2 / (2 * s**2) + np.log(s) + 2 * _HALF), "0.919"),
+    (check.gaussian_nll, lambda y, mu, s: np.sum((y - mu) ** 2 / (2 * s**2)) + np.log(s) + len(y) * _HALF, "adds"),
+    (check.gaussian_nll, lambda y, mu, s: np.mean((y - mu) ** 2 / (2 * s**2) + np.log(s) + _HALF), "adds"),
+    (
+        check.gaussian_nll,
+        lambda y, mu, s: np.float32(np.sum((y - mu) ** 2 / (2 * s**2) + np.log(s) + _HALF)),
+        "float32",
+    ),
+    (
+        check.binary_cross_entropy,
+        lambda y, z: (
+            -np.sum(
+                y * np.log(np.clip(1 / (1 + np.exp(-z)), 1e-300, 1))
+                + (1 - y) * np.log(np.clip(1 - 1 / (1 + np.exp(-z)), 1e-300, 1))
+            )
+        ),
+        "huge logits",
+    ),
+    (check.binary_cross_entropy, lambda y, z: np.sum(_sp(-z) + y * z), "positive logit"),
+    (check.binary_cross_entropy, lambda y, z: np.mean(_sp(z) - y * z), "adds over examples"),
+    (check.softmax_cross_entropy, lambda lab, z: _softmax_ce(lab, z, one_shift=True), "its own maximum"),
+    (check.softmax_cross_entropy, lambda lab, z: _softmax_ce(lab, z, in_place=True), "in place"),
+    (check.softmax_cross_entropy, _softmax_ce_max_logit, "small random logits"),
+    (check.softmax_cross_entropy, lambda lab, z: _softmax_ce(lab, z, dtype=np.float32), "huge logits"),
+]
+
+
+@pytest.mark.parametrize("checker, wrong, words", REVIEW15, ids=lambda c: getattr(c, "__name__", ""))
+def test_more_plausible_mistakes_are_named(checker, wrong, words, capsys):
+    assert_names_the_mistake(checker, wrong, words, ["np.log1p(np.exp(-np.abs", "keepdims=True", "logaddexp"], capsys)

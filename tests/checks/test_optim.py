@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from kan_edu import check
-from tests.helpers import assert_check, assert_placeholders_and_errors_reported
+from tests.helpers import assert_check, assert_names_the_mistake, assert_placeholders_and_errors_reported
 
 
 def momentum_right(theta, m, grad, lr, beta):
@@ -340,3 +340,100 @@ def test_nesterov_reference_is_udl_form_written_directly():
 
 def test_nesterov_reports_placeholder_and_errors(capsys):
     assert_placeholders_and_errors_reported([check.nesterov], capsys)
+
+
+# ------------------------------------------------------------------ review of issue 15: more plausible mistakes
+def _momentum_in_place(theta, m, grad, lr, beta):
+    m *= beta
+    m += (1 - beta) * grad
+    theta -= lr * m
+    return theta, m
+
+
+def _adam(theta, m, v, grad, t, lr, beta1, beta2, eps, mistake=None):
+    if mistake == "in place":
+        m *= beta1
+        m += (1 - beta1) * grad
+        v *= beta2
+        v += (1 - beta2) * grad**2
+        theta -= lr * (m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps)
+        return theta, m, v
+    m_new, v_new = beta1 * m + (1 - beta1) * grad, beta2 * v + (1 - beta2) * grad**2
+    tc = t + 1 if mistake == "t + 1" else t
+    m_hat, v_hat = m_new / (1 - beta1**tc), v_new / (1 - beta2**tc)
+    if mistake == "no v correction":
+        v_hat = v_new
+    step = m_hat / np.sqrt(v_hat + eps) if mistake == "eps inside" else m_hat / (np.sqrt(v_hat) + eps)
+    if mistake == "corrected moments returned":
+        return theta - lr * step, m_hat, v_hat
+    return theta - lr * step, m_new, v_new
+
+
+def _sgd(grad, phi0, n_data, batch_size, epochs, lr0, decay, seed, mistake=None):
+    rng = np.random.default_rng(0 if mistake == "seed ignored" else seed)
+    phi = np.array(phi0, dtype=float)
+    path = [phi]
+    for epoch in range(epochs):
+        lr = lr0 * decay ** (epoch + 1 if mistake == "epoch + 1" else epoch)
+        if mistake == "new generator each epoch":
+            rng = np.random.default_rng(seed)
+        order = rng.permutation(n_data)
+        stop = n_data - batch_size + 1 if mistake == "drop last" else n_data
+        for start in range(0, stop, batch_size):
+            phi = phi - lr * grad(phi, order[start : start + batch_size])
+            path.append(phi)
+            if mistake == "decay every step":
+                lr *= decay
+    out = np.array(path)
+    return out.astype(np.float32) if mistake == "float32" else out
+
+
+def _nesterov(grad, phi0, lr, beta, steps, mistake=None):
+    phi = np.array(phi0, dtype=float)
+    m = np.zeros_like(phi)
+    path = [phi]
+    for _ in range(steps):
+        ahead = (
+            phi + lr * beta * m if mistake == "ahead +" else phi - (beta * m if mistake == "no lr" else lr * beta * m)
+        )
+        m = beta * m + (1 - beta) * grad(ahead)
+        phi = phi - lr * m
+        path.append(phi)
+    out = np.array(path)
+    if mistake == "float32":
+        return out.astype(np.float32)
+    return out[1:] if mistake == "no start" else out
+
+
+REVIEW15 = [
+    (check.momentum_step, _momentum_in_place, "unchanged"),
+    (check.momentum_step, lambda th, m, g, lr, b: (th - lr * (b * m + g), b * m + g), "moving average"),
+    (check.momentum_step, lambda th, m, g, lr, b: (th - lr * m, b * m + (1 - b) * g), "beta = 0"),
+    (
+        check.momentum_step,
+        lambda th, m, g, lr, b: tuple(
+            a.astype(np.float32) for a in (th - lr * (b * m + (1 - b) * g), b * m + (1 - b) * g)
+        ),
+        "25 steps",
+    ),
+    (check.adam_step, lambda *a: _adam(*a, mistake="in place"), "unchanged"),
+    (check.adam_step, lambda *a: _adam(*a, mistake="t + 1"), "very first step"),
+    (check.adam_step, lambda *a: _adam(*a, mistake="no v correction"), "very first step"),
+    (check.adam_step, lambda *a: _adam(*a, mistake="eps inside"), "after the square root"),
+    (check.adam_step, lambda *a: _adam(*a, mistake="corrected moments returned"), "moving average"),
+    (check.sgd_schedule, lambda *a: _sgd(*a, mistake="epoch + 1"), "first epoch"),
+    (check.sgd_schedule, lambda *a: _sgd(*a, mistake="drop last"), "3 steps"),
+    (check.sgd_schedule, lambda *a: _sgd(*a, mistake="decay every step"), "constant within an epoch"),
+    (check.sgd_schedule, lambda *a: _sgd(*a, mistake="float32"), "Hint"),
+    (check.sgd_schedule, lambda *a: _sgd(*a, mistake="new generator each epoch"), "new random order"),
+    (check.sgd_schedule, lambda *a: _sgd(*a, mistake="seed ignored"), "one generator made from seed"),
+    (check.nesterov, lambda *a: _nesterov(*a, mistake="ahead +"), "ahead of phi_1"),
+    (check.nesterov, lambda *a: _nesterov(*a, mistake="no lr"), "look-ahead point"),
+    (check.nesterov, lambda *a: _nesterov(*a, mistake="float32"), "first step"),
+    (check.nesterov, lambda *a: _nesterov(*a, mistake="no start"), "whole path"),
+]
+
+
+@pytest.mark.parametrize("checker, wrong, words", REVIEW15, ids=lambda c: getattr(c, "__name__", ""))
+def test_more_plausible_mistakes_are_named(checker, wrong, words, capsys):
+    assert_names_the_mistake(checker, wrong, words, ["beta * m + (1 - beta)", "np.sqrt(v_hat) + eps"], capsys)

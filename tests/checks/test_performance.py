@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from kan_edu import check
-from tests.helpers import assert_check, assert_placeholders_and_errors_reported
+from tests.helpers import assert_check, assert_names_the_mistake, assert_placeholders_and_errors_reported
 
 
 def bias_variance_right(preds, f):
@@ -90,3 +90,36 @@ def test_variance_by_size_passes_the_solution_and_names_each_mistake(capsys):
 
 def test_variance_by_size_reports_placeholder_and_errors(capsys):
     assert_placeholders_and_errors_reported([check.variance_by_size], capsys)
+
+
+# ------------------------------------------------------------------ review of issue 15: more plausible mistakes
+def _by_size(fit_predict, draw, sizes, n_sets, mistake):
+    result = []
+    for n in sizes:
+        shift = 1 if mistake == "sets from 1" else 0
+        fits = np.array([fit_predict(*draw(n, k + shift)) for k in range(n_sets)])
+        if mistake == "ddof 1":
+            result.append(np.mean(np.var(fits, axis=0, ddof=1)))
+        elif mistake == "mean std squared":
+            result.append(np.mean(np.std(fits, axis=0)) ** 2)
+        else:
+            result.append(np.mean(np.var(fits, axis=0)))
+    return np.array(result)
+
+
+REVIEW15 = [
+    (check.bias_variance, lambda P, f: (np.mean((P.mean(0) - f) ** 2), np.mean(P.var(axis=0, ddof=1))), "Hint"),
+    (check.bias_variance, lambda P, f: (np.mean((P.mean(0) - f) ** 2), np.mean(P.var(axis=1))), "zero variance"),
+    (check.bias_variance, lambda P, f: (np.mean(P.mean(0) - f) ** 2, np.mean(P.var(axis=0))), "Hint"),
+    (check.shell_fraction, lambda d, e: 1 - (1 - e) ** (d - 1) if d > 1 else e, "two dimensions"),
+    (check.shell_fraction, lambda d, e: np.float32(1 - (1 - e) ** d), "float32"),
+    (check.shell_fraction, lambda d, e: min(1.0, d * e), "Hint"),
+    (check.variance_by_size, lambda *a: _by_size(*a, "ddof 1"), "+2 and -2"),
+    (check.variance_by_size, lambda *a: _by_size(*a, "mean std squared"), "Hint"),
+    (check.variance_by_size, lambda *a: _by_size(*a, "sets from 1"), "training sets"),
+]
+
+
+@pytest.mark.parametrize("checker, wrong, words", REVIEW15, ids=lambda c: getattr(c, "__name__", ""))
+def test_more_plausible_mistakes_are_named(checker, wrong, words, capsys):
+    assert_names_the_mistake(checker, wrong, words, ["predictions.var(axis=0)", "(1 - eps) ** dim"], capsys)

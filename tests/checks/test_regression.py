@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from kan_edu import check
-from tests.helpers import assert_check, assert_hint_or_not_answered
+from tests.helpers import assert_check, assert_hint_or_not_answered, assert_names_the_mistake
 
 
 def right_loss(phi0, phi1, x, y):
@@ -234,3 +234,69 @@ def test_fit_linear_check_names_the_mistake(capsys):
     assert check.fit_linear(fit_linear_centred)
     assert check.fit_linear(lambda X, y: right_fit_linear(X, y)[0:1] + (list(right_fit_linear(X, y)[1]),))
     capsys.readouterr()
+
+
+# ------------------------------------------------------------------ review of issue 15: more plausible mistakes
+def _collapse_offsets_added(betas, Omegas):  # offsets added, not passed through the later matrices
+    beta, Omega = betas[0], Omegas[0]
+    for b, W in zip(betas[1:], Omegas[1:]):
+        beta, Omega = b + beta[: len(b)] if len(beta) >= len(b) else b, W @ Omega
+    return beta, Omega
+
+
+def _fit_line_first_point(x, y):  # the slope is right, the line goes through the first point
+    dx, dy = x - x.mean(), y - y.mean()
+    slope = np.sum(dx * dy) / np.sum(dx**2)
+    return y[0] - slope * x[0], slope
+
+
+def _fit_line_cov_var(x, y):  # np.cov divides by N - 1, np.var by N
+    slope = np.cov(x, y)[0, 1] / np.var(x)
+    return y.mean() - slope * x.mean(), slope
+
+
+def _fit_line_float32(x, y):
+    x, y = x.astype(np.float32), y.astype(np.float32)
+    dx, dy = x - x.mean(), y - y.mean()
+    slope = np.sum(dx * dy) / np.sum(dx**2)
+    return y.mean() - slope * x.mean(), slope
+
+
+def _fit_linear_no_ones(X, y):  # slopes fitted without the offset column, offset from the mean residual
+    phi = np.linalg.lstsq(X, y, rcond=None)[0]
+    return np.mean(y - X @ phi), phi
+
+
+def _fit_linear_ones_last(X, y):  # the column of ones appended last, but the offset read from the front
+    coef = np.linalg.lstsq(np.c_[X, np.ones(len(X))], y, rcond=None)[0]
+    return coef[0], coef[1:]
+
+
+def _fit_linear_float32(X, y):
+    design = np.c_[np.ones(len(X)), X].astype(np.float32)
+    coef = np.linalg.lstsq(design, y.astype(np.float32), rcond=None)[0]
+    return coef[0], coef[1:]
+
+
+REVIEW15 = [
+    (check.linear_map, lambda x, b, O: (b + x @ O.T).astype(np.float32), "float32"),
+    (check.linear_map, lambda x, b, O: (b + x @ O.T).tolist(), "list"),
+    (check.linear_map, lambda x, b, O: b[:1] + x @ O.T, "offsets are added"),
+    (check.collapse_linear, _collapse_offsets_added, "first offset is changed"),
+    (check.collapse_linear, lambda bs, Os: (bs[-1] + Os[-1] @ bs[0], Os[-1] @ Os[0]), "Hint"),
+    (check.least_squares_loss, lambda a, b, x, y: np.sum(a + b * x - y) ** 2, "duplicating every example"),
+    (check.least_squares_loss, lambda a, b, x, y: 0.5 * np.sum((a + b * x - y) ** 2), "loss N"),
+    (check.least_squares_loss, lambda a, b, x, y: np.sum((a + b * x[1:] - y[1:]) ** 2), "Hint"),
+    (check.least_squares_loss, lambda a, b, x, y: np.float32(np.sum((a + b * x - y) ** 2)), "float32"),
+    (check.fit_line, _fit_line_first_point, "partial derivatives"),
+    (check.fit_line, _fit_line_cov_var, "noise-free data"),
+    (check.fit_line, _fit_line_float32, "float32"),
+    (check.fit_linear, _fit_linear_no_ones, "column of ones"),
+    (check.fit_linear, _fit_linear_ones_last, "column of ones"),
+    (check.fit_linear, _fit_linear_float32, "residuals sum to zero"),
+]
+
+
+@pytest.mark.parametrize("checker, wrong, words", REVIEW15, ids=lambda c: getattr(c, "__name__", ""))
+def test_more_plausible_mistakes_are_named(checker, wrong, words, capsys):
+    assert_names_the_mistake(checker, wrong, words, ["x @ Omega.T", "W @ beta", "xc @ yc", "lstsq"], capsys)

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from kan_edu import check
-from tests.helpers import assert_check, assert_placeholders_and_errors_reported
+from tests.helpers import assert_check, assert_names_the_mistake, assert_placeholders_and_errors_reported
 
 
 def ridge_right(phi, y, lam):
@@ -66,7 +66,7 @@ def test_placeholders_and_raising_code_are_reported(capsys):
 # ------------------------------------------------------------------ dropout
 def dropout_right(h, p, rng, training=True):
     if not training:
-        return h
+        return h.copy()  # the chapter asks for a new array
     return h * (rng.random(h.shape) >= p) / (1 - p)
 
 
@@ -233,3 +233,70 @@ def test_fill_gap_passes_the_solution_and_names_each_mistake(capsys):
 
 def test_fill_gap_reports_placeholder_and_errors(capsys):
     assert_placeholders_and_errors_reported([check.fill_gap], capsys)
+
+
+# ------------------------------------------------------------------ review of issue 15: more plausible mistakes
+def _ridge(phi, y, lam, penalty=lambda lam, P, N: lam * np.eye(P)):
+    return np.linalg.solve(phi.T @ phi + penalty(lam, phi.shape[1], len(y)), phi.T @ y)
+
+
+def _posterior(phi, y, phi_test, prior_std, noise_std, mistake):
+    if mistake == "stds as variances":
+        precision = phi.T @ phi / noise_std + np.eye(phi.shape[1]) / prior_std
+    else:
+        precision = phi.T @ phi / noise_std**2 + np.eye(phi.shape[1]) / prior_std**2
+    cov = np.linalg.inv(precision)
+    mean = cov @ phi.T @ y / noise_std**2
+    var = np.sum((phi_test @ cov) * phi_test, axis=1)
+    return phi_test @ mean, var + noise_std**2 if mistake == "noise added" else var
+
+
+def _dropout15(h, p, rng, training=True, mistake=None):
+    if not training:
+        return h if mistake == "h itself" else h.copy()
+    p = 0.5 if mistake == "p fixed" else p
+    return h * (rng.random(h.shape) >= p) / (1 - p)
+
+
+def _augment(x, labels, shifts, mistake):
+    blocks = [x] + [np.roll(x, -k if mistake == "negated" else k, axis=1) for k in shifts]
+    if mistake == "interleaved":
+        return np.stack(blocks, 1).reshape(-1, x.shape[1]), np.repeat(labels, len(blocks))
+    if mistake == "original last":
+        blocks = blocks[1:] + blocks[:1]
+    return np.concatenate(blocks), np.concatenate([labels] * len(blocks))
+
+
+def _fill(masked, mask, mistake=None):
+    filled = masked if mistake == "in place" else masked.copy()
+    for row, hidden in zip(filled, mask):
+        if mistake == "mean":
+            row[hidden] = row[~hidden].mean()
+        else:
+            ends = dict(left=0.0, right=0.0) if mistake == "zero ends" else {}
+            row[hidden] = np.interp(np.flatnonzero(hidden), np.flatnonzero(~hidden), row[~hidden], **ends)
+    return filled.astype(np.float32) if mistake == "float32" else filled
+
+
+REVIEW15 = [
+    (check.ridge, lambda P, y, lam: _ridge(P, y, lam, lambda lam, n, N: 0.5 * lam * np.eye(n)), "lam = 0.5"),
+    (check.ridge, lambda P, y, lam: _ridge(P, y, lam, lambda lam, n, N: lam * np.ones((n, n))), "lam = 0.5"),
+    (check.ridge, lambda P, y, lam: _ridge(P, y, lam, lambda lam, n, N: N * lam * np.eye(n)), "lam = 0.5"),
+    (check.ridge, lambda P, y, lam: _ridge(P, y, lam).astype(np.float32), "float32"),
+    (check.posterior_predictive, lambda *a: _posterior(*a, "stds as variances"), "no data"),
+    (check.posterior_predictive, lambda *a: _posterior(*a, "noise added"), "no data"),
+    (check.dropout, lambda h, p, rng, training=True: _dropout15(h, p, rng, training, "h itself"), "new array"),
+    (check.dropout, lambda h, p, rng, training=True: _dropout15(h, p, rng, training, "p fixed"), "Hint"),
+    (check.augment_shifts, lambda *a: _augment(*a, "negated"), "one position"),
+    (check.augment_shifts, lambda *a: _augment(*a, "interleaved"), "original signals"),
+    (check.augment_shifts, lambda *a: _augment(*a, "original last"), "original signals"),
+    (check.fill_gap, lambda *a: _fill(*a, "zero ends"), "touches an end"),
+    (check.fill_gap, lambda *a: _fill(*a, "mean"), "filled back exactly"),
+    (check.fill_gap, lambda *a: _fill(*a, "float32"), "float32"),
+    (check.fill_gap, lambda *a: _fill(*a, "in place"), "writing into masked"),
+]
+
+
+@pytest.mark.parametrize("checker, wrong, words", REVIEW15, ids=lambda c: getattr(c, "__name__", ""))
+def test_more_plausible_mistakes_are_named(checker, wrong, words, capsys):
+    assert_names_the_mistake(checker, wrong, words, ["lam * np.eye", "np.roll(x, k", "np.interp("], capsys)

@@ -1,10 +1,12 @@
 """The checks of kan_edu.check.shallow (chapter 3) pass right answers, fail wrong ones, never raise, never tell."""
 
+import math
+
 import numpy as np
 import pytest
 
 from kan_edu import check, shallow
-from tests.helpers import assert_check
+from tests.helpers import assert_check, assert_names_the_mistake
 
 
 def right_network(x, t0, t1, phi):
@@ -95,3 +97,43 @@ def test_region_count_wants_whole_numbers(capsys):
     assert not check.region_count(lambda D, Di: "many")
     out = capsys.readouterr().out
     assert "could not use" not in out and "whole number" in out
+
+
+# ------------------------------------------------------------------ review of issue 15: more plausible mistakes
+def _relu_in_place(z):
+    z = np.asarray(z)
+    if z.ndim:
+        z[z < 0] = 0
+        return z
+    return np.maximum(z, 0.0)
+
+
+def _hidden(x, t0, t1):
+    return np.maximum(t0[None] + x[:, None] * t1[None], 0.0)
+
+
+REVIEW15 = [
+    (check.relu, lambda z: np.maximum(z, 0.0).astype(np.float32), "float32"),
+    (check.relu, lambda z: np.maximum(z, 1e-9), "exactly zero"),
+    (check.relu, _relu_in_place, "in place"),
+    (check.relu, lambda z: np.maximum(z, 0.0).tolist(), "list"),
+    (check.shallow_network, lambda x, t0, t1, p: np.maximum(p[0] + _hidden(x, t0, t1) @ p[1:], 0.0), "Hint"),
+    (check.shallow_network, lambda x, t0, t1, p: p[-1] + _hidden(x, t0, t1) @ p[:-1], "output offset"),
+    (check.shallow_network, lambda x, t0, t1, p: p[0] + (_hidden(x, 0 * t0, t1) + t0) @ p[1:], "pre-activation"),
+    (check.shallow_network, lambda x, t0, t1, p: (p[0] + _hidden(x, t0, t1) @ p[1:]).astype(np.float32), "float32"),
+    (check.shallow_network_multi, lambda x, t0, T, p0, P: p0 + (np.maximum(x @ T.T, 0) + t0) @ P.T, "offsets phi0"),
+    (
+        check.shallow_network_multi,
+        lambda x, t0, T, p0, P: (p0 + np.maximum(t0 + x @ T.T, 0) @ P.T).astype(np.float32),
+        "Hint",
+    ),
+    (check.shallow_network_multi, lambda x, t0, T, p0, P: np.maximum(t0 + x @ T.T, 0) @ P.T, "offsets phi0"),
+    (check.region_count, lambda D, Di: 2**D, "one joint"),
+    (check.region_count, lambda D, Di: sum(math.comb(D, j) for j in range(Di)) + 1, "one joint"),
+    (check.region_count, lambda D, Di: math.comb(D + Di - 1, Di) + (1 if Di == 1 else 0), "each new line"),
+]
+
+
+@pytest.mark.parametrize("checker, wrong, words", REVIEW15, ids=lambda c: getattr(c, "__name__", ""))
+def test_more_plausible_mistakes_are_named(checker, wrong, words, capsys):
+    assert_names_the_mistake(checker, wrong, words, ["np.maximum(z, 0", "@ Phi.T", "math.comb"], capsys)
