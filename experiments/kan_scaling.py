@@ -1,6 +1,6 @@
 """experiments/kan_scaling.py: test RMSE against parameter count, KANs against MLPs (results for chapter 24).
 
-    python experiments/kan_scaling.py [--jobs N]   # about 25 CPU minutes; N worker processes (default: the cores)
+    python experiments/kan_scaling.py [--jobs N]   # about 40 CPU minutes; N worker processes (default: the cores)
 
 It writes kan_edu/data_files/kan_scaling.json; each run is seeded on its own, so the file does not depend on N.
 
