@@ -115,8 +115,15 @@ def _one_hidden_mlp(n_in: int, w: int, n_out: int) -> int:
 def mlp_width_for_kan(fn):
     """Check ``fn(n_in, hidden, n_out, grid, k)``: the width w of the one-hidden-layer MLP [n_in, w, n_out] (with
     biases) whose parameter count is closest to that of the KAN [n_in, hidden, n_out]."""
-    cases = [(64, 4, 10, 5, 3), (64, 2, 10, 5, 3), (64, 8, 10, 5, 3), (2, 5, 1, 5, 3), (17, 1, 14, 3, 3),
-             (40, 3, 10, 10, 2), (6, 2, 1, 5, 3)]  # (none of them is near a tie between two widths)
+    cases = [
+        (64, 4, 10, 5, 3),
+        (64, 2, 10, 5, 3),
+        (64, 8, 10, 5, 3),
+        (2, 5, 1, 5, 3),
+        (17, 1, 14, 3, 3),
+        (40, 3, 10, 10, 2),
+        (6, 2, 1, 5, 3),
+    ]  # (none of them is near a tie between two widths)
 
     def reference(n_in, hidden, n_out, grid, k):
         target = _count([n_in, hidden, n_out], grid, k)
