@@ -1,4 +1,4 @@
-"""Checks for the KAN chapters: B-splines by recursion, parameter counts, spline orders (chapter 22); edge scores,
+"""Checks for the KAN chapters: B-splines by recursion, parameter counts, spline orders, a matched MLP (chapter 22); edge scores,
 R² of a formula, the pruning rule (chapter 23); local support, parameter-matched widths, scaling slopes (chapter 24)."""
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ __all__ = [
     "bspline_support",
     "spline_error",
     "spline_order",
+    "mlp_width_for_kan",
     "affine_r2",
     "kept_nodes",
     "matched_width",
@@ -102,6 +103,60 @@ def kan_param_count(fn):
                 "deeper and wider networks",
                 lambda: all(_count_answer(fn, *c) == _count(*c) for c in cases[3:]),
                 "sum over consecutive pairs of widths.",
+            ),
+        ],
+    )
+
+
+def _one_hidden_mlp(n_in: int, w: int, n_out: int) -> int:
+    return n_in * w + w + w * n_out + n_out  # [n_in, w, n_out] with biases
+
+
+def mlp_width_for_kan(fn):
+    """Check ``fn(n_in, hidden, n_out, grid, k)``: the width w of the one-hidden-layer MLP [n_in, w, n_out] (with
+    biases) whose parameter count is closest to that of the KAN [n_in, hidden, n_out]."""
+    cases = [
+        (64, 4, 10, 5, 3),
+        (64, 2, 10, 5, 3),
+        (64, 8, 10, 5, 3),
+        (2, 5, 1, 5, 3),
+        (17, 1, 14, 3, 3),
+        (40, 3, 10, 10, 2),
+        (6, 2, 1, 5, 3),
+    ]  # (none of them is near a tie between two widths)
+
+    def reference(n_in, hidden, n_out, grid, k):
+        target = _count([n_in, hidden, n_out], grid, k)
+        return min(range(1, target + 1), key=lambda w: (abs(_one_hidden_mlp(n_in, w, n_out) - target), w))
+
+    def widths():
+        return [(_count_answer(fn, *c), reference(*c)) for c in cases]
+
+    return run(
+        "mlp_width_for_kan",
+        [
+            (
+                "the width is an integer",
+                lambda: _is_int(answer(fn, *cases[0])),
+                "a width counts units: return an int, rounded the right way, not the float a formula gives.",
+            ),
+            (
+                "the widths are never too large",
+                lambda: all(got is not None and got <= ref for got, ref in widths()),
+                "your MLPs come out too wide, so you count fewer parameters per unit than the MLP has: every hidden "
+                "unit and every output also has a bias.",
+            ),
+            (
+                "the widths are at most one unit too small",
+                lambda: all(got is not None and got >= ref - 1 for got, ref in widths()),
+                "your MLPs come out far too narrow, so the KAN you match has more parameters than you count: each "
+                "edge has G + k spline coefficients and also its two scales.",
+            ),
+            (
+                "each width is the closest one",
+                lambda: all(got == ref for got, ref in widths()),
+                "between two widths take the nearer one: cutting the fraction off can leave a width whose count is "
+                "farther from the KAN's.",
             ),
         ],
     )

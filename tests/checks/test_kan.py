@@ -202,3 +202,34 @@ def test_new_checks_report_placeholders_and_errors(capsys):
     assert_placeholders_and_errors_reported(
         [check.spline_error, check.affine_r2, check.kept_nodes, check.matched_width, check.loglog_slope], capsys
     )
+
+
+# ------------------------------------------------------------------- chapter 22: an MLP matched to a KAN
+def matched_mlp(n_in, hidden, n_out, grid, k):
+    kan = (n_in * hidden + hidden * n_out) * (grid + k + 2)
+    return round((kan - n_out) / (n_in + n_out + 1))
+
+
+def test_mlp_width_for_kan_check(capsys):
+    from tests.helpers import assert_names_the_mistake
+
+    assert check.mlp_width_for_kan(matched_mlp)
+    assert check.mlp_width_for_kan(lambda *c: np.int64(matched_mlp(*c)))
+    assert "\u2714" in capsys.readouterr().out
+    secrets = ["n_in + n_out + 1", "+ 2)", "75"]
+    wrongs = [
+        # a float: the formula's value, not rounded
+        (lambda a, h, b, G, k: ((a * h + h * b) * (G + k + 2) - b) / (a + b + 1), "return an int"),
+        # forgets the MLP's biases
+        (lambda a, h, b, G, k: round((a * h + h * b) * (G + k + 2) / (a + b)), "bias"),
+        # forgets the KAN's two scales per edge
+        (lambda a, h, b, G, k: round(((a * h + h * b) * (G + k) - b) / (a + b + 1)), "two scales"),
+        # rounds down instead of to the nearest
+        (lambda a, h, b, G, k: ((a * h + h * b) * (G + k + 2) - b) // (a + b + 1), "nearer one"),
+        # the KAN's hidden width times G + k + 2: the same count without the MLP's biases, solved exactly
+        (lambda a, h, b, G, k: h * (G + k + 2), "bias"),
+    ]
+    for wrong, words in wrongs:
+        assert_names_the_mistake(check.mlp_width_for_kan, wrong, words, secrets, capsys)
+    assert not check.mlp_width_for_kan(lambda *c: ...)
+    assert "not answered" in capsys.readouterr().out
