@@ -200,7 +200,15 @@ def test_new_checks_report_placeholders_and_errors(capsys):
     from tests.helpers import assert_placeholders_and_errors_reported
 
     assert_placeholders_and_errors_reported(
-        [check.spline_error, check.affine_r2, check.kept_nodes, check.matched_width, check.loglog_slope], capsys
+        [
+            check.spline_error,
+            check.affine_r2,
+            check.kept_nodes,
+            check.matched_width,
+            check.loglog_slope,
+            check.mlp_width_for_kan,
+        ],
+        capsys,
     )
 
 
