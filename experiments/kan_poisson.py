@@ -1,6 +1,6 @@
 """experiments/kan_poisson.py: the KAN paper's Poisson problem, a KAN against an MLP (results for chapter 24).
 
-    python experiments/kan_poisson.py --jobs 2   # about 8 CPU minutes; writes kan_edu/data_files/kan_poisson.json
+    python experiments/kan_poisson.py --jobs 2   # about 9 CPU minutes; writes kan_edu/data_files/kan_poisson.json
 
 Section 3.4 of the paper (liu2024kan) solves u_xx + u_yy = f on [-1, 1]² with u = 0 on the boundary, where f is
 chosen so that u = sin(πx) sin(πy²), by a physics-informed loss (kan_edu.kan.pde). This script trains a [2, 10, 1]
