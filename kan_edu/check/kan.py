@@ -1,5 +1,6 @@
-"""Checks for the KAN chapters: B-splines by recursion, parameter counts, spline orders, a matched MLP (chapter 22); edge scores,
-R² of a formula, the pruning rule (chapter 23); local support, parameter-matched widths, scaling slopes (chapter 24)."""
+"""Checks for the KAN chapters: B-splines by recursion, parameter counts, spline orders, a matched MLP (chapter 22);
+edge scores, R² of a formula, the pruning rule (chapter 23); local support, parameter-matched widths, scaling slopes,
+the residual of a PDE (chapter 24)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ __all__ = [
     "kept_nodes",
     "matched_width",
     "loglog_slope",
+    "pde_residual",
 ]
 
 
@@ -485,6 +487,89 @@ def loglog_slope(fn):
                 lambda: math.isclose(slope(n, 1e3 * noisy), reference, rel_tol=1e-6),
                 "multiplying every error by a constant moves the line, not its slope: return the slope, not the "
                 "intercept.",
+            ),
+        ],
+    )
+
+
+# ------------------------------------------------------------------ chapter 24: the residual of a PDE
+def _formula(fn):
+    """A torch module that is the known function ``fn`` of its inputs (one of the check's test networks)."""
+    import torch
+
+    class Formula(torch.nn.Module):
+        def forward(self, x):
+            return fn(x)
+
+    return Formula()
+
+
+def _pde_points(n: int = 12):
+    import torch
+
+    g = torch.Generator().manual_seed(31)
+    return torch.rand(n, 2, generator=g, dtype=torch.float64) * 1.8 - 0.9
+
+
+def _pde_network():
+    import torch
+
+    g = torch.Generator().manual_seed(7)
+    net = torch.nn.Sequential(torch.nn.Linear(2, 5), torch.nn.Tanh(), torch.nn.Linear(5, 1)).double()
+    with torch.no_grad():
+        for p in net.parameters():
+            p.copy_(torch.randn(p.shape, generator=g, dtype=torch.float64))
+    return net
+
+
+def pde_residual(fn):
+    """Check ``fn(model, x)``: the residual ∇²u − f of the Poisson problem (kan_edu.kan.pde) for the network
+    ``model`` at the points ``x`` (N, 2), shape (N, 1), differentiable with respect to the model's parameters."""
+    from ..kan.pde import _source
+
+    x = _pde_points()
+    f = _source(x)
+
+    def trains():
+        net = _pde_network()
+        out = answer(fn, net, x.clone())
+        if not hasattr(out, "requires_grad") or not out.requires_grad:
+            return False
+        (out**2).mean().backward()
+        weight = net[0].weight.grad  # the first layer's weights shape the curvature: they must get a gradient
+        return weight is not None and bool(weight.abs().max() > 0)
+
+    def matches(u, lap):
+        out = answer(fn, _formula(u), x.clone())
+        return close(out, lap - f, rtol=1e-9, atol=1e-9)
+
+    zero = lambda v: 0 * v[:, :1] ** 2  # noqa: E731 - u = 0 (with a graph)
+    cubic = lambda v: v[:, :1] ** 3 * v[:, 1:] + 2 * v[:, 1:] ** 2  # noqa: E731
+    return run(
+        "pde_residual",
+        [
+            (
+                "the residual can be differentiated again: a loss on it trains the network",
+                trains,
+                "the first derivative must itself be a graph that autograd can differentiate: ask for it with "
+                "create_graph=True (and for the second one too, so that the loss reaches the parameters); the "
+                "points need requires_grad.",
+            ),
+            (
+                "it returns one value per point, shape (N, 1)",
+                lambda: tuple(getattr(answer(fn, _pde_network(), x.clone()), "shape", ())) == (len(x), 1),
+                "return a column, one residual per point, like the network's own output (N, 1).",
+            ),
+            (
+                "for u = 0 the residual is the source with its sign flipped",
+                lambda: matches(zero, 0 * f),
+                "the residual is the Laplacian MINUS the source f: check the sign of the source term.",
+            ),
+            (
+                "for u = x³y + 2y² it holds both second derivatives, u_xx and u_yy",
+                lambda: matches(cubic, 6 * x[:, :1] * x[:, 1:] + 4),
+                "the Laplacian adds the second derivative in x AND the one in y: differentiate each component of the "
+                "gradient with respect to its own input (not the other: that is a mixed derivative).",
             ),
         ],
     )

@@ -18,11 +18,13 @@ Reading order, one idea per module:
 4. :mod:`.symbolic`: the symbolic library, :func:`fit_affine` (c·f(a·x+b)+d) and :func:`tidy`.
 5. :mod:`.network`: :class:`KAN`, the stack of layers, with its methods from :mod:`.training`,
    :mod:`.pruning`, :mod:`.formulas` and :mod:`.plot`.
+6. :mod:`.pde`: the paper's Poisson problem, a physics-informed loss on the network's Laplacian.
 """
 
 from .features import BASE_FUNCTIONS  # noqa: F401  (the names below, less used, keep importing from here)
 from .layer import KANLayer
 from .network import KAN
+from .pde import fit_poisson, laplacian, poisson_loss, poisson_points, poisson_solution, poisson_source
 from .splines import _local_bases, _local_bases_uniform, _uniform_spacing, bspline_basis, uniform_knots  # noqa: F401
 from .symbolic import SYMBOLIC_LIB, SymbolicFunction, fit_affine, tidy  # noqa: F401
 
@@ -34,4 +36,10 @@ __all__ = [
     "SYMBOLIC_LIB",
     "fit_affine",
     "tidy",
+    "poisson_solution",
+    "poisson_source",
+    "laplacian",
+    "poisson_points",
+    "poisson_loss",
+    "fit_poisson",
 ]

@@ -241,3 +241,54 @@ def test_mlp_width_for_kan_check(capsys):
         assert_names_the_mistake(check.mlp_width_for_kan, wrong, words, secrets, capsys)
     assert not check.mlp_width_for_kan(lambda *c: ...)
     assert "not answered" in capsys.readouterr().out
+
+
+# ------------------------------------------------------------------ chapter 24: the residual of the Poisson problem
+def _residual(model, x, create_graph=True, which=("xx", "yy"), sign=-1):
+    """The reference ∇²u − f and its plausible mistakes (switched by the keywords)."""
+    import torch
+
+    from kan_edu.kan import poisson_source
+
+    x = x.detach().requires_grad_(True)
+    (grad,) = torch.autograd.grad(model(x).sum(), x, create_graph=create_graph)
+    lap = torch.zeros_like(x[:, :1])
+    for part in which:
+        i, j = "xy".index(part[0]), "xy".index(part[1])
+        (row,) = torch.autograd.grad(grad[:, i].sum(), x, create_graph=True)
+        lap = lap + row[:, j : j + 1]
+    return lap + sign * poisson_source(x)
+
+
+PDE_HINTS = [
+    (lambda m, x: _residual(m, x, create_graph=False), "create_graph=True"),  # the first derivative has no graph
+    (lambda m, x: _residual(m, x, which=("xx",)), "AND the one in y"),  # one second derivative only
+    (lambda m, x: _residual(m, x, which=("xy", "yx")), "mixed derivative"),  # the off-diagonal of the Hessian
+    (lambda m, x: _residual(m, x, sign=+1), "sign of the source"),  # ∇²u + f
+]
+
+
+def test_pde_residual_passes_the_reference_and_names_each_mistake(capsys):
+    from tests.helpers import assert_names_the_mistake
+
+    assert check.pde_residual(_residual)
+    assert not check.pde_residual(lambda m, x: _residual(m, x).detach())  # right values, but nothing to train
+    capsys.readouterr()
+    for wrong, words in PDE_HINTS:
+        assert_names_the_mistake(check.pde_residual, wrong, words, ["[:, i].sum()", "row[:, j", "lap + sign"], capsys)
+
+
+def test_pde_residual_reports_placeholder_and_errors(capsys):
+    from tests.helpers import assert_placeholders_and_errors_reported
+
+    def placeholder(model, x): ...  # your code here
+
+    assert not check.pde_residual(placeholder)
+    assert "not answered yet" in capsys.readouterr().out
+    assert_placeholders_and_errors_reported([check.pde_residual], capsys)
+
+
+def test_pde_residual_names_a_flat_result(capsys):
+    from tests.helpers import assert_names_the_mistake
+
+    assert_names_the_mistake(check.pde_residual, lambda m, x: _residual(m, x)[:, 0], "shape (N, 1)", [], capsys)

@@ -209,6 +209,8 @@ def symbolic_kan():
 
 
 KAN, LAYER, SYMBOLIC = kan(), kan_layer(), symbolic_kan()
+PX = torch.linspace(-0.9, 0.9, 8, dtype=torch.float64).reshape(4, 2)  # points of the Poisson problem
+PMLP = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.Tanh(), torch.nn.Linear(3, 1)).double()
 
 
 def kan_file(name, payload=None, text=None):
@@ -747,6 +749,12 @@ CASES = [
     Case(K.KAN.plot, dict(self=KAN, x=KX), dict(x="tensor", scale="number", title="junk", in_vars="junk", out_vars="junk", formulas="junk")),
     Case(K.fit_affine, dict(x=np.linspace(-1, 1, 8), y=np.sin(np.linspace(-1, 1, 8)), name="sin"), dict(x="array", y="array", name="choice", a_range="junk", b_range="junk", n_grid="size", zooms="size")),
     Case(K.tidy, dict(expr=K.SYMBOLIC_LIB["sin"].sympy(3.14159265358979)), dict(expr="junk", tolerance="number")),
+    Case(K.poisson_solution, dict(x=PX), dict(x="tensor")),
+    Case(K.poisson_source, dict(x=PX), dict(x="tensor")),
+    Case(K.laplacian, dict(model=PMLP, x=PX), dict(model="junk", x="tensor")),
+    Case(K.poisson_points, dict(n_interior=5, n_boundary=8), dict(n_interior="size", n_boundary="size", seed="seed", dtype="dtype")),
+    Case(K.poisson_loss, dict(model=PMLP, x_interior=PX, x_boundary=PX), dict(model="junk", x_interior="tensor", x_boundary="tensor", alpha="number")),
+    Case(K.fit_poisson, dict(model=PMLP, x_interior=PX, x_boundary=PX, steps=1), dict(model="junk", x_interior="tensor", x_boundary="tensor", steps="size", alpha="number", x_test="tensor", update_grid="junk", stop_grid_update_step="size", grid_update_every="size"), domain=(FloatingPointError,)),
     Case(LBFGS, dict(params=[torch.zeros(2, requires_grad=True)]), dict(params="junk", lr="number", max_iter="size", max_eval="size", history_size="size", tolerance_grad="number", tolerance_change="number", tolerance_ys="number")),
     Case(LBFGS.step, dict(self=LBFGS_STEP, closure=lbfgs_closure(LBFGS_STEP)), dict(closure="function")),
     # chapter 18: diffusion models
