@@ -1,0 +1,34 @@
+"""The shipped seeds of experiments/kan_pipeline_seeds.py (chapter 23): their format, and one seed recomputed."""
+
+import importlib.util
+import json
+from importlib.resources import files
+from pathlib import Path
+
+SHIPPED = json.loads((files("kan_edu") / "data_files" / "kan_pipeline_seeds.json").read_text())
+SCRIPT = Path(__file__).resolve().parents[2] / "experiments" / "kan_pipeline_seeds.py"
+
+
+def _script():
+    spec = importlib.util.spec_from_file_location("kan_pipeline_seeds", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_shipped_runs_are_ten_seeds_with_a_verdict_each():
+    runs = SHIPPED["runs"]
+    assert [r["seed"] for r in runs] == list(range(10))
+    assert all(isinstance(r["exact"], bool) and r["formula"] and r["test_rmse"] > 0 for r in runs)
+    assert all(r["pruned_width"][0] == 2 and r["pruned_width"][-1] == 1 for r in runs)
+    assert all(r["exact"] == (r["formula"] == "exp(y**2 + sin(pi*x))") for r in runs)
+
+
+def test_one_seed_recomputes_with_the_chapter_recipe():
+    script = _script()
+    assert script.RECIPE == SHIPPED["recipe"]
+    shipped = SHIPPED["runs"][0]
+    again = script.run(0)
+    assert again["pruned_width"] == shipped["pruned_width"] and again["formula"] == shipped["formula"]
+    assert again["exact"] == shipped["exact"]
+    assert abs(again["test_rmse"] - shipped["test_rmse"]) <= 1e-6 * shipped["test_rmse"]
