@@ -1,6 +1,6 @@
 """Checks for the KAN chapters: B-splines by recursion, parameter counts, spline orders, a matched MLP (chapter 22);
-edge scores, R² of a formula, the pruning rule (chapter 23); local support, parameter-matched widths, scaling slopes,
-the residual of a PDE (chapter 24)."""
+edge scores, R² of a formula, the pruning rule, the cost of product nodes (chapter 23); local support,
+parameter-matched widths, scaling slopes, the residual of a PDE (chapter 24)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ __all__ = [
     "mlp_width_for_kan",
     "affine_r2",
     "kept_nodes",
+    "product_param_count",
     "matched_width",
     "loglog_slope",
     "pde_residual",
@@ -412,6 +413,86 @@ def kept_nodes(fn):
                 "a score equal to the threshold does not count as above it",
                 lambda: np.array_equal(np.asarray(answer(fn, a0, b0, 0.01)).astype(bool), [False, True]),
                 "the paper keeps a node when its scores EXCEED the threshold: strictly greater.",
+            ),
+        ],
+    )
+
+
+def _levels(width):
+    """(nodes, subnodes) per level of a width spec such as [2, [1, 1], 1]: a level [s, m] has s + m nodes, and the
+    layer that feeds it has s + 2m outputs (two factors per product node)."""
+    pairs = [tuple(w) if isinstance(w, (list, tuple)) else (w, 0) for w in width]
+    return [s + m for s, m in pairs], [s + 2 * m for s, m in pairs]
+
+
+def _product_count(width, grid, k):
+    nodes, subnodes = _levels(width)
+    return sum(a * b * (grid + k + 2) for a, b in zip(nodes[:-1], subnodes[1:]))
+
+
+def product_param_count(fn):
+    """Check ``fn(width, grid, k)``: the trainable numbers of a KAN whose hidden levels may hold product nodes,
+    written ``[sums, products]`` as in ``KAN([2, [1, 1], 1])`` (coefficients plus two scales per edge)."""
+    single = [([1, 1], 5, 3), ([1, 1], 7, 2), ([1, 1], 3, 1)]
+    plain = [([2, 5, 1], 5, 3), ([4, 3, 2, 1], 10, 2)]
+    products = [([2, [0, 1], 1], 5, 3), ([2, [1, 1], 1], 8, 3), ([3, [2, 2], 2], 4, 2)]
+    deep = [([3, [2, 2], [1, 1], 2], 6, 3), ([2, [1, 3], 4, [0, 2], 1], 5, 1)]
+
+    def got(case):  # (a fresh copy of the width: a function that changes its argument changes no other case)
+        width, grid, k = case
+        return _count_answer(fn, [list(w) if isinstance(w, list) else w for w in width], grid, k)
+
+    def compare(cases, relation):
+        return all((c := got(case)) is not None and relation(c, _product_count(*case)) for case in cases)
+
+    return run(
+        "product_param_count",
+        [
+            (
+                "the count is an integer",
+                lambda: _is_int(answer(fn, [2, [1, 1], 1], 5, 3)),
+                "a number of parameters is a whole number: return an int, not a float.",
+            ),
+            (
+                "one edge [1, 1] has no number missing",
+                lambda: compare(single, lambda a, b: a >= b),
+                "your count of a single edge is short: besides its spline coefficients an edge has two scales, the "
+                "base weight w_b in front of silu and the spline scale w_s.",
+            ),
+            (
+                "one edge [1, 1] has no number too many",
+                lambda: compare(single, lambda a, b: a <= b),
+                "your count of a single edge is too large: a grid of G intervals has G + 1 points, but the spline "
+                "has one coefficient per basis function, and their number follows from the intervals, not the points.",
+            ),
+            (
+                "networks without product nodes are counted as in chapter 22",
+                lambda: compare(plain, lambda a, b: a == b),
+                "every node of a level has an edge to every node of the next level; add the layers up.",
+            ),
+            (
+                "each factor of a product node has its own edges",
+                lambda: compare(products, lambda a, b: a >= b),
+                "your count is short once there are product nodes: a product node multiplies two subnodes, and each "
+                "factor is a sum with its own edge from every node of the level below.",
+            ),
+            (
+                "after the multiplication a product node is one node",
+                lambda: compare(products, lambda a, b: a <= b),
+                "your count is too large once there are product nodes: the product is a single value, so it has one "
+                "edge to each node of the next level, not one per factor.",
+            ),
+            (
+                "the counts of the product-node networks are exact",
+                lambda: compare(products, lambda a, b: a == b),
+                "count layer by layer: the edges of a layer run from the nodes of one level to the subnodes of the "
+                "next, where a sum node is one subnode and a product node two.",
+            ),
+            (
+                "deeper networks with product nodes on several levels",
+                lambda: compare(deep, lambda a, b: a == b),
+                "a level can be fed by a layer (its subnodes) and feed the next one (its nodes): treat both sides of "
+                "every hidden level, not only the first.",
             ),
         ],
     )

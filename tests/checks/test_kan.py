@@ -5,7 +5,7 @@ import pytest
 from scipy.interpolate import BSpline
 
 from kan_edu import check
-from tests.helpers import assert_check
+from tests.helpers import assert_check, assert_names_the_mistake
 
 
 def reference_count(width, grid, k):
@@ -207,6 +207,7 @@ def test_new_checks_report_placeholders_and_errors(capsys):
             check.matched_width,
             check.loglog_slope,
             check.mlp_width_for_kan,
+            check.product_param_count,
         ],
         capsys,
     )
@@ -292,3 +293,56 @@ def test_pde_residual_names_a_flat_result(capsys):
     from tests.helpers import assert_names_the_mistake
 
     assert_names_the_mistake(check.pde_residual, lambda m, x: _residual(m, x)[:, 0], "shape (N, 1)", [], capsys)
+
+
+# ------------------------------------------------------------------------------- product nodes (chapter 23)
+def product_count(width, grid, k):
+    pairs = [tuple(w) if isinstance(w, list) else (w, 0) for w in width]
+    nodes, subnodes = [s + m for s, m in pairs], [s + 2 * m for s, m in pairs]
+    return sum(a * b * (grid + k + 2) for a, b in zip(nodes[:-1], subnodes[1:]))
+
+
+def _counted_with(nodes_of, subnodes_of, per_edge):
+    """A count built from per-level node counts (``nodes_of(s, m)`` feeding, ``subnodes_of(s, m)`` fed) and a
+    per-edge cost: the reference with one piece changed is a plausible mistake."""
+
+    def count(width, grid, k):
+        pairs = [tuple(w) if isinstance(w, list) else (w, 0) for w in width]
+        feeding, fed = [nodes_of(*p) for p in pairs], [subnodes_of(*p) for p in pairs]
+        return sum(a * b * per_edge(grid, k) for a, b in zip(feeding[:-1], fed[1:]))
+
+    return count
+
+
+PRODUCT_MISTAKES = [
+    # a product node's two subnodes counted as one (as if it were a sum node)
+    (_counted_with(lambda s, m: s + m, lambda s, m: s + m, lambda G, k: G + k + 2), "its own edge"),
+    # the base weight w_b forgotten
+    (_counted_with(lambda s, m: s + m, lambda s, m: s + 2 * m, lambda G, k: G + k + 1), "base weight w_b"),
+    # one coefficient per grid point plus k: off by one
+    (_counted_with(lambda s, m: s + m, lambda s, m: s + 2 * m, lambda G, k: G + k + 3), "not the points"),
+    # both factors of a product node feeding the next layer (subnodes on both sides)
+    (_counted_with(lambda s, m: s + 2 * m, lambda s, m: s + 2 * m, lambda G, k: G + k + 2), "one edge to each node"),
+    # product nodes left out altogether
+    (_counted_with(lambda s, m: s, lambda s, m: s, lambda G, k: G + k + 2), "its own edge"),
+    # a whole number as a float
+    (lambda w, G, k: float(product_count(w, G, k)), "whole number"),
+]
+
+
+def test_product_param_count_check_accepts_the_reference_and_names_each_mistake(capsys):
+    from kan_edu.kan import KAN
+
+    for width in ([2, [0, 1], 1], [2, [1, 1], 1], [3, [2, 2], [1, 1], 2], [2, 5, 1]):  # the reference is the library's
+        assert product_count(width, 6, 2) == KAN(width, grid=6, k=2).n_params()
+    assert_check(check.product_param_count, product_count, [lambda w, G, k: ..., None], ["+ 2 *", "k + 2"], capsys)
+    for wrong, words in PRODUCT_MISTAKES:
+        assert_names_the_mistake(check.product_param_count, wrong, words, ["G + k + 2", "k + 2", "2 * m"], capsys)
+
+    # a function that changes its width argument in place changes no other case of the check
+    def mutating(width, grid, k):
+        out = product_count(width, grid, k)
+        width[1] = 99
+        return out
+
+    assert check.product_param_count(mutating)

@@ -157,6 +157,46 @@ def test_a_product_node_learns_x_times_y_exactly():
     assert sympy.simplify(tidy(small.symbolic_formula(["x", "y"])[0]) - x * y) == 0
 
 
+def exp_sin(v):
+    return torch.exp(v[:, [0]]) * torch.sin(torch.pi * v[:, [1]])
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_chapter_23s_product_node_recipe_recovers_exp_times_sin(seed):
+    """The recipe of chapter 23.5 (and of experiments/kan_product_nodes.py): 10 steps with the regulariser, prune,
+    10 without; the library is cut to five candidates here to keep the test cheap."""
+    import json
+    from importlib.resources import files
+
+    ds = make_function_dataset(exp_sin, 2, n_train=200, n_test=200, seed=0, dtype=torch.float64)
+    model = KAN([2, [0, 1], 1], grid=5, seed=seed, dtype=torch.float64)
+    model.fit(ds, steps=10, lamb=1e-3, progress=False)
+    small = model.prune()
+    h = small.fit(ds, steps=10, progress=False)
+    assert small.width == [2, [0, 1], 1] and small.layers[0].mask.sum() == 2  # one variable per factor
+    # the chapter fixes the edges the shipped study chose for this very network: it must be the same network
+    study = json.loads((files("kan_edu") / "data_files" / "kan_product_nodes.json").read_text())
+    stored = study["runs"]["product"][seed]
+    assert stored["seed"] == seed and h["test_loss"][-1] == pytest.approx(stored["test_rmse"], rel=1e-6)
+    chosen = small.auto_symbolic(lib=["x", "x^2", "exp", "sin", "tanh"])
+    assert sorted(chosen.values()) == sorted(name for *_, name in stored["edges"]) == ["exp", "sin", "x"]
+    assert small.fit_constants(ds) < 1e-10
+    x, y = sympy.symbols("x y")
+    assert sympy.simplify(tidy(small.symbolic_formula(["x", "y"])[0]) - sympy.exp(x) * sympy.sin(sympy.pi * y)) == 0
+
+
+def test_the_product_node_study_ships_enough_seeds_of_both_networks():
+    import json
+    from importlib.resources import files
+
+    study = json.loads((files("kan_edu") / "data_files" / "kan_product_nodes.json").read_text())
+    assert study["widths"] == {"product": [2, [0, 1], 1], "sum": [2, 5, 1]}
+    for kind in ("product", "sum"):
+        runs = study["runs"][kind]
+        assert [r["seed"] for r in runs] == list(range(len(runs))) and len(runs) >= 5
+        assert all(r["n_params"] == KAN(r["width"]).n_params() for r in runs)  # the width as pruned, at G=5, k=3
+
+
 # ------------------------------------------------------------------------------------ at the doors
 def test_tidy_never_parses_text(capsys):
     """sympy.sympify parses a string by evaluating it as Python: tidy takes expressions only."""
