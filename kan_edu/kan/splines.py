@@ -49,7 +49,7 @@ def _uniform_knots(grid: int, k: int, lo: float, hi: float, n: int, dtype) -> to
 # ------------------------------------------------------------------------------------- the general path
 @functools.lru_cache(maxsize=64)
 def _placement(n_knots: int, k: int, n_inputs: int, device: torch.device):
-    """Index tables for the general path, for ``n_inputs`` rows of M = ``n_knots`` knots and order k.
+    """Index tables for ``n_inputs`` rows of M = ``n_knots`` knots and order k (the slots serve both paths).
 
     Each input's knot interval is found as s, the number of knots <= x (:func:`_interval`). The tables have
     one column per outcome, row·(M+1) + s, so that one lookup per input replaces a dozen index computations.
@@ -110,10 +110,10 @@ def _general_recursion(xt: torch.Tensor, near: torch.Tensor, k: int, distinct: b
     nothing = torch.zeros_like(values)
     quotients = values[:0]
     for p in range(1, k + 1):
-        to_right, to_left = right[:p], left[k - p :]
-        width = to_right + to_left
+        right_p, left_p = right[:p], left[k - p :]  # each basis's distances to its right and left knots
+        width = right_p + left_p
         quotients = values / (width if distinct else width.masked_fill(width == 0, 1.0))
-        values = torch.cat([nothing, to_left * quotients]) + torch.cat([to_right * quotients, nothing])
+        values = torch.cat([nothing, left_p * quotients]) + torch.cat([right_p * quotients, nothing])
     return values, quotients
 
 
