@@ -2,6 +2,7 @@
 
     python benchmarks/kan_layer.py            # every case, 1 and 2 threads
     python benchmarks/kan_layer.py --quick    # the big case only, 1 thread
+    python benchmarks/kan_layer.py --threads 1  # every case, 1 thread only
     python benchmarks/kan_layer.py --network  # one training evaluation of a [2,5,1] on an adapted grid
     python benchmarks/kan_layer.py --memory   # peak memory of the 4096x256->256 step, ours and the floor's
 
@@ -159,6 +160,7 @@ def main():
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--network", action="store_true")
     parser.add_argument("--memory", action="store_true")
+    parser.add_argument("--threads", type=int, nargs="+", help="thread counts to time (default: 1 and 2)")
     args = parser.parse_args()
     if args.network:
         torch.set_num_threads(1)
@@ -176,7 +178,7 @@ def main():
         )
         return
     cases = [(4096, 256, 256)] if args.quick else CASES
-    threads = [1] if args.quick else [1, 2]
+    threads = args.threads or ([1] if args.quick else [1, 2])
     print(f"{'threads':>7} {'case':>18} {'G':>3} {'impl':>8} {'fwd s':>9} {'fwd+bwd s':>10} {'x floor':>8}")
     for n_threads in threads:
         torch.set_num_threads(n_threads)

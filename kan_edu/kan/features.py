@@ -21,7 +21,13 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from .splines import _general_recursion, _interval, _local_bases, _uniform_position, _uniform_recursion
+from .splines import (
+    _bases_and_slots,
+    _local_bases,
+    _uniform_position,
+    _uniform_recursion,
+    _uniform_slots,
+)
 
 __all__ = ["BASE_FUNCTIONS", "features"]
 
@@ -73,23 +79,16 @@ class _UniformFeatures(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x, base, knots, t0, h, k: int):
         n_knots = knots.shape[1]
-        n_basis = n_knots - k - 1
-        j, f, inside, at_end = _uniform_position(x, t0, h, n_knots, k)
-        columns = x.new_empty(k + 2, *x.shape)  # b(x), then the k+1 local bases
-        columns[0] = base
-        values = columns[1:]
+        s, f, at_end = _uniform_position(x, t0, h, n_knots, k)
+        values = x.new_empty(k + 1, *x.shape)  # the k+1 local bases
         lower = _uniform_recursion(f, k, values, keep_lower=ctx.needs_input_grad[0])
-        # where each column goes: b(x) to slot 0, basis j−k+r to slot 1+j−k+r (zeroed when out of range)
-        slots = torch.empty(k + 2, *x.shape, dtype=torch.long, device=x.device)
-        slots[0] = 0
-        torch.add(j, torch.arange(-k, 1, device=x.device).view(-1, 1, 1), out=slots[1:])
-        valid = inside & (slots[1:] >= 0) & (slots[1:] < n_basis)
-        values.masked_fill_(~valid, 0)
-        slots[1:].clamp_(0, n_basis - 1).add_(1)
-        out = x.new_zeros(*x.shape, 1 + n_basis)
-        out.scatter_add_(-1, slots.permute(1, 2, 0), columns.permute(1, 2, 0))
+        # basis j−k+r goes to slot 1+j−k+r; one that does not exist to slot 0, overwritten by b(x)
+        slots = _uniform_slots(s, n_knots, k)  # (k+1, N, d)
+        out = x.new_zeros(*x.shape, n_knots - k)
+        out.scatter_add_(-1, slots.permute(1, 2, 0), values.permute(1, 2, 0))
+        out[..., 0] = base
         if ctx.needs_input_grad[0]:
-            ctx.save_for_backward(x, knots, slots[1:], valid, lower, h, at_end)
+            ctx.save_for_backward(x, knots, slots, lower, h, at_end)
             ctx.k = k
         return out
 
@@ -101,12 +100,12 @@ class _UniformFeatures(torch.autograd.Function):
             return torch.where(at_end.unsqueeze(-1), torch.zeros_like(slope), slope)
 
         def fast_gradient():
-            _, _, slots, valid, lower, h, at_end = ctx.saved_tensors
+            _, _, slots, lower, h, at_end = ctx.saved_tensors
             k = ctx.k
             # d B_{j−k+r} / du = lower_{r−1} − lower_r for r = 0..k, with lower_{−1} = lower_k = 0
             padded = lower.new_zeros(k + 2, *at_end.shape)
             padded[1 : k + 1] = lower
-            slope = torch.sub(padded[:-1], padded[1:]).masked_fill_(~valid, 0)  # (k+1, N, d)
+            slope = torch.sub(padded[:-1], padded[1:]).masked_fill_(slots == 0, 0)  # (k+1, N, d)
             upstream = torch.gather(grad, -1, slots.permute(1, 2, 0))  # (N, d, k+1): gradient at each basis
             return torch.einsum("ndr,rnd->nd", upstream, slope).div_(h).masked_fill_(at_end, 0)
 
@@ -119,27 +118,21 @@ class _GeneralFeatures(torch.autograd.Function):
     The forward pass runs the general recursion (:func:`.splines._general_recursion`, the same operations, so
     the same values bit for bit as :func:`_reference_features`) and keeps the quotients of its last step; the
     backward pass turns them into the derivative, dB_{j−k+r,k}/dx = k·(q_{r−1} − q_r), and gathers the
-    upstream gradient at the k+1 slots of each input. When the backward is itself recorded (create_graph),
+    upstream gradient at the k+1 slots of each input. Bases that do not exist are sent to slot 0 and
+    overwritten there by b(x) (see :func:`.splines._placement`), so the forward pass needs no mask; the
+    backward pass gives them no gradient. When the backward is itself recorded (create_graph),
     the derivative comes from :func:`_basis_slope` instead, which autograd can differentiate again.
     """
 
     @staticmethod
-    def forward(ctx, x, base, knots, k: int):
-        n_basis = knots.shape[1] - k - 1
-        xt = x.t().contiguous()
-        j, inside = _interval(xt, knots, k)
-        values, quotients = _general_recursion(xt, knots, j, k)
-        vals = torch.stack(values, dim=-1)  # (d, N, k+1)
-        index = j.unsqueeze(-1) - k + torch.arange(k + 1, device=x.device)
-        valid = inside.unsqueeze(-1) & (index >= 0) & (index < n_basis)
-        vals = torch.where(valid, vals, torch.zeros_like(vals)).permute(1, 0, 2)
-        index = index.clamp(0, n_basis - 1).permute(1, 0, 2)
-        columns = torch.cat([base.unsqueeze(-1), vals], dim=-1)
-        slots = torch.cat([torch.zeros_like(index[..., :1]), index + 1], dim=-1)
-        out = x.new_zeros(*x.shape, 1 + n_basis).scatter_add_(-1, slots, columns)
+    def forward(ctx, x, base, knots, k: int, distinct: bool):
+        values, slots, quotients = _bases_and_slots(x, knots, k, distinct)  # (k+1, d, N) each, and (k, d, N)
+        slots = slots.permute(2, 1, 0)  # (N, d, k+1)
+        out = x.new_zeros(*x.shape, knots.shape[1] - k)
+        out.scatter_add_(-1, slots, values.permute(2, 1, 0))
+        out[..., 0] = base  # (over what the bases that do not exist left in slot 0)
         if ctx.needs_input_grad[0]:
-            q = torch.stack(quotients) if k else xt.new_zeros(0, *xt.shape)  # (k, d, N)
-            ctx.save_for_backward(x, knots, slots[..., 1:], valid.permute(1, 0, 2), q)
+            ctx.save_for_backward(x, knots, slots, quotients)
             ctx.k = k
         return out
 
@@ -150,15 +143,16 @@ class _GeneralFeatures(torch.autograd.Function):
             return _basis_slope(x, knots, ctx.k)
 
         def fast_gradient():
-            _, _, slots, valid, q = ctx.saved_tensors
+            _, _, slots, q = ctx.saved_tensors
             k = ctx.k
             padded = q.new_zeros(k + 2, *q.shape[1:])
             padded[1 : k + 1] = q
             slope = torch.sub(padded[:-1], padded[1:]).mul_(k).permute(2, 1, 0)  # (N, d, k+1)
-            upstream = torch.gather(grad, -1, slots)
-            return (upstream * slope).masked_fill_(~valid, 0).sum(-1)
+            slope.masked_fill_(slots == 0, 0)  # (slot 0 is b(x)'s: the bases that do not exist get no gradient)
+            upstream = torch.gather(grad, -1, slots)  # (N, d, k+1): the gradient at each input's bases
+            return (upstream * slope).sum(-1)
 
-        return (*_backward(ctx, grad, exact_slope, fast_gradient), None, None)
+        return (*_backward(ctx, grad, exact_slope, fast_gradient), None, None, None)
 
 
 def _reference_features(x, base, knots, k):
@@ -169,12 +163,15 @@ def _reference_features(x, base, knots, k):
     return _dense(vals, index, knots.shape[1] - k)
 
 
-def features(x: torch.Tensor, base: torch.Tensor, knots: torch.Tensor, k: int, spacing=None) -> torch.Tensor:
+def features(
+    x: torch.Tensor, base: torch.Tensor, knots: torch.Tensor, k: int, spacing=None, distinct: bool = False
+) -> torch.Tensor:
     """[b(x), B_0(x), ..., B_{n−1}(x)] for every input: shape (N, d, 1 + n), n = M − k − 1.
 
     ``x`` (N, d) inputs, ``base`` = b(x) of the same shape, ``knots`` (d, M). ``spacing`` is (t0, h) from
-    :func:`.splines._uniform_spacing` when the knots are uniform (the fast path), else None.
+    :func:`.splines._uniform_spacing` when the knots are uniform (the fast path), else None; ``distinct`` says
+    that they strictly increase along each row (the general path then skips a guard against repeated knots).
     """
     if spacing is not None:
         return _UniformFeatures.apply(x, base, knots, spacing[0], spacing[1], k)
-    return _GeneralFeatures.apply(x, base, knots, k)
+    return _GeneralFeatures.apply(x, base, knots, k, distinct)

@@ -80,13 +80,15 @@ class KANLayer(nn.Module):
     def n_basis(self) -> int:
         return self.knots.shape[1] - self.k - 1
 
-    def _spacing(self):
-        """(t0, h) when the grid is uniform (the fast path), else None; measured again only when the knots
-        change (another tensor, or the same one written in place)."""
-        cache = getattr(self, "_spacing_cache", None)
+    def _grid_facts(self):
+        """(spacing, distinct) for the knots: spacing is (t0, h) when the grid is uniform (the fast path), else
+        None; distinct says whether every row strictly increases. Measured again only when the knots change
+        (another tensor, or the same one written in place)."""
+        cache = getattr(self, "_grid_cache", None)
         if cache is None or cache[0] is not self.knots or cache[1] != self.knots._version:
-            cache = (self.knots, self.knots._version, _uniform_spacing(self.knots))
-            self._spacing_cache = cache
+            distinct = bool((self.knots[:, 1:] > self.knots[:, :-1]).all())
+            cache = (self.knots, self.knots._version, (_uniform_spacing(self.knots), distinct))
+            self._grid_cache = cache
         return cache[2]
 
     # Each public method checks its input ``x`` once and calls its unchecked twin (the same name with an
@@ -101,17 +103,28 @@ class KANLayer(nn.Module):
         return self._features(self._check_input(x).to(self.coef.dtype))
 
     def _features(self, x):
-        return features(x, BASE_FUNCTIONS[self.base_fn](x), self.knots, self.k, self._spacing())
+        return features(x, BASE_FUNCTIONS[self.base_fn](x), self.knots, self.k, *self._grid_facts())
 
     def basis(self, x: torch.Tensor) -> torch.Tensor:
         """(B, in_dim, G+k) spline bases of every input, made from k+1 local values per input."""
         return self._basis(self._check_input(x).to(self.coef.dtype))
 
     def _basis(self, x):
-        return features(x, torch.zeros_like(x), self.knots, self.k, self._spacing())[..., 1:]
+        return features(x, torch.zeros_like(x), self.knots, self.k, *self._grid_facts())[..., 1:]
 
     def _numeric_mask(self):
-        return self.mask * (1 - self.sym_mask)
+        """mask · (1 − sym_mask): 1 on the numeric edges that are on, 0 elsewhere."""
+        return self._masks()[0]
+
+    def _masks(self):
+        """(the numeric mask, whether any edge is symbolic), measured again only when ``mask`` or ``sym_mask``
+        change (pruning, fix_symbolic): the training loop does not pay for them at every evaluation."""
+        mask, sym = self.mask, self.sym_mask
+        c = getattr(self, "_masks_cache", None)
+        if c is None or c[0] is not mask or c[1] != mask._version or c[2] is not sym or c[3] != sym._version:
+            c = (mask, mask._version, sym, sym._version, (mask * (1 - sym), bool(sym.any())))
+            self._masks_cache = c
+        return c[4]
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """(B, in_dim) → (B, out_dim) with one matmul for all numeric edges."""
@@ -122,7 +135,7 @@ class KANLayer(nn.Module):
             return x @ (self.slopes * self.mask)
         # b(x) and the k+1 local bases of every input go into ONE (B, in, 1 + G + k) buffer
         y = self._combine(self._features(x))
-        if self.sym_mask.any():
+        if self._masks()[1]:
             y = y + self._symbolic_part(x)
         return y
 
@@ -137,7 +150,7 @@ class KANLayer(nn.Module):
     def _forward_and_activations(self, x):
         """:meth:`_forward` and :meth:`_edge_activations` with the features computed once, for a loss that needs
         both (training with the sparsity regulariser): the same numbers as calling the two."""
-        if self.slopes is not None or self.sym_mask.any():
+        if self.slopes is not None or self._masks()[1]:
             return self._forward(x), self._edge_activations(x)
         feats = self._features(x)
         return self._combine(feats), self._numeric_activations(feats)

@@ -4,8 +4,12 @@ For any knot vector only k+1 B-splines of order k are non-zero at a point: those
 holds it. Both implementations below find each point's interval and raise the order k times with the local
 triangular (Cox-de Boor) recursion, starting from the single order-0 basis that equals one there.
 
-- :func:`_local_bases` is the general one, for any non-decreasing knots (grids adapted to data). It is made of
-  plain differentiable torch operations, so autograd can take derivatives of any order through it.
+- :func:`_general_recursion` is the general one, for any non-decreasing knots (grids adapted to data). One
+  search finds each point's interval, one lookup in small cached tables (:func:`_placement`) the knots around
+  it and where its bases go, and each step of the recursion is a handful of operations on all bases of an
+  order at once, (p, d, N) tensors: small layers are bound by the number of torch calls, not by arithmetic.
+  It is made of plain differentiable torch operations, so autograd can take derivatives of any order
+  through it (:func:`_local_bases`, :func:`bspline_basis`).
 - :func:`_uniform_recursion` is the fast one, for evenly spaced knots t_m = t0 + m·h. Every knot difference
   is then a multiple of h, which cancels: with u = (x − t0)/h, interval j = ⌊u⌋ and fraction f = u − j, the
   distances to the left and right knots are f + r − 1 and r − f. No search, no gathers, and the work is done
@@ -15,6 +19,8 @@ A test ties the two together, and both to scipy's ``BSpline.design_matrix``.
 """
 
 from __future__ import annotations
+
+import functools
 
 import torch
 
@@ -41,48 +47,89 @@ def _uniform_knots(grid: int, k: int, lo: float, hi: float, n: int, dtype) -> to
 
 
 # ------------------------------------------------------------------------------------- the general path
-def _interval(x: torch.Tensor, knots: torch.Tensor, k: int):
-    """Knot interval j of every input (t_j <= x < t_{j+1}), clamped into range, and whether x lies inside
-    [t_0, t_{M-1}]. ``x`` (d, N) (one row per input), ``knots`` (d, M). The right end of the basis range
-    belongs to the last interval, as in scipy's design_matrix."""
-    M = knots.shape[1]
-    n_basis = M - k - 1
-    j = torch.searchsorted(knots, x, right=True) - 1
-    j = torch.where(x == knots[:, n_basis : n_basis + 1], torch.full_like(j, n_basis - 1), j)
-    inside = (j >= 0) & (j <= M - 2)
-    return j.clamp(0, M - 2), inside
+@functools.lru_cache(maxsize=64)
+def _placement(n_knots: int, k: int, n_inputs: int, device: torch.device):
+    """Index tables for ``n_inputs`` rows of M = ``n_knots`` knots and order k (the slots serve both paths).
+
+    Each input's knot interval is found as s, the number of knots <= x (:func:`_interval`). The tables have
+    one column per outcome, row·(M+1) + s, so that one lookup per input replaces a dozen index computations.
+    With j = s − 1 clamped into 0..M−2 (x's interval, or the nearest one):
+
+    - ``near`` (2k, ·): where, in the flattened knots, the knots t_{j+1−k} .. t_{j+k} that the recursion reads
+      are (each clamped into its row: a knot past the ends only ever reaches bases outside the range); so
+      ``knots.take(near)`` is a table of the knots themselves;
+    - ``slot`` (k+1, ·): where bases j−k .. j go in a layer's feature buffer: 1 + their number, or 0 for a
+      basis that does not exist (number < 0 or >= M−k−1) or an x outside [t_0, t_{M−1}) (s = 0 or M).
+      Slot 0 holds b(x), written after the bases, so what lands there is overwritten.
+
+    They depend on the sizes only, not on the knots' values: cached. Returned flattened, for ``take``.
+    """
+    n_basis = n_knots - k - 1
+    s = torch.arange(n_knots + 1)
+    j = (s - 1).clamp(0, n_knots - 2)
+    near = (j + torch.arange(1 - k, k + 1)[:, None]).clamp(0, n_knots - 1)  # (2k, M+1)
+    basis = j + torch.arange(-k, 1)[:, None]  # (k+1, M+1)
+    valid = (s >= 1) & (s <= n_knots - 1) & (basis >= 0) & (basis < n_basis)
+    slot = torch.where(valid, basis + 1, 0)
+    rows = torch.arange(n_inputs)[:, None]
+    near = (near[:, None, :] + n_knots * rows).flatten()  # (2k, d, M+1), into the flattened (d, M) knots
+    slot = slot[:, None, :].expand(-1, n_inputs, -1).flatten()
+    # where row r of a table starts, for each input: r·d·(M+1) + input·(M+1)
+    start = (torch.arange(max(2 * k, k + 1))[:, None] * n_inputs + torch.arange(n_inputs)) * (n_knots + 1)
+    return start[..., None].to(device), near.to(device), slot.to(device)
 
 
-def _general_recursion(xt: torch.Tensor, knots: torch.Tensor, j: torch.Tensor, k: int):
-    """The triangular recursion on any knots: the k+1 bases j−k .. j of order k at ``xt`` (d, N), whose
-    intervals are ``j``, as a list; and the k quotients of the last step, lower_r / (t_{j+r+1} − t_{j−k+r+1})
-    (order k−1 values over their support widths), from which the derivative follows:
-    dB_{j−k+r,k}/dx = k·(q_{r−1} − q_r), with q_{−1} = q_k = 0.
+def _interval(x: torch.Tensor, knots: torch.Tensor, k: int) -> torch.Tensor:
+    """s, the number of knots <= x, for ``x`` (d, N) (one row per input) and ``knots`` (d, M): x lies in knot
+    interval j = s − 1 (t_j <= x < t_{j+1}), and s = 0 or M means outside [t_0, t_{M−1}). The right end of
+    the basis range, t_{M−k−1}, belongs to the interval before it, as in scipy's design_matrix."""
+    n_basis = knots.shape[1] - k - 1
+    s = torch.searchsorted(knots, x, right=True)
+    return s.masked_fill_(x == knots[:, n_basis : n_basis + 1], n_basis)
+
+
+def _general_recursion(xt: torch.Tensor, near: torch.Tensor, k: int, distinct: bool = False):
+    """The triangular recursion on any knots, all bases of one order at once.
+
+    ``xt`` (d, N) and ``near`` (2k, d, N): the knots t_{j+1−k} .. t_{j+k} around each input's interval j.
+    Returns the bases j−k .. j of order k, (k+1, d, N), and the k quotients of the last step,
+    q_r = lower_r / (t_{j+r+1} − t_{j−k+r+1}) (order k−1 values over their support widths), (k, d, N), from
+    which the derivative follows: dB_{j−k+r,k}/dx = k·(q_{r−1} − q_r), with q_{−1} = q_k = 0.
+
+    Step p turns the p bases of order p−1 into p+1 of order p. Basis r, divided by its support width (the
+    distance from x to its right knot t_{j+1+r} plus the distance to its left knot t_{j+1−p+r}), gives
+    new basis r its right distance times that and new basis r+1 its left distance times that. A width is
+    never smaller than x's own interval t_{j+1} − t_j, so with ``distinct`` (strictly increasing) knots none
+    is zero; otherwise zero widths (repeated knots) are replaced by 1 (their bases are zero).
 
     Plain differentiable torch operations: autograd can differentiate through it to any order.
     """
-    M = knots.shape[1]
-
-    def knot(offset):  # t_{j+offset}, clamped into the knot vector, shape (d, N)
-        return torch.gather(knots, 1, (j + offset).clamp(0, M - 1))
-
-    left = [None] + [xt - knot(1 - r) for r in range(1, k + 1)]  # x - t_{j+1-r}
-    right = [None] + [knot(r) - xt for r in range(1, k + 1)]  # t_{j+r} - x
-    values = [torch.ones_like(xt)]
-    quotients = []
+    right = near[k:] - xt  # t_{j+1+r} − x, r = 0..k−1
+    left = xt - near[:k]  # x − t_{j+1−k+i}, i = 0..k−1 (step p uses the last p)
+    values = torch.ones_like(xt)[None]
+    nothing = torch.zeros_like(values)
+    quotients = values[:0]
     for p in range(1, k + 1):
-        saved = None  # (nothing flows into the first basis of the new order)
-        new = []
-        for r in range(p):
-            denom = right[r + 1] + left[p - r]
-            temp = values[r] / denom.masked_fill(denom == 0, 1.0)
-            new.append(right[r + 1] * temp if saved is None else saved + right[r + 1] * temp)
-            saved = left[p - r] * temp
-            if p == k:
-                quotients.append(temp)
-        new.append(saved)
-        values = new
+        right_p, left_p = right[:p], left[k - p :]  # each basis's distances to its right and left knots
+        width = right_p + left_p
+        quotients = values / (width if distinct else width.masked_fill(width == 0, 1.0))
+        values = torch.cat([nothing, left_p * quotients]) + torch.cat([right_p * quotients, nothing])
     return values, quotients
+
+
+def _bases_and_slots(x: torch.Tensor, knots: torch.Tensor, k: int, distinct: bool = False):
+    """The general path up to the feature buffer: the k+1 local bases of every input, (k+1, d, N), their
+    slots (:func:`_placement`), and the recursion's last quotients (for the derivative). ``x`` (N, d);
+    ``distinct``: the knots strictly increase along each row (see :func:`_general_recursion`).
+
+    Inputs outside [t_0, t_{M−1}] are moved onto its ends first: their bases all go to slot 0 (they are
+    zero), and so stay finite however far out x is."""
+    start, near_at, slot_at = _placement(knots.shape[1], k, x.shape[1], x.device)
+    xt = x.t().contiguous()  # (d, N): searchsorted works row by row
+    at = start + _interval(xt, knots, k)  # (rows, d, N): where each input's entries are in the tables
+    near = knots.take(near_at).take(at[: 2 * k])
+    values, quotients = _general_recursion(torch.clamp(xt, knots[:, :1], knots[:, -1:]), near, k, distinct)
+    return values, slot_at.take(at[: k + 1]), quotients
 
 
 def _local_bases(x: torch.Tensor, knots: torch.Tensor, k: int):
@@ -92,32 +139,31 @@ def _local_bases(x: torch.Tensor, knots: torch.Tensor, k: int):
     is basis number index[..., r] (in 0..M-k-2). Entries that fall outside the basis range, or inputs outside
     [t_0, t_{M-1}], get value 0 (their index is clamped to a valid one). Differentiable in x to any order.
     """
-    n_basis = knots.shape[1] - k - 1
-    xt = x.t().contiguous()  # (d, N): searchsorted works row by row
-    j, inside = _interval(xt, knots, k)
-    values, _ = _general_recursion(xt, knots, j, k)
-    vals = torch.stack(values, dim=-1)  # (d, N, k+1): bases j-k .. j
-    index = j.unsqueeze(-1) - k + torch.arange(k + 1, device=x.device)
-    valid = inside.unsqueeze(-1) & (index >= 0) & (index < n_basis)
-    vals = torch.where(valid, vals, torch.zeros_like(vals))
-    index = index.clamp(0, n_basis - 1)
-    return vals.permute(1, 0, 2), index.permute(1, 0, 2)
+    values, slots, _ = _bases_and_slots(x, knots, k)
+    values = torch.where(slots > 0, values, torch.zeros_like(values))
+    return values.permute(2, 1, 0), (slots - 1).clamp(min=0).permute(2, 1, 0)
 
 
 # ---------------------------------------------------------------------------------------- the fast path
 def _uniform_position(x: torch.Tensor, t0, h, n_knots: int, k: int):
-    """Interval j, fraction f in it, whether x is inside [t_0, t_{M-1}], and whether x is the right end of
-    the basis range (which belongs to the last interval), for uniform knots t_m = t0 + m·h."""
+    """For uniform knots t_m = t0 + m·h: s, the number of knots <= x, as :func:`_interval` finds it (x lies
+    in interval j = s − 1; 0 or M when outside), the fraction f of the interval at which x lies, and whether
+    x is the right end of the basis range (which belongs to the interval before it, at f = 1)."""
     n_basis = n_knots - k - 1
     u = (x - t0) / h
     j_float = torch.floor(u)
     f = u - j_float
-    j = j_float.long()
     at_end = u == n_basis
-    j.masked_fill_(at_end, n_basis - 1)
     f.masked_fill_(at_end, 1.0)
-    inside = (j >= 0) & (j <= n_knots - 2)
-    return j, f, inside, at_end
+    s = j_float.add_(1).clamp_(0, n_knots).long()  # (clamped before the conversion: x may be far out)
+    return s.masked_fill_(at_end, n_basis), f, at_end
+
+
+def _uniform_slots(s: torch.Tensor, n_knots: int, k: int) -> torch.Tensor:
+    """The slots of the k+1 local bases of inputs ``x`` (N, d) whose knot counts are ``s`` (N, d), in the
+    layout of the fast path, (k+1, N, d): :func:`_placement`'s table, looked up."""
+    start, _, slot_at = _placement(n_knots, k, s.shape[1], s.device)
+    return slot_at.take(start[: k + 1].transpose(1, 2) + s)
 
 
 def _uniform_recursion(f: torch.Tensor, k: int, values: torch.Tensor, keep_lower: bool = False):
@@ -152,14 +198,12 @@ def _local_bases_uniform(x: torch.Tensor, t0: torch.Tensor, h: torch.Tensor, n_k
     """:func:`_local_bases` for uniform knots t_m = t0 + m·h, by the fast recursion (same output).
     Not differentiable in x (the layer's fused features carry their own gradient)."""
     x = x.detach()
-    j, f, inside, _ = _uniform_position(x, t0, h, n_knots, k)
-    n_basis = n_knots - k - 1
+    s, f, _ = _uniform_position(x, t0, h, n_knots, k)
     values = x.new_empty(k + 1, *x.shape)
     _uniform_recursion(f, k, values)
-    index = j.unsqueeze(-1) - k + torch.arange(k + 1, device=x.device)
-    vals = values.permute(1, 2, 0)
-    valid = inside.unsqueeze(-1) & (index >= 0) & (index < n_basis)
-    return torch.where(valid, vals, torch.zeros_like(vals)), index.clamp(0, n_basis - 1)
+    slots = _uniform_slots(s, n_knots, k)
+    values = torch.where(slots > 0, values, torch.zeros_like(values))
+    return values.permute(1, 2, 0), (slots - 1).clamp(min=0).permute(1, 2, 0)
 
 
 def _uniform_spacing(knots: torch.Tensor):
