@@ -81,3 +81,13 @@ def assert_names_the_mistake(checker, wrong, words, secrets, capsys):
     assert words in out, out
     for secret in secrets:
         assert secret not in out, f"{checker.__name__} printed {secret!r}"
+
+
+def load_experiment(name: str):
+    """Import experiments/<name>.py as a module (the folder is not a package), for tests that rerun a slice of it."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, ROOT / "experiments" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

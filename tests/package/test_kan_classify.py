@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from importlib.resources import files
 
@@ -10,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from tests.helpers import ROOT
+from tests.helpers import load_experiment
 
 torch.set_num_threads(1)
 
@@ -22,10 +21,7 @@ def shipped():
 
 @pytest.fixture(scope="module")
 def script():
-    spec = importlib.util.spec_from_file_location("kan_classify", ROOT / "experiments" / "kan_classify.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)  # (only definitions: main() runs under __main__ alone)
-    return module
+    return load_experiment("kan_classify")  # (only definitions: main() runs under __main__ alone)
 
 
 def test_the_comparison_is_fair(shipped):

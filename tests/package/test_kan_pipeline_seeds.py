@@ -1,19 +1,11 @@
 """The shipped seeds of experiments/kan_pipeline_seeds.py (chapter 23): their format, and one seed recomputed."""
 
-import importlib.util
 import json
 from importlib.resources import files
-from pathlib import Path
+
+from tests.helpers import load_experiment
 
 SHIPPED = json.loads((files("kan_edu") / "data_files" / "kan_pipeline_seeds.json").read_text())
-SCRIPT = Path(__file__).resolve().parents[2] / "experiments" / "kan_pipeline_seeds.py"
-
-
-def _script():
-    spec = importlib.util.spec_from_file_location("kan_pipeline_seeds", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_shipped_runs_are_ten_seeds_with_a_verdict_each():
@@ -25,7 +17,7 @@ def test_shipped_runs_are_ten_seeds_with_a_verdict_each():
 
 
 def test_one_seed_recomputes_with_the_chapter_recipe():
-    script = _script()
+    script = load_experiment("kan_pipeline_seeds")
     assert script.RECIPE == SHIPPED["recipe"]
     shipped = SHIPPED["runs"][0]
     again = script.run(0)

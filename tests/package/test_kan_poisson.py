@@ -3,11 +3,9 @@ kan_edu/data_files/kan_poisson.json (made by experiments/kan_poisson.py) against
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
 from importlib.resources import files
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,9 +14,9 @@ import torch
 
 from kan_edu.kan import KAN
 from kan_edu.kan.pde import fit_poisson, laplacian, poisson_loss, poisson_points, poisson_solution, poisson_source
+from tests.helpers import load_experiment
 
 torch.set_num_threads(1)
-ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = files("kan_edu") / "data_files" / "kan_poisson.json"
 
 
@@ -120,10 +118,7 @@ def test_fit_poisson_lowers_the_error():
 
 # ---------------------------------------------------------------------------------- the shipped comparison
 def experiment():
-    spec = importlib.util.spec_from_file_location("kan_poisson", ROOT / "experiments" / "kan_poisson.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_experiment("kan_poisson")
 
 
 def test_shipped_file_is_a_fair_comparison():

@@ -1,26 +1,17 @@
 """The shipped sweep of experiments/kan_scaling.py (chapter 24 §24.1): its format, that the comparison is fair,
 and one run of each kind recomputed."""
 
-import importlib.util
 import json
 from importlib.resources import files
-from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 
 from kan_edu.data import make_function_dataset
+from tests.helpers import load_experiment
 
 DATA = json.loads((files("kan_edu") / "data_files" / "kan_scaling.json").read_text())
-SCRIPT = Path(__file__).resolve().parents[2] / "experiments" / "kan_scaling.py"
-
-
-def _script():
-    spec = importlib.util.spec_from_file_location("kan_scaling", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_the_comparison_is_fair():
@@ -50,7 +41,7 @@ def test_rows_hold_median_range_and_every_seed():
 def test_one_run_of_each_kind_recomputes():
     """The smallest MLP and the KAN's first grid of one seed on the elliptic integral, rerun with the script's
     own settings (the KAN stops after its first grid, so only the G = 5 point is compared)."""
-    script = _script()
+    script = load_experiment("kan_scaling")
     name = "elliptic E(phi|m)"
     f, box, width = script.TARGETS[name]
     data = make_function_dataset(f, 2, ranges=box, seed=0, dtype=torch.float64)
