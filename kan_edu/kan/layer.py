@@ -117,12 +117,14 @@ class KANLayer(nn.Module):
         return self._masks()[0]
 
     def _masks(self):
-        """(the numeric mask, whether any edge is symbolic), measured again only when ``mask`` or ``sym_mask``
-        change (pruning, fix_symbolic): the training loop does not pay for them at every evaluation."""
+        """(the numeric mask, whether any edge is symbolic, whether every edge is numeric and on), measured again
+        only when ``mask`` or ``sym_mask`` change (pruning, fix_symbolic): the training loop does not pay for
+        them at every evaluation."""
         mask, sym = self.mask, self.sym_mask
         c = getattr(self, "_masks_cache", None)
         if c is None or c[0] is not mask or c[1] != mask._version or c[2] is not sym or c[3] != sym._version:
-            c = (mask, mask._version, sym, sym._version, (mask * (1 - sym), bool(sym.any())))
+            numeric = mask * (1 - sym)
+            c = (mask, mask._version, sym, sym._version, (numeric, bool(sym.any()), bool((numeric == 1).all())))
             self._masks_cache = c
         return c[4]
 
@@ -141,10 +143,9 @@ class KANLayer(nn.Module):
 
     def _combine(self, feats):
         """(B, out_dim): the numeric edges' sum from the features, as one matmul."""
-        m = self._numeric_mask()
-        weight = torch.cat(
-            [(self.scale_base * m).unsqueeze(-1), (self.scale_spline * m).unsqueeze(-1) * self.coef], dim=-1
-        )  # (in, out, 1+nb)
+        m, _, full = self._masks()
+        base, spline = (self.scale_base, self.scale_spline) if full else (self.scale_base * m, self.scale_spline * m)
+        weight = torch.cat([base.unsqueeze(-1), spline.unsqueeze(-1) * self.coef], dim=-1)  # (in, out, 1+nb)
         return feats.flatten(1) @ weight.permute(0, 2, 1).reshape(-1, self.out_dim)
 
     def _forward_and_activations(self, x):

@@ -147,21 +147,29 @@ def _local_bases(x: torch.Tensor, knots: torch.Tensor, k: int):
 # ---------------------------------------------------------------------------------------- the fast path
 def _uniform_position(x: torch.Tensor, t0, h, n_knots: int, k: int):
     """For uniform knots t_m = t0 + m·h: s, the number of knots <= x, as :func:`_interval` finds it (x lies
-    in interval j = s − 1; 0 or M when outside), the fraction f of the interval at which x lies, and whether
-    x is the right end of the basis range (which belongs to the interval before it, at f = 1)."""
+    in interval j = s − 1; 0 or M when outside), the fraction f of the interval at which x lies, where x is
+    the right end of the basis range (which belongs to the interval before it, at f = 1; None when no x is),
+    and whether every x lies in [t_k, t_{M−k−1}], where all k+1 of its bases exist (the usual case)."""
     n_basis = n_knots - k - 1
     u = (x - t0) / h
+    lo, hi = (float(v) for v in torch.aminmax(u)) if u.numel() else (k, k)
     j_float = torch.floor(u)
-    f = u - j_float
-    at_end = u == n_basis
-    f.masked_fill_(at_end, 1.0)
+    at_end = u == n_basis if hi >= n_basis else None
+    f = u.sub_(j_float)
     s = j_float.add_(1).clamp_(0, n_knots).long()  # (clamped before the conversion: x may be far out)
-    return s.masked_fill_(at_end, n_basis), f, at_end
+    if at_end is not None:
+        f.masked_fill_(at_end, 1.0)
+        s.masked_fill_(at_end, n_basis)
+    return s, f, at_end, k <= lo and hi <= n_basis
 
 
-def _uniform_slots(s: torch.Tensor, n_knots: int, k: int) -> torch.Tensor:
-    """The slots of the k+1 local bases of inputs ``x`` (N, d) whose knot counts are ``s`` (N, d), in the
-    layout of the fast path, (k+1, N, d): :func:`_placement`'s table, looked up."""
+def _uniform_slots(s: torch.Tensor, n_knots: int, k: int, inside: bool) -> torch.Tensor:
+    """The slots of the k+1 local bases of inputs whose knot counts are ``s`` (N, d), in the layout of the
+    fast path, (k+1, N, d): basis j−k+r of an input in interval j = s − 1 goes to slot 1 + j − k + r =
+    s − k + r. When every input is ``inside`` [t_k, t_{M−k−1}] all those bases exist and that sum is the
+    answer; otherwise :func:`_placement`'s table, looked up, also sends those that do not to slot 0."""
+    if inside:
+        return s + torch.arange(-k, 1, device=s.device)[:, None, None]
     start, _, slot_at = _placement(n_knots, k, s.shape[1], s.device)
     return slot_at.take(start[: k + 1].transpose(1, 2) + s)
 
@@ -198,10 +206,10 @@ def _local_bases_uniform(x: torch.Tensor, t0: torch.Tensor, h: torch.Tensor, n_k
     """:func:`_local_bases` for uniform knots t_m = t0 + m·h, by the fast recursion (same output).
     Not differentiable in x (the layer's fused features carry their own gradient)."""
     x = x.detach()
-    s, f, _ = _uniform_position(x, t0, h, n_knots, k)
+    s, f, _, inside = _uniform_position(x, t0, h, n_knots, k)
     values = x.new_empty(k + 1, *x.shape)
     _uniform_recursion(f, k, values)
-    slots = _uniform_slots(s, n_knots, k)
+    slots = _uniform_slots(s, n_knots, k, inside)
     values = torch.where(slots > 0, values, torch.zeros_like(values))
     return values.permute(1, 2, 0), (slots - 1).clamp(min=0).permute(1, 2, 0)
 

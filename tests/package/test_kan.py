@@ -446,3 +446,20 @@ def test_fit_takes_any_loss_and_keeps_the_rmse_for_regression():
     assert h["test_rmse"][-1] == pytest.approx(float(((pred - ds["test_label"]) ** 2).mean().sqrt()), rel=1e-12)
     with pytest.raises(TypeError, match="scalar"):
         model.fit(ds, steps=1, loss_fn=lambda p, y: p - y, progress=False)
+
+
+@pytest.mark.parametrize("k", [0, 1, 3, 5])
+def test_uniform_slots_by_arithmetic_equal_the_table(k):
+    # inside [t_k, t_{M-k-1}] the fast path places bases by s - k + r instead of the table lookup: the same slots
+    from kan_edu.kan.splines import _uniform_position, _uniform_slots
+
+    knots = uniform_knots(8, k, (-1, 1), n=4, dtype=torch.float64)  # h = 1/4: the ends are exact in binary
+    t0, h, m = knots[:, 0][None, :], (knots[:, 1] - knots[:, 0])[None, :], knots.shape[1]
+    ends = torch.tensor([[-1.0] * 4, [1.0] * 4], dtype=torch.float64)  # t_k and t_{M-k-1}
+    inner = torch.cat([torch.rand(300, 4, dtype=torch.float64) * 2 - 1, ends])
+    s, _, at_end, inside = _uniform_position(inner, t0, h, m, k)
+    assert inside and at_end is not None and at_end[-1].all() and not at_end[:-1].any()
+    assert torch.equal(_uniform_slots(s, m, k, True), _uniform_slots(s, m, k, False))
+    for outside in (-1 - 1e-9, 1 + 1e-9):  # just past either end of the basis range: the table's way
+        x = torch.cat([inner, torch.full((1, 4), outside, dtype=torch.float64)])
+        assert not _uniform_position(x, t0, h, m, k)[3]

@@ -73,3 +73,13 @@ def test_array_shape_message_is_shared_with_tensor():
     with pytest.raises(ValueError, match=r"v must have shape \(3,\) \(from theta\), got shape \(2,\)"):
         v.array("v", np.ones(2), shape=(3,), like="theta")
     assert math.isfinite(v.array("v", [1.0, 2.0], shape=(2,)).sum())
+
+
+def test_tensor_finiteness_survives_a_sum_that_overflows():
+    # the check sums first and looks element by element only when the sum is not finite
+    big = torch.full((4,), 3e38)  # finite in float32, its sum is not
+    assert v.tensor("x", big) is big
+    for bad in (math.nan, math.inf, -math.inf):
+        for values in ([1.0, bad], [3e38, 3e38, bad], [math.inf, -math.inf]):
+            with pytest.raises(ValueError, match="NaN or inf"):
+                v.tensor("x", torch.tensor(values))
