@@ -30,16 +30,14 @@ it keeps the CPU seconds of one bare Adam step of each network on the full train
 no grid update, no evaluation), the median of 30 steps after 5 unmeasured ones.
 """
 
-import argparse
 import json
-import os
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
 import torch
 import torch.nn.functional as F
+from _pool import pooled
 
 from kan_edu.data import digits
 from kan_edu.kan import KAN
@@ -164,14 +162,10 @@ def _job(args):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--jobs", type=int, default=os.cpu_count(), help="worker processes")
-    jobs = parser.parse_args().jobs
     todo = [(kind, h, seed) for h in HIDDEN for kind in ("kan", "mlp") for seed in SEEDS]
     todo += [("time", h) for h in HIDDEN]  # last: timed while the other worker may still train
-    start = time.perf_counter()
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        done = dict(pool.map(_job, todo))
+    runs, jobs, seconds = pooled(_job, todo, __doc__)
+    done = dict(runs)
     data, mean, std = dataset()
     results = {"sizes": []}
     for h in HIDDEN:
@@ -207,7 +201,7 @@ def main():
         "jobs": jobs,
     }
     OUT.write_text(json.dumps(results, indent=1))
-    print(f"wrote {OUT} in {time.perf_counter() - start:.0f} s with {jobs} workers")
+    print(f"wrote {OUT} in {seconds:.0f} s with {jobs} workers")
 
 
 if __name__ == "__main__":

@@ -10,15 +10,12 @@ pruned width, the test RMSE after retraining, the formula after tidy, and whethe
 exp(sin(πx) + y²) exactly (sympy). Each run is seeded on its own, so the file does not depend on N.
 """
 
-import argparse
 import json
-import os
-import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import sympy
 import torch
+from _pool import pooled
 
 from kan_edu.data import make_function_dataset
 from kan_edu.kan import KAN, tidy
@@ -55,18 +52,13 @@ def run(seed: int) -> dict:
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--jobs", type=int, default=os.cpu_count(), help="worker processes")
-    jobs = parser.parse_args().jobs
-    start = time.perf_counter()
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        runs = list(pool.map(run, SEEDS))
+    runs, jobs, seconds = pooled(run, SEEDS, __doc__)
     for r in runs:
         print(f"seed {r['seed']}: {str(r['pruned_width']):12s} {'ok' if r['exact'] else 'NO'} {r['formula']}")
     OUT.write_text(json.dumps({"recipe": RECIPE, "runs": runs}, indent=1) + "\n")
     print(
         f"wrote {OUT}: recovered on {sum(r['exact'] for r in runs)} of {len(runs)} seeds "
-        f"in {time.perf_counter() - start:.0f} s with {jobs} workers"
+        f"in {seconds:.0f} s with {jobs} workers"
     )
 
 

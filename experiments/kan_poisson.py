@@ -16,13 +16,12 @@ Each run is one job of a process pool (--jobs N, one thread each), seeded by its
 on N. Shrunk to fit ten CPU minutes: fewer points than the paper, 60 steps, no grid extension.
 """
 
-import argparse
 import json
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import torch
+from _pool import pooled
 
 from kan_edu.kan import KAN
 from kan_edu.kan.pde import fit_poisson, poisson_points, poisson_solution
@@ -55,6 +54,10 @@ def test_grid(n: int) -> torch.Tensor:
     return torch.stack([X.reshape(-1), Y.reshape(-1)], 1)
 
 
+def _job(args) -> dict:
+    return run(*args)
+
+
 def run(name: str, seed: int, steps: int | None = None) -> dict:
     """One training run; ``steps`` overrides the setting (the test replays the start of a run)."""
     torch.set_num_threads(1)
@@ -85,12 +88,8 @@ def run(name: str, seed: int, steps: int | None = None) -> dict:
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--jobs", type=int, default=1, help="worker processes (one thread each)")
-    args = parser.parse_args()
     jobs = [(name, seed) for seed in SETTINGS["seeds"] for name in ("KAN", "MLP")]
-    with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-        runs = list(pool.map(run, *zip(*jobs)))
+    runs, _, _ = pooled(_job, jobs, __doc__, workers=1)
     for r in runs:
         print(
             f"{r['model']} seed {r['seed']}: {r['params']} parameters, L2 {r['l2']:.2e}, residual "

@@ -20,16 +20,14 @@ median test RMSE over the seeds, the grid (KAN) or width (MLP), the smallest and
 every seed's value: rows are [parameters, median, grid or width, min, max, [per-seed RMSE]].
 """
 
-import argparse
 import json
-import os
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
 import scipy.special as sp
 import torch
+from _pool import pooled
 
 from kan_edu.data import make_function_dataset
 from kan_edu.kan import KAN
@@ -101,14 +99,10 @@ def _job(args):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--jobs", type=int, default=os.cpu_count(), help="worker processes")
-    jobs = parser.parse_args().jobs
     todo = [("kan", name, seed) for name in TARGETS for seed in SEEDS]
     todo += [("mlp", name, seed, w) for name in TARGETS for w in WIDTHS for seed in SEEDS]
-    start = time.perf_counter()
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        done = {args: (out, cpu) for args, out, cpu in pool.map(_job, todo)}
+    runs, jobs, seconds = pooled(_job, todo, __doc__)
+    done = {args: (out, cpu) for args, out, cpu in runs}
     results = {}
     for name, (_, _, width) in TARGETS.items():
         runs = [done[("kan", name, seed)][0] for seed in SEEDS]
@@ -137,7 +131,7 @@ def main():
         "optimiser": "kan_edu.lbfgs.LBFGS",
     }
     OUT.write_text(json.dumps(results, indent=1))
-    print(f"wrote {OUT} in {time.perf_counter() - start:.0f} s with {jobs} workers")
+    print(f"wrote {OUT} in {seconds:.0f} s with {jobs} workers")
 
 
 if __name__ == "__main__":

@@ -86,7 +86,11 @@ def assert_names_the_mistake(checker, wrong, words, secrets, capsys):
 def load_experiment(name: str):
     """Import experiments/<name>.py as a module (the folder is not a package), for tests that rerun a slice of it."""
     import importlib.util
+    import sys
 
+    folder = str(ROOT / "experiments")
+    if folder not in sys.path:  # as when the script runs: its folder first, for ``from _pool import pooled``
+        sys.path.insert(0, folder)
     spec = importlib.util.spec_from_file_location(name, ROOT / "experiments" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
