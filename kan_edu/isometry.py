@@ -483,7 +483,7 @@ def depth_results() -> dict:
     """The deeper runs that chapter 25 quotes, shipped by ``experiments/isometry_depth.py``:
     ``log_grad_change_10_to_1000`` (per weight init, one change of the first layer's log-gradient per seed, from
     :func:`log_grad_norm_vs_depth`) and ``digits_accuracy_by_depth`` (depth -> init -> the final test accuracy
-    of :func:`train_deep_bn` with its defaults), read from the package's data."""
+    of :func:`train_deep_bn` with its defaults, one per seed), read from the package's data."""
     return json.loads(files("kan_edu").joinpath(_DEPTH_FILE).read_text(encoding="utf-8"))
 
 

@@ -430,4 +430,13 @@ def test_shipped_depth_results_match_a_rerun():
         assert g[1] - g[0] == pytest.approx(changes[init][1], abs=1e-9)
     accuracy = shipped["digits_accuracy_by_depth"]
     assert set(accuracy) == {"100", "200", "300"}
-    assert all(0 <= a <= 1 for row in accuracy.values() for a in row.values())
+    for row in accuracy.values():
+        assert set(row) == {"orthogonal", "gaussian"}
+        assert all(len(accs) == len(shipped["seeds"]) and all(0 <= a <= 1 for a in accs) for accs in row.values())
+
+
+def test_shipped_training_run_matches_a_rerun():
+    """Seed 1 of the 100-layer orthogonal run of experiments/isometry_depth.py, trained again (chapter 25 runs
+    seed 0 itself and prints it beside the file's)."""
+    shipped = iso.depth_results()["digits_accuracy_by_depth"]["100"]["orthogonal"][1]
+    assert iso.train_deep_bn(depth=100, init="orthogonal", steps=150, seed=1)["final_accuracy"] == shipped
