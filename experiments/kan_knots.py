@@ -24,6 +24,7 @@ import numpy as np
 import torch
 from _pool import pooled
 
+from kan_edu import nn
 from kan_edu.data import knots
 from kan_edu.kan import KAN
 from kan_edu.lbfgs import LBFGS
@@ -65,12 +66,7 @@ def train_kan(split, seed: int) -> KAN:
 
 
 def train_mlp(split, seed: int) -> torch.nn.Module:
-    torch.manual_seed(seed)
-    sizes = RECIPE["mlp_width"]
-    layers = []
-    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
-        layers += [torch.nn.Linear(a, b)] + ([torch.nn.Tanh()] if i < len(sizes) - 2 else [])
-    mlp = torch.nn.Sequential(*layers).double()
+    mlp = nn.mlp(RECIPE["mlp_width"], "tanh", seed=seed).double()
     lbfgs = LBFGS(mlp.parameters(), history_size=10)
 
     def closure():
