@@ -3,7 +3,7 @@
     python benchmarks/kan_layer.py            # every case, 1 and 2 threads
     python benchmarks/kan_layer.py --quick    # the big case only, 1 thread
     python benchmarks/kan_layer.py --threads 1  # every case, 1 thread only
-    python benchmarks/kan_layer.py --network  # one training evaluation of a [2,5,1] on an adapted grid
+    python benchmarks/kan_layer.py --network  # one training evaluation of a [2,5,1] on an adapted grid, and its floor
     python benchmarks/kan_layer.py --memory   # peak memory of the 4096x256->256 step, ours and the floor's
 
 For each (batch, in → out) at G = 5 and G = 50, k = 3, it times forward and forward+backward and records the
@@ -138,7 +138,15 @@ def peak_memory(batch=4096, n_in=256, n_out=256, grid=5):
 
 
 def network_evaluation(repeats=7, calls=50):
-    """ms per training evaluation (loss, forward and backward) of a [2,5,1] on 1000 points, adapted grid."""
+    """ms per training evaluation (loss, forward and backward) of a [2,5,1] on 1000 points, adapted grid, and
+    two reference points for it (lists of ``repeats`` timings each):
+
+    - ``floor``: the same evaluation with every layer's feature buffer replaced by a fixed one, carried to the
+      layer's input by one multiplication (so the backward still reaches the first layer): the weight assembly,
+      matmuls, b(x), loss and backward that any implementation of this layer design still does, with no
+      spline work at all;
+    - ``search``: the two interval searches (``torch.searchsorted``) that any evaluation on adapted knots needs.
+    """
     from kan_edu.data import make_function_dataset
     from kan_edu.kan import KAN
 
@@ -148,12 +156,28 @@ def network_evaluation(repeats=7, calls=50):
     model = KAN([2, 5, 1], grid=5, seed=0, dtype=torch.float64)
     model.update_grid(ds["train_input"])  # quantile grids: the general path, as in every chapter's training
     x, y = ds["train_input"], ds["train_label"]
+    inputs = [h.detach() for h in model.layer_inputs(x)]
+    fixed = [layer._features(h).detach() for layer, h in zip(model.layers, inputs)]
 
     def evaluation():
         model.zero_grad(set_to_none=True)
         torch.mean((model(x) - y) ** 2).backward()
 
-    return [1e3 * timed(lambda: [evaluation() for _ in range(calls)], 1) / calls for _ in range(repeats)]
+    def floor():
+        model.zero_grad(set_to_none=True)
+        h = x
+        for layer, buffer in zip(model.layers, fixed):
+            h = layer._combine(buffer * h.unsqueeze(-1))
+        torch.mean((h - y) ** 2).backward()
+
+    def search():
+        for layer, h in zip(model.layers, inputs):
+            torch.searchsorted(layer.knots, h.t().contiguous(), right=True)
+
+    return {
+        name: [1e3 * timed(lambda: [fn() for _ in range(calls)], 1) / calls for _ in range(repeats)]
+        for name, fn in (("evaluation", evaluation), ("floor", floor), ("search", search))
+    }
 
 
 def main():
@@ -166,10 +190,13 @@ def main():
     if args.network:
         torch.set_num_threads(1)
         ms = network_evaluation()
-        print(
-            f"[2,5,1], 1000 points, adapted grid: {statistics.median(ms):.2f} ms per evaluation "
-            f"(median of {len(ms)}; all: {' '.join(f'{t:.2f}' for t in ms)})"
-        )
+        label = {"evaluation": "per evaluation", "floor": "floor (no spline work)", "search": "interval searches"}
+        print("[2,5,1], 1000 points, adapted grid, forward and backward:")
+        for name, times in ms.items():
+            print(
+                f"  {label[name]:>24}: {statistics.median(times):.2f} ms "
+                f"(median of {len(times)}; all: {' '.join(f'{t:.2f}' for t in times)})"
+            )
         return
     if args.memory:
         mb = peak_memory()
