@@ -1,6 +1,6 @@
 """experiments/kan_change_of_variables.py: how often a [2,1,1] KAN finds the change of variables (chapter 23).
 
-    python experiments/kan_change_of_variables.py [--jobs N]   # about 3 CPU minutes; writes kan_edu/data_files/kan_change_of_variables.json
+    python experiments/kan_change_of_variables.py [--jobs N]   # about 2 CPU minutes; writes kan_edu/data_files/kan_change_of_variables.json
 
 Chapter 23, section 23.4, trains a [2, 1, 1] KAN from network seed 0 on two functions that a change of variables
 makes additive, and ranks the library functions on each of its three edges (suggest_symbolic, top 1):
