@@ -13,8 +13,8 @@ even integer, it is the signature. Both networks get kan_edu's LBFGS for 60 step
 
 This script runs seeds 0 to 4 and keeps each one's test accuracies, and the KAN's input scores (its first-layer
 edge scores on the training knots, summed over the hidden nodes, as the chapter ranks the invariants). The chapter
-trains seed 0's KAN itself (it reads its edges) and takes the spread over seeds from this file. Each run is seeded on its own, so the file does
-not depend on N.
+trains seed 0's KAN itself (it reads its edges) and takes the spread over seeds from this file. Each run is seeded
+on its own, so the file does not depend on N.
 """
 
 import json

@@ -8,7 +8,8 @@ float64, data seed 0) is trained for 20 LBFGS steps with the sparsity regularise
 jointly (fit_constants). This script runs the same recipe from the network seeds 0 to 9 and keeps, per seed: the
 pruned width, the test RMSE after retraining, the formula after tidy, and whether that formula equals
 exp(sin(πx) + y²) exactly (sympy); and, for section 23.1, the test RMSE after the 20 regularised steps and the
-pruned width for each λ of the chapter (0, 0.003 and 0.01). Each run is seeded on its own, so the file does not depend on N.
+pruned width for each λ of the chapter (0, 0.003 and 0.01). Each run is seeded on its own, so the file does not
+depend on N.
 """
 
 import json
@@ -37,13 +38,14 @@ def run(seed: int) -> dict:
     n = RECIPE["n_train"]
     data = make_function_dataset(target, n_var=2, n_train=n, n_test=n, seed=0, dtype=torch.float64)
     # section 23.1: the same network trained with each regulariser weight, then pruned
-    sparsity, trained = {}, {}
+    sparsity, pruned_at = {}, {}
     for lamb in RECIPE["lambdas"]:
-        net = trained[lamb] = KAN(RECIPE["width"], grid=RECIPE["grid"], seed=seed, dtype=torch.float64)
+        net = KAN(RECIPE["width"], grid=RECIPE["grid"], seed=seed, dtype=torch.float64)
         rmse = net.fit(data, steps=RECIPE["sparse_steps"], lamb=lamb, progress=False)["test_loss"][-1]
-        sparsity[str(lamb)] = {"test_rmse": float(rmse), "pruned_width": net.prune().width}
-    # sections 23.2-23.3: the pipeline from the network trained with the chapter's lambda
-    pruned = trained[RECIPE["lamb"]].prune()
+        pruned_at[lamb] = net.prune()
+        sparsity[str(lamb)] = {"test_rmse": float(rmse), "pruned_width": pruned_at[lamb].width}
+    # sections 23.2-23.3: the pipeline from the network pruned after training with the chapter's lambda
+    pruned = pruned_at[RECIPE["lamb"]]
     rmse = pruned.fit(data, steps=RECIPE["retrain_steps"], progress=False)["test_loss"][-1]
     pruned.auto_symbolic()
     pruned.fit_constants(data)
